@@ -1,0 +1,23 @@
+import { DEFAULT_ACCOUNT_RATE_LIMIT, DEFAULT_B2B_RATE_LIMIT, DEMO_B2B_JWT_SECRET, type RateLimitFlag } from '../config.js';
+import type { StoredSettings } from '../domain/settings/settings-repository.js';
+import type { RuntimeSettings } from '../services.js';
+import { AppError } from '../shared/errors.js';
+
+/** Flags override the fixture's stored settings, which override the defaults. */
+export function resolveRuntimeSettings(
+  stored: StoredSettings,
+  flags: { accountRateLimit: RateLimitFlag; b2bRateLimit: RateLimitFlag; production: boolean },
+): RuntimeSettings {
+  const pick = (flag: RateLimitFlag, fromFixture: StoredSettings['accountRateLimit'], fallback: RuntimeSettings['accountRateLimit']) =>
+    flag !== undefined ? flag : fromFixture !== undefined ? fromFixture : fallback;
+  const settings: RuntimeSettings = {
+    b2bJwtSecret: stored.b2bJwtSecret ?? DEMO_B2B_JWT_SECRET,
+    storefrontJwtSecrets: stored.storefrontJwtSecrets ?? {},
+    accountRateLimit: pick(flags.accountRateLimit, stored.accountRateLimit, DEFAULT_ACCOUNT_RATE_LIMIT),
+    b2bRateLimit: pick(flags.b2bRateLimit, stored.b2bRateLimit, DEFAULT_B2B_RATE_LIMIT),
+  };
+  if (flags.production && (settings.b2bJwtSecret === DEMO_B2B_JWT_SECRET || settings.b2bJwtSecret.startsWith('demo-'))) {
+    throw new AppError('BAD_REQUEST', 'Refusing to start in production (NODE_ENV=production) with the demo B2B JWT secret; set settings.b2bJwtSecret in your fixture');
+  }
+  return settings;
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { parseDatabaseUrl } from './db/database.js';
+import { AppError } from './shared/errors.js';
+
+/**
+ * The only reader of process.env and CLI flags: everything is parsed and typed once here.
+ */
+export interface RateLimitSetting {
+  requests: number;
+  windowMs: number;
+}
+
+/** `undefined`: not given (fall back to the fixture's settings, then the default); `null`: off. */
+export type RateLimitFlag = RateLimitSetting | null | undefined;
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  databaseUrl: string;
+  seedFile: string | undefined;
+  reset: boolean;
+  accountRateLimit: RateLimitFlag;
+  b2bRateLimit: RateLimitFlag;
+  redisUrl: string | undefined;
+  /** Load the demo fixture when the database is empty and no --seed is given (npm start). */
+  seedDemoWhenEmpty: boolean;
+  logLevel: string;
+  production: boolean;
+  /** Frozen start instant for the clock (ms), from --clock. */
+  clockStart: number | undefined;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
+export const DEFAULT_ACCOUNT_RATE_LIMIT: RateLimitSetting = { requests: 70, windowMs: 3_600_000 };
+export const DEFAULT_B2B_RATE_LIMIT: RateLimitSetting = { requests: 150, windowMs: 60_000 };
+export const DEMO_B2B_JWT_SECRET = 'demo-only-secret-change-me';
+
+export function parseRateLimit(value: string, flag: string): RateLimitSetting | null {
+  if (value === 'off') return null;
+  const match = /^(\d+)\/(\d+)$/.exec(value);
+  if (!match) throw new AppError('BAD_REQUEST', `${flag} must be N/MS (e.g. 70/3600000) or off, got "${value}"`);
+  const requests = Number(match[1]);
+  const windowMs = Number(match[2]);
+  if (requests < 1 || windowMs < 1) throw new AppError('BAD_REQUEST', `${flag}: N and MS must be at least 1`);
+  return { requests, windowMs };
+}
+
+export function parsePort(value: string | undefined, source: string): number {
+  if (value === undefined || value === '') return 3000;
+  if (!/^\d+$/.test(value)) throw new AppError('BAD_REQUEST', `${source} must be a port number, got "${value}"`);
+  const port = Number(value);
+  if (port > 65535) throw new AppError('BAD_REQUEST', `${source} must be at most 65535, got ${port}`);
+  return port;
+}
+
+export interface ServeFlags {
+  host?: string;
+  port?: string;
+  database?: string;
+  seed?: string;
+  reset?: boolean;
+  accountRateLimit?: string;
+  b2bRateLimit?: string;
+  redis?: string;
+  logLevel?: string;
+  clock?: string;
+}
+
+export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const databaseUrl = flags.database ?? env.ROSTER_DATABASE_URL ?? DEFAULT_DATABASE_URL;
+  parseDatabaseUrl(databaseUrl);
+  const port = flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT, 'PORT');
+  if (flags.redis !== undefined && !/^rediss?:\/\//.test(flags.redis)) {
+    throw new AppError('BAD_REQUEST', `--redis must be a redis:// URL, got "${flags.redis}"`);
+  }
+  let clockStart: number | undefined;
+  if (flags.clock !== undefined) {
+    clockStart = Date.parse(flags.clock);
+    if (Number.isNaN(clockStart)) throw new AppError('BAD_REQUEST', `--clock must be an ISO-8601 instant, got "${flags.clock}"`);
+  }
+  return {
+    host: flags.host ?? env.HOST ?? '127.0.0.1',
+    port,
+    databaseUrl,
+    seedFile: flags.seed,
+    reset: flags.reset === true,
+    accountRateLimit: flags.accountRateLimit !== undefined ? parseRateLimit(flags.accountRateLimit, '--account-rate-limit') : undefined,
+    b2bRateLimit: flags.b2bRateLimit !== undefined ? parseRateLimit(flags.b2bRateLimit, '--b2b-rate-limit') : undefined,
+    redisUrl: flags.redis ?? env.ROSTER_REDIS_URL,
+    seedDemoWhenEmpty: flags.seed === undefined,
+    logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+    production: env.NODE_ENV === 'production',
+    clockStart,
+  };
+}
+
+/** Reads and parses a fixture file; one clear error on failure. */
+export function readFixtureFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new AppError('FIXTURE_INVALID', `Cannot read fixture ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new AppError('FIXTURE_INVALID', `Fixture ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}

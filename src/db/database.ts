@@ -1,0 +1,154 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import { AppError } from '../shared/errors.js';
+import type { DB } from './tables.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * One open database. Everything above the storage layer sees only `kysely` (and, for hot paths
+ * that want raw speed on SQLite, `sqlite`). Reset, snapshot and fork stay possible on both engines
+ * because all state lives in these tables.
+ */
+export interface Database {
+  readonly kysely: Kysely<DB>;
+  readonly dialect: DialectName;
+  /** The URL without credentials, safe to log. */
+  readonly description: string;
+  /** The raw better-sqlite3 handle (SQLite only). */
+  readonly sqlite: BetterSqlite3.Database | undefined;
+  /** The PostgreSQL schema this database lives in (PostgreSQL only). */
+  readonly pgSchema: string | undefined;
+  close(): Promise<void>;
+}
+
+export interface ParsedDatabaseUrl {
+  dialect: DialectName;
+  /** SQLite: file path or ':memory:'. PostgreSQL: the connection string. */
+  target: string;
+  description: string;
+}
+
+export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
+  if (url.startsWith('sqlite:')) {
+    const rest = url.slice('sqlite:'.length);
+    if (rest === ':memory:' || rest === '') return { dialect: 'sqlite', target: ':memory:', description: 'sqlite::memory:' };
+    const path = rest.startsWith('//') ? rest.slice(2) : rest;
+    if (path.length === 0) throw new AppError('BAD_REQUEST', `Invalid database URL "${url}": no file path`);
+    return { dialect: 'sqlite', target: path, description: `sqlite:${path}` };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new AppError('BAD_REQUEST', 'Invalid database URL: not a valid postgres:// URL');
+    }
+    if (!parsed.hostname) throw new AppError('BAD_REQUEST', 'Invalid database URL: no host');
+    const safe = new URL(url);
+    if (safe.password) safe.password = '***';
+    return { dialect: 'postgres', target: url, description: safe.toString() };
+  }
+  throw new AppError(
+    'BAD_REQUEST',
+    `Invalid database URL "${url.slice(0, 80)}": expected sqlite:PATH, sqlite::memory: or postgres://user@host:port/db`,
+  );
+}
+
+const int8Parser = (value: string): number => Number(value);
+
+export interface OpenDatabaseOptions {
+  /** PostgreSQL: put every table in this schema (created if missing). Used for per-test and per-fork isolation. */
+  pgSchema?: string;
+  /** PostgreSQL pool size (default 10). */
+  pgPoolSize?: number;
+  /** SQLite: open an in-memory copy of this serialized database instead of `target`. */
+  sqliteImage?: Buffer;
+}
+
+export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const parsed = parseDatabaseUrl(url);
+  if (parsed.dialect === 'sqlite') return openSqlite(parsed, options);
+  return openPostgres(parsed, options);
+}
+
+function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Database {
+  let handle: BetterSqlite3.Database;
+  if (options.sqliteImage) {
+    handle = new BetterSqlite3(options.sqliteImage);
+  } else {
+    if (parsed.target !== ':memory:') mkdirSync(dirname(parsed.target), { recursive: true });
+    try {
+      handle = new BetterSqlite3(parsed.target);
+    } catch (error) {
+      throw new AppError('BAD_REQUEST', `Cannot open SQLite database ${parsed.description}: ${(error as Error).message}`);
+    }
+    if (parsed.target !== ':memory:') handle.pragma('journal_mode = WAL');
+  }
+  handle.pragma('foreign_keys = ON');
+  handle.pragma('synchronous = NORMAL');
+  handle.pragma('busy_timeout = 5000');
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    description: parsed.description,
+    sqlite: handle,
+    pgSchema: undefined,
+    async close() {
+      await kysely.destroy();
+      if (handle.open) handle.close();
+    },
+  };
+}
+
+async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Promise<Database> {
+  const schema = options.pgSchema;
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new AppError('BAD_REQUEST', `Invalid PostgreSQL schema name "${schema}"`);
+  }
+  const types = {
+    getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+      oid === 20 || oid === 1700 ? int8Parser : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+  };
+  if (schema !== undefined) {
+    const client = new pg.Client({ connectionString: parsed.target });
+    try {
+      await client.connect();
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw new AppError('BAD_REQUEST', `Cannot connect to PostgreSQL at ${parsed.description}: ${(error as Error).message}`);
+    }
+    await client.end();
+  }
+  const pool = new pg.Pool({
+    connectionString: parsed.target,
+    max: options.pgPoolSize ?? 10,
+    types,
+    ...(schema !== undefined ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  // an idle client that loses its connection must not crash the process
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new AppError('BAD_REQUEST', `Cannot connect to PostgreSQL at ${parsed.description}: ${(error as Error).message}`);
+  }
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    description: parsed.description,
+    sqlite: undefined,
+    pgSchema: schema,
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

@@ -1,0 +1,102 @@
+import { Redis } from 'ioredis';
+import { type BucketState, createMemoryRateLimitStore, type RateLimitStore, type WindowCount } from './rate-limiter.js';
+
+/**
+ * Counters shared by several Roster processes through Redis: one EVAL per request, atomic.
+ * The window start comes from our Clock (passed in), not Redis time, so the emulator clock governs it.
+ * If Redis cannot be reached the store answers from in-process counters and reports itself degraded.
+ */
+const HIT_SCRIPT = `
+local start = tonumber(redis.call('HGET', KEYS[1], 's'))
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+if (not start) or now >= start + window or now < start then
+  redis.call('HSET', KEYS[1], 's', now, 'c', 1)
+  redis.call('PEXPIRE', KEYS[1], window * 2 + 60000)
+  return {1, now}
+end
+local c = redis.call('HINCRBY', KEYS[1], 'c', 1)
+return {c, start}
+`;
+
+export interface RedisRateLimitStore extends RateLimitStore {
+  /** true while Redis is unreachable and local counters are in use */
+  readonly degraded: boolean;
+}
+
+export interface RedisStoreOptions {
+  url: string;
+  /** key prefix: namespaces the counters per database */
+  namespace: string;
+  onDegradedChange?: (degraded: boolean, reason: string) => void;
+}
+
+export function createRedisRateLimitStore(options: RedisStoreOptions): RedisRateLimitStore {
+  const redis = new Redis(options.url, {
+    lazyConnect: false,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: 500,
+    connectTimeout: 1000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  const fallback = createMemoryRateLimitStore();
+  let degraded = false;
+  const setDegraded = (value: boolean, reason: string) => {
+    if (degraded === value) return;
+    degraded = value;
+    options.onDegradedChange?.(value, reason);
+  };
+  redis.on('error', (error: Error) => setDegraded(true, error.message));
+  redis.on('ready', () => setDegraded(false, 'connected'));
+  const prefix = `${options.namespace}:`;
+
+  return {
+    kind: 'redis',
+    get degraded() {
+      return degraded;
+    },
+    async hit(key, windowMs, now): Promise<WindowCount> {
+      if (redis.status === 'ready') {
+        try {
+          const [count, start] = (await redis.eval(HIT_SCRIPT, 1, prefix + key, now, windowMs)) as [number, number];
+          setDegraded(false, 'ok');
+          return { count: Number(count), windowStart: Number(start) };
+        } catch (error) {
+          setDegraded(true, (error as Error).message);
+        }
+      } else {
+        setDegraded(true, `redis ${redis.status}`);
+      }
+      return fallback.hit(key, windowMs, now);
+    },
+    async reset(keyPrefix) {
+      await fallback.reset(keyPrefix);
+      if (redis.status !== 'ready') return;
+      const pattern = `${prefix}${keyPrefix ?? ''}*`;
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+        cursor = next;
+        if (keys.length > 0) await redis.del(...keys);
+      } while (cursor !== '0');
+    },
+    async list(): Promise<BucketState[]> {
+      if (redis.status !== 'ready') return fallback.list();
+      const result: BucketState[] = [];
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        for (const key of keys) {
+          const h = await redis.hgetall(key);
+          result.push({ key: key.slice(prefix.length), count: Number(h.c ?? 0), windowStart: Number(h.s ?? 0) });
+        }
+      } while (cursor !== '0');
+      return result;
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

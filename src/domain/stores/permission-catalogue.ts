@@ -1,0 +1,35 @@
+/** Store permission catalogue (account-graphql.md §8): the values of User.permissions. */
+export const storePermissionCatalogue = `Manage_Products Create_Product Edit_Products Delete_Products Export_Products
+Import_Products Manage_Reviews Edit_Reviews Delete_Reviews Approve_Reviews Manage_Categories Create_Category
+Edit_Categories Delete_Categories Manage_Orders Edit_Orders Delete_Orders Export_Orders Add_Orders
+Import_Order_Tracking_Numbers Undelete_Orders Purge_Orders Refund_Orders Capture_Funds Customize_Order_Statuses
+Manage_Customers Add_Customer Edit_Customers Delete_Customers Export_Customers Import_Customers Manage_Store_Credit
+Manage_News Manage_Coupons Add_Coupons Edit_Coupons Delete_Coupons Newsletter_Subscribers Export_Froogle
+Manage_Settings Statistics_Overview Manage_Users Add_User Edit_Users Delete_Users Manage_Templates Manage_Pages
+Add_Pages Edit_Pages Delete_Pages Manage_Banners Manage_Brands Add_Brands Edit_Brands Delete_Brands Design_Mode
+Order_Messages Manage_Logs Manage_Returns Manage_GiftCertificates Manage_Addons Manage_ProductAttributes
+Customer_Groups Statistics_Products Statistics_Orders Statistics_Customers Statistics_Search
+Statistics_AbandonedCarts Statistics_JirafeOverview Statistics_JirafeRealTime Statistics_JirafeMerchandising
+Statistics_JirafeMarketing Statistics_JirafeOrders Statistics_JirafeCustomers Statistics_JirafePurchaseFunnel
+Statistics_JirafeAbandonedCarts Statistics_JirafeInsights Statistics_JirafeCarts Statistics_JirafeIntegrations
+Manage_ExportTemplates Manage_FormFields Add_FormFields Edit_FormFields Delete_FormFields Manage_Images
+View_XMLSitemap Manage_EmailAccounts Manage_DNS_Records See_Store_During_Maintenance Manage_Redirects Ebay_Selling
+Manage_EmailMarketing Facebook_Selling Shopping_Comparison Google_Adwords Yahoo_Search_Marketing
+Manage_AbandonedCartNotifications IntegratedApps_LoadApp IntegratedApps_InstallApp IntegratedApps_UninstallApp
+Manage_Payments Manage_Shipping Manage_Tax Manage_Promotions Add_Promotions Edit_Promotions Delete_Promotions
+Manage_PriceLists Manage_Scripts Purchase_Theme Manage_Order_Settings Manage_Customer_Settings
+Manage_Abandoned_Cart_Settings Manage_Cart_Settings Create_Channels Read_Channels Edit_Channels Delete_Channels
+Manage_Web_Analytics Manage_Data_Warehouses Manage_Customer_Data_Platforms Create_Locations Edit_Locations
+Delete_Locations Manage_Inventory Read_Locations Grant_High_Risk_Store_Permissions Create_Store_API_Tokens
+List_Store_API_Tokens Delete_Store_API_Tokens No_Permission_Required`
+  .split(/\s+/)
+  .filter((p) => p.length > 0);
+
+const catalogueSet = new Set(storePermissionCatalogue);
+
+export function isStorePermission(value: string): boolean {
+  return catalogueSet.has(value);
+}
+
+/** The only permission a membership created by addUserToStore gets (account-graphql.md §10 #4). */
+export const DEFAULT_STORE_PERMISSION = 'No_Permission_Required';

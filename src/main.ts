@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { buildApp, loggerOptions } from './app.js';
+import { resolveRuntimeSettings } from './cli/runtime-settings.js';
+import { readFixtureFile, readServeConfig, type ServeFlags } from './config.js';
+import { type Database, openDatabase } from './db/database.js';
+import { migrateDownAll, migrateToLatest } from './db/migrator.js';
+import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';
+import { readStoredSettings } from './domain/settings/settings-repository.js';
+import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
+import { createClock } from './shared/clock.js';
+import { isAppError } from './shared/errors.js';
+import { hashToken } from './shared/secrets.js';
+
+/** Process entry: config -> database -> buildApp -> listen; signals; graceful shutdown. */
+
+const DEMO_FIXTURE = new URL('../fixtures/demo.json', import.meta.url);
+
+/** One clear line, no stack trace, non-zero exit. */
+function die(message: string): never {
+  process.stderr.write(`roster: ${message}\n`);
+  process.exit(1);
+}
+
+function describeError(error: unknown): string {
+  if (isAppError(error)) return error.message;
+  const e = error as NodeJS.ErrnoException;
+  return e?.message ?? String(error);
+}
+
+async function openMigrated(url: string): Promise<Database> {
+  const database = await openDatabase(url);
+  await migrateToLatest(database.kysely);
+  return database;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const config = readServeConfig(flags);
+  const clock = createClock(config.clockStart !== undefined ? { frozenAt: config.clockStart } : {});
+  const database = await openMigrated(config.databaseUrl);
+  try {
+    if (config.reset) {
+      await migrateDownAll(database.kysely);
+      await migrateToLatest(database.kysely);
+    }
+    if (config.seedFile !== undefined) {
+      const fixture = readFixtureFile(config.seedFile);
+      if (!(await isDatabaseEmpty(database.kysely))) {
+        die(`the database ${database.description} already holds data; pass --reset to wipe it and load ${config.seedFile}`);
+      }
+      await loadFixture(database, fixture, clock);
+    } else if (await isDatabaseEmpty(database.kysely)) {
+      await loadFixture(database, readFixtureFile(DEMO_FIXTURE.pathname), clock);
+    }
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+
+  const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), config);
+  let rateLimitStore: RateLimitStore | undefined;
+  let isDegraded: (() => boolean) | undefined;
+  const app = await (async () => {
+    const logger = loggerOptions(config.logLevel);
+    if (config.redisUrl !== undefined) {
+      const { createRedisRateLimitStore } = await import('./domain/rate-limits/redis-rate-limit-store.js');
+      const namespace = `roster:${hashToken(database.description + (database.pgSchema ?? '')).slice(0, 12)}`;
+      let log: ((degraded: boolean, reason: string) => void) | undefined;
+      const store = createRedisRateLimitStore({
+        url: config.redisUrl,
+        namespace,
+        onDegradedChange: (degraded, reason) => log?.(degraded, reason),
+      });
+      if (config.reset) await store.reset().catch(() => undefined);
+      rateLimitStore = store;
+      isDegraded = () => store.degraded;
+      const built = await buildApp({ database, settings, clock, rateLimitStore, logger, isRateLimitDegraded: isDegraded });
+      log = (degraded, reason) =>
+        degraded
+          ? built.log.warn({ reason }, 'rate limits degraded to local counters: Redis unreachable')
+          : built.log.info('rate limits shared through Redis again');
+      return built;
+    }
+    return buildApp({ database, settings, clock, logger });
+  })();
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (error) {
+    await database.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') die(`port ${config.port} on ${config.host} is already in use`);
+    if (code === 'EADDRNOTAVAIL') die(`cannot listen on ${config.host}: address not available`);
+    die(`cannot listen on ${config.host}:${config.port}: ${describeError(error)}`);
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const lines = [
+    `Roster is serving ${database.description}`,
+    `  health:              ${base}/healthz`,
+    `  Account GraphQL API: ${base}/accounts/{account_uuid}/graphql`,
+    `  B2B REST API:        ${base}/api/v2/users`,
+    `  B2B GraphQL API:     ${base}/graphql`,
+  ];
+  const demoTokens = await findDemoTokens(database);
+  if (demoTokens.length > 0) {
+    lines.push('  demo tokens (from fixtures/demo.json):');
+    for (const t of demoTokens) lines.push(`    ${t}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+    try {
+      await app.close();
+      await rateLimitStore?.close();
+      await database.close();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`roster: shutdown failed: ${describeError(error)}\n`);
+      process.exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/** The demo fixture's tokens, printed only when this database holds them (a new user can try requests at once). */
+async function findDemoTokens(database: Database): Promise<string[]> {
+  let demo: { accounts?: { uuid: string; apiAccounts?: { token: string; scopes: string[] }[] }[] };
+  try {
+    demo = readFixtureFile(DEMO_FIXTURE.pathname) as typeof demo;
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const account of demo.accounts ?? []) {
+    for (const apiAccount of account.apiAccounts ?? []) {
+      const row = await database.kysely.selectFrom('api_accounts').select('id').where('token_hash', '=', hashToken(apiAccount.token)).executeTakeFirst();
+      if (row) out.push(`X-Auth-Token: ${apiAccount.token}  (account ${account.uuid}; ${apiAccount.scopes.length} scopes)`);
+    }
+  }
+  if (out.length > 0) out.push('B2B: POST /api/io/auth/customers {"storeHash":"f0qyczpkb2","email":"m.curie@greatbuys.com","password":"Passw0rd!","channelId":1,"name":"demo"}');
+  return out;
+}
+
+async function migrate(flags: { database?: string; down?: boolean }): Promise<void> {
+  const config = readServeConfig({ ...(flags.database !== undefined ? { database: flags.database } : {}) });
+  const database = await openDatabase(config.databaseUrl);
+  try {
+    const names = flags.down ? await migrateDownAll(database.kysely) : await migrateToLatest(database.kysely);
+    process.stdout.write(
+      names.length === 0 ? `${database.description}: already up to date\n` : `${database.description}: ${flags.down ? 'reverted' : 'applied'} ${names.join(', ')}\n`,
+    );
+  } finally {
+    await database.close();
+  }
+}
+
+async function seed(file: string, flags: { database?: string; reset?: boolean }): Promise<void> {
+  const config = readServeConfig({ ...(flags.database !== undefined ? { database: flags.database } : {}) });
+  const fixture = readFixtureFile(file);
+  const database = await openMigrated(config.databaseUrl);
+  try {
+    if (flags.reset) {
+      await migrateDownAll(database.kysely);
+      await migrateToLatest(database.kysely);
+    } else if (!(await isDatabaseEmpty(database.kysely))) {
+      die(`the database ${database.description} already holds data; pass --reset to wipe it and load ${file}`);
+    }
+    const summary = await loadFixture(database, fixture, createClock());
+    process.stdout.write(`${database.description}: loaded ${file} (${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
+  } finally {
+    await database.close();
+  }
+}
+
+const program = new Command();
+program.name('roster').description("Roster: a self-hostable stand-in for BigCommerce's user-management APIs").showHelpAfterError();
+
+const serveOptions = (command: Command) =>
+  command
+    .option('--port <port>', 'port to listen on (default: PORT or 3000)')
+    .option('--host <host>', 'address to listen on', undefined)
+    .option('--database <url>', 'sqlite:PATH, sqlite::memory: or postgres://user@host:port/db (default sqlite:./data/roster.db)')
+    .option('--seed <file>', 'load this fixture into an empty database')
+    .option('--reset', 'wipe the database, migrate and load the fixture (--seed, or the demo)')
+    .option('--account-rate-limit <n/ms|off>', 'Account API quota per account, e.g. 70/3600000, or off')
+    .option('--b2b-rate-limit <n/ms|off>', 'B2B quota per store, e.g. 150/60000, or off')
+    .option('--redis <url>', 'share rate-limit counters through Redis (redis://host:port)')
+    .option('--clock <instant>', 'start with the clock frozen at this ISO-8601 instant')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)');
+
+serveOptions(program.command('serve', { isDefault: true }).description('serve every API (the default command)')).action(serve);
+program
+  .command('migrate')
+  .description('apply the migrations (or revert them all with --down)')
+  .option('--database <url>', 'database URL')
+  .option('--down', 'revert every migration')
+  .action(migrate);
+program
+  .command('seed <file>')
+  .description('load a fixture into an empty database')
+  .option('--database <url>', 'database URL')
+  .option('--reset', 'wipe the database first')
+  .action(seed);
+
+program.parseAsync(process.argv).catch((error: unknown) => die(describeError(error)));

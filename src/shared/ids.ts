@@ -1,0 +1,25 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The one generator of opaque ids (token ids, request ids, invitation ids). Numeric entity ids come
+ * from the database's id counters (see db/id-counters.ts) so that they survive restarts and forks.
+ * With a seed the sequence is deterministic: two runs of the same test produce the same ids.
+ */
+export interface IdGenerator {
+  /** A new opaque id, 32 hex chars unless seeded. */
+  next(): string;
+}
+
+export function createIdGenerator(options: { seed?: string } = {}): IdGenerator {
+  if (options.seed === undefined) {
+    return { next: () => randomBytes(16).toString('hex') };
+  }
+  let counter = 0;
+  const prefix = options.seed.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8) || 'seed';
+  return {
+    next: () => {
+      counter += 1;
+      return `${prefix}${counter.toString(16).padStart(24, '0')}`;
+    },
+  };
+}

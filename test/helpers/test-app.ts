@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { type AppDeps, buildApp } from '../../src/app.js';
+import { resolveRuntimeSettings } from '../../src/cli/runtime-settings.js';
+import type { RateLimitFlag } from '../../src/config.js';
+import { type Database, type DialectName, openDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrator.js';
+import type { RateLimitStore } from '../../src/domain/rate-limits/rate-limiter.js';
+import { readStoredSettings } from '../../src/domain/settings/settings-repository.js';
+import { loadFixture } from '../../src/fixtures/load-fixture.js';
+import type { Services } from '../../src/services.js';
+import { type ControllableClock, createClock } from '../../src/shared/clock.js';
+import { createIdGenerator } from '../../src/shared/ids.js';
+import { postgresUrl } from './dialects.js';
+
+export const demoFixture: unknown = JSON.parse(readFileSync(new URL('../../fixtures/demo.json', import.meta.url), 'utf8'));
+
+export function cloneDemo<T = Record<string, unknown>>(): T {
+  return structuredClone(demoFixture) as T;
+}
+
+/** A fresh, migrated, empty database of the dialect: in-memory SQLite, or a new PostgreSQL schema. */
+export async function createTestDatabase(dialect: DialectName): Promise<Database & { drop(): Promise<void> }> {
+  if (dialect === 'sqlite') {
+    const database = await openDatabase('sqlite::memory:');
+    await migrateToLatest(database.kysely);
+    return Object.assign(database, { drop: () => database.close() });
+  }
+  if (!postgresUrl) throw new Error('ROSTER_TEST_POSTGRES_URL is not set');
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const database = await openDatabase(postgresUrl, { pgSchema: schema, pgPoolSize: 5 });
+  await migrateToLatest(database.kysely);
+  return Object.assign(database, {
+    async drop() {
+      await database.close();
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  });
+}
+
+export interface TestApp {
+  app: FastifyInstance & { services: Services };
+  database: Database;
+  clock: ControllableClock;
+  close(): Promise<void>;
+}
+
+export interface TestAppOptions {
+  dialect: DialectName;
+  /** a fixture object; default the demo fixture; null for an empty world */
+  fixture?: unknown;
+  accountRateLimit?: RateLimitFlag;
+  b2bRateLimit?: RateLimitFlag;
+  /** freeze the clock at this instant (ms) */
+  now?: number;
+  rateLimitStore?: RateLimitStore;
+  logger?: AppDeps['logger'];
+}
+
+/** The one way tests build the server: a fresh database per app, seeded, and buildApp() on top. */
+export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
+  const clock = createClock(options.now !== undefined ? { frozenAt: options.now } : {});
+  const database = await createTestDatabase(options.dialect);
+  try {
+    if (options.fixture !== null) await loadFixture(database, options.fixture ?? demoFixture, clock);
+    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), {
+      // tests do not want the 70/hour quota unless they ask for it
+      accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
+      b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
+      production: false,
+    });
+    const app = await buildApp({
+      database,
+      settings,
+      clock,
+      ids: createIdGenerator(),
+      logger: options.logger ?? false,
+      ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+    });
+    await app.ready();
+    return {
+      app,
+      database,
+      clock,
+      async close() {
+        await app.close();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
