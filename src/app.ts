@@ -74,6 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
 
   app.decorate('services', services);
+  // Handlers read services from the request, never from a closure: the emulator's forks
+  // (/f/{forkId}/...) swap in the services of an isolated copy of the world per request.
+  app.decorateRequest('services', null as unknown as Services);
+  app.addHook('onRequest', async (request) => {
+    if (request.services === null) request.services = services;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -99,6 +105,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
 declare module 'fastify' {
   interface FastifyInstance {
+    services: Services;
+  }
+  interface FastifyRequest {
+    /** the world this request works on: the main one, or a fork's */
     services: Services;
   }
 }
