@@ -30,7 +30,7 @@ function describeError(error: unknown): string {
 
 async function openMigrated(url: string): Promise<Database> {
   const database = await openDatabase(url);
-  await migrateToLatest(database.kysely);
+  await migrateToLatest(database);
   return database;
 }
 
@@ -40,8 +40,8 @@ async function serve(flags: ServeFlags): Promise<void> {
   const database = await openMigrated(config.databaseUrl);
   try {
     if (config.reset) {
-      await migrateDownAll(database.kysely);
-      await migrateToLatest(database.kysely);
+      await migrateDownAll(database);
+      await migrateToLatest(database);
     }
     if (config.seedFile !== undefined) {
       const fixture = readFixtureFile(config.seedFile);
@@ -153,7 +153,7 @@ async function migrate(flags: { database?: string; down?: boolean }): Promise<vo
   const config = readServeConfig({ ...(flags.database !== undefined ? { database: flags.database } : {}) });
   const database = await openDatabase(config.databaseUrl);
   try {
-    const names = flags.down ? await migrateDownAll(database.kysely) : await migrateToLatest(database.kysely);
+    const names = flags.down ? await migrateDownAll(database) : await migrateToLatest(database);
     process.stdout.write(
       names.length === 0 ? `${database.description}: already up to date\n` : `${database.description}: ${flags.down ? 'reverted' : 'applied'} ${names.join(', ')}\n`,
     );
@@ -168,8 +168,8 @@ async function seed(file: string, flags: { database?: string; reset?: boolean })
   const database = await openMigrated(config.databaseUrl);
   try {
     if (flags.reset) {
-      await migrateDownAll(database.kysely);
-      await migrateToLatest(database.kysely);
+      await migrateDownAll(database);
+      await migrateToLatest(database);
     } else if (!(await isDatabaseEmpty(database.kysely))) {
       die(`the database ${database.description} already holds data; pass --reset to wipe it and load ${file}`);
     }

@@ -1,15 +1,23 @@
-import { type Kysely, type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely';
+import { type Migration, type MigrationResultSet, Migrator, NO_MIGRATIONS } from 'kysely';
 import { AppError } from '../shared/errors.js';
 import * as m0001 from './migrations/2026-11-29-0001-initial-schema.js';
-import type { DB } from './tables.js';
+import type { Database } from './database.js';
 
 /** Migrations are listed statically so a build ships them; names are date-prefixed and sort in order. */
 const migrations: Record<string, Migration> = {
   '2026-11-29-0001-initial-schema': m0001,
 };
 
-function createMigrator(db: Kysely<DB>): Migrator {
-  return new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * On PostgreSQL the migration bookkeeping tables live in the database's own schema: Kysely looks
+ * them up across all schemas otherwise, and per-test / per-fork schemas would see each other's.
+ */
+function createMigrator(database: Pick<Database, 'kysely' | 'pgSchema'>): Migrator {
+  return new Migrator({
+    db: database.kysely,
+    provider: { getMigrations: async () => migrations },
+    ...(database.pgSchema !== undefined ? { migrationTableSchema: database.pgSchema } : {}),
+  });
 }
 
 function check(result: MigrationResultSet, what: string): string[] {
@@ -20,12 +28,12 @@ function check(result: MigrationResultSet, what: string): string[] {
   return (result.results ?? []).map((r) => r.migrationName);
 }
 
-export async function migrateToLatest(db: Kysely<DB>): Promise<string[]> {
-  return check(await createMigrator(db).migrateToLatest(), 'up');
+export async function migrateToLatest(database: Pick<Database, 'kysely' | 'pgSchema'>): Promise<string[]> {
+  return check(await createMigrator(database).migrateToLatest(), 'up');
 }
 
-export async function migrateDownAll(db: Kysely<DB>): Promise<string[]> {
-  return check(await createMigrator(db).migrateTo(NO_MIGRATIONS), 'down');
+export async function migrateDownAll(database: Pick<Database, 'kysely' | 'pgSchema'>): Promise<string[]> {
+  return check(await createMigrator(database).migrateTo(NO_MIGRATIONS), 'down');
 }
 
 export const migrationNames = Object.keys(migrations);

@@ -25,13 +25,13 @@ export function cloneDemo<T = Record<string, unknown>>(): T {
 export async function createTestDatabase(dialect: DialectName): Promise<Database & { drop(): Promise<void> }> {
   if (dialect === 'sqlite') {
     const database = await openDatabase('sqlite::memory:');
-    await migrateToLatest(database.kysely);
+    await migrateToLatest(database);
     return Object.assign(database, { drop: () => database.close() });
   }
   if (!postgresUrl) throw new Error('ROSTER_TEST_POSTGRES_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const database = await openDatabase(postgresUrl, { pgSchema: schema, pgPoolSize: 5 });
-  await migrateToLatest(database.kysely);
+  await migrateToLatest(database);
   return Object.assign(database, {
     async drop() {
       await database.close();
