@@ -1,0 +1,34 @@
+export const extraFieldsTypeDefs = /* GraphQL */ `
+  extend type Query {
+    """
+    Get extra fields configurations of a user.
+    Requires a B2B Token.
+    """
+    userExtraFields: [ExtraFieldsConfigType]
+  }
+
+  type ExtraFieldsConfigType {
+    """Field name that config in you store"""
+    fieldName: String
+    """
+    Field type of the extra field.0 means text type. 1 means textarea type. 2 means number type. 3 means dropdown type.
+    """
+    fieldType: Int
+    """Is this field is required"""
+    isRequired: Boolean
+    """Default value of this field."""
+    defaultValue: String
+    """The maximum length of the value of this field. fieldType == 0"""
+    maximumLength: String
+    """The maximum number of rows of the value of this field. fieldType == 1"""
+    numberOfRows: String
+    """Maximum value of the field value. fieldType == 2"""
+    maximumValue: String
+    """List of all optional values for the field value. fieldType == 3"""
+    listOfValue: [String]
+    """Is this field visible to end user"""
+    visibleToEnduser: Boolean
+    """The label name of the field."""
+    labelName: String
+  }
+`;
