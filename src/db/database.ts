@@ -106,7 +106,12 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
 }
 
 async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Promise<Database> {
-  const schema = options.pgSchema;
+  // `?schema=name` in the URL puts Roster's tables in that schema (created if missing)
+  const url = new URL(parsed.target);
+  const schemaParam = url.searchParams.get('schema') ?? undefined;
+  url.searchParams.delete('schema');
+  parsed = { ...parsed, target: url.toString() };
+  let schema = options.pgSchema ?? schemaParam;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
     throw new AppError('BAD_REQUEST', `Invalid PostgreSQL schema name "${schema}"`);
   }
@@ -139,6 +144,11 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw new AppError('BAD_REQUEST', `Cannot connect to PostgreSQL at ${parsed.description}: ${(error as Error).message}`);
+  }
+  if (schema === undefined) {
+    // the migrator must know the schema it works in (Kysely otherwise looks across all schemas)
+    const result = await pool.query<{ schema: string }>('select current_schema() as schema');
+    schema = result.rows[0]?.schema ?? 'public';
   }
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
