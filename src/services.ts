@@ -1,4 +1,8 @@
+import { type B2bTokenService, createB2bTokenService } from './auth/b2b-tokens.js';
 import type { Database } from './db/database.js';
+import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
+import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
+import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
 import type { Clock } from './shared/clock.js';
 import type { IdGenerator } from './shared/ids.js';
@@ -24,6 +28,8 @@ export interface ServiceDeps {
   ids: IdGenerator;
   settings: RuntimeSettings;
   rateLimitStore: RateLimitStore;
+  /** optional observer of B2B user events (webhooks, welcome e-mails); nothing is sent by default */
+  b2bEvents?: CompanyUserEventSink;
 }
 
 export interface Services {
@@ -32,6 +38,10 @@ export interface Services {
   readonly ids: IdGenerator;
   readonly settings: RuntimeSettings;
   readonly rateLimiter: RateLimiter;
+  /** B2B storefront authTokens: issue, verify → principal, sign-in */
+  readonly b2bTokens: B2bTokenService;
+  readonly companyUsers: CompanyUserService;
+  readonly companyRoles: CompanyRoleService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -41,5 +51,8 @@ export function createServices(deps: ServiceDeps): Services {
     ids: deps.ids,
     settings: deps.settings,
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
+    b2bTokens: createB2bTokenService(deps),
+    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}) }),
+    companyRoles: createCompanyRoleService({ database: deps.database }),
   };
 }

@@ -1,0 +1,324 @@
+import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import type { DialectName } from '../../db/database.js';
+import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
+import type { DB } from '../../db/tables.js';
+import { predefinedRoles } from '../company-roles/permission-codes.js';
+import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
+
+/**
+ * Storage of Company users. Rows never leave this file: every read returns `CompanyUser`.
+ * Lists are ordered by id descending and use the `(company_id, id)` / `(company_id, role, id)`
+ * indexes; deep offsets are translated to an id position by `company-user-positions.ts`.
+ */
+type Db = Kysely<DB>;
+
+const USER_COLUMNS = [
+  'cu.id',
+  'cu.store_hash',
+  'cu.company_id',
+  'cu.customer_id',
+  'cu.email',
+  'cu.first_name',
+  'cu.last_name',
+  'cu.phone',
+  'cu.role',
+  'cu.company_role_id',
+  'cu.uuid',
+  'cu.channel_id',
+  'cu.extra_fields',
+  'cu.created_at',
+  'cu.updated_at',
+] as const;
+
+interface UserRow {
+  id: number;
+  store_hash: string;
+  company_id: number;
+  customer_id: number;
+  email: string;
+  first_name: string;
+  last_name: string;
+  phone: string;
+  role: number;
+  company_role_id: number | null;
+  uuid: string | null;
+  channel_id: number | null;
+  extra_fields: string;
+  created_at: number;
+  updated_at: number;
+  custom_role_name: string | null;
+}
+
+function parseExtraFields(text: string): ExtraField[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!Array.isArray(value)) return [];
+    return value
+      .filter((f): f is { fieldName: unknown; fieldValue: unknown } => f !== null && typeof f === 'object')
+      .map((f) => ({ fieldName: String(f.fieldName ?? ''), fieldValue: String(f.fieldValue ?? '') }));
+  } catch {
+    return [];
+  }
+}
+
+export function toCompanyUser(row: UserRow): CompanyUser {
+  const role = Number(row.role);
+  const customRoleId = row.company_role_id === null ? null : Number(row.company_role_id);
+  const predefined = role >= 0 && role <= 2 ? predefinedRoles[role as 0 | 1 | 2] : undefined;
+  return {
+    id: Number(row.id),
+    storeHash: row.store_hash,
+    companyId: Number(row.company_id),
+    customerId: Number(row.customer_id),
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phone: row.phone,
+    role,
+    companyRoleId: customRoleId ?? (predefined ? predefined.id : null),
+    companyRoleName: customRoleId !== null ? row.custom_role_name : (predefined?.name ?? null),
+    hasCustomRole: customRoleId !== null,
+    uuid: row.uuid,
+    channelId: row.channel_id === null ? null : Number(row.channel_id),
+    extraFields: parseExtraFields(row.extra_fields),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
+}
+
+function selectUsers(db: Db) {
+  return db
+    .selectFrom('company_users as cu')
+    .leftJoin('company_roles as cr', (join) => join.onRef('cr.store_hash', '=', 'cu.store_hash').onRef('cr.id', '=', 'cu.company_role_id'))
+    .select([...USER_COLUMNS, 'cr.name as custom_role_name']);
+}
+
+export async function findUserById(db: Db, storeHash: string, id: number): Promise<CompanyUser | undefined> {
+  const row = await selectUsers(db).where('cu.id', '=', id).where('cu.store_hash', '=', storeHash).executeTakeFirst();
+  return row ? toCompanyUser(row as UserRow) : undefined;
+}
+
+export async function findUserByCustomerId(db: Db, storeHash: string, customerId: number): Promise<CompanyUser | undefined> {
+  const row = await selectUsers(db).where('cu.customer_id', '=', customerId).where('cu.store_hash', '=', storeHash).executeTakeFirst();
+  return row ? toCompanyUser(row as UserRow) : undefined;
+}
+
+export async function findUserByEmail(db: Db, storeHash: string, email: string): Promise<CompanyUser | undefined> {
+  const row = await selectUsers(db).where('cu.store_hash', '=', storeHash).where('cu.email_key', '=', emailKey(email)).executeTakeFirst();
+  return row ? toCompanyUser(row as UserRow) : undefined;
+}
+
+export type UserFilters = Omit<ListCompanyUsersQuery, 'paging' | 'companyId'> & {
+  /** level-1 callers: only this user */
+  onlyUserId?: number;
+};
+
+/** True when a list has no filter, so its total is the Company's maintained `user_count`. */
+export function hasNoFilters(filters: UserFilters): boolean {
+  return (
+    !filters.search &&
+    filters.email === undefined &&
+    filters.firstName === undefined &&
+    filters.lastName === undefined &&
+    (filters.roles === undefined || filters.roles.length === 0) &&
+    filters.companyRoleId === undefined &&
+    filters.createdFrom === undefined &&
+    filters.createdTo === undefined &&
+    filters.updatedFrom === undefined &&
+    filters.updatedTo === undefined &&
+    filters.onlyUserId === undefined
+  );
+}
+
+/** Filters that only narrow by role: positions can still be cached per role set. */
+export function isRoleOnlyFilter(filters: UserFilters): boolean {
+  return hasNoFilters({ ...filters, roles: undefined });
+}
+
+function conditions(
+  eb: ExpressionBuilder<DB & { cu: DB['company_users'] }, 'cu'>,
+  dialect: DialectName,
+  companyId: number,
+  f: UserFilters,
+): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [eb('cu.company_id', '=', companyId)];
+  if (f.onlyUserId !== undefined) out.push(eb('cu.id', '=', f.onlyUserId));
+  const search = f.search?.trim();
+  if (search) {
+    const pattern = `%${escapeLike(search)}%`;
+    out.push(
+      eb.or([
+        ilike(dialect, eb.ref('cu.first_name'), pattern),
+        ilike(dialect, eb.ref('cu.last_name'), pattern),
+        ilike(dialect, sql<string>`${eb.ref('cu.first_name')} || ' ' || ${eb.ref('cu.last_name')}`, pattern),
+        ilike(dialect, eb.ref('cu.email'), pattern),
+      ]),
+    );
+  }
+  if (f.email !== undefined) out.push(eb('cu.email_key', '=', emailKey(f.email)));
+  if (f.firstName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.first_name')]), '=', f.firstName.trim().toLowerCase()));
+  if (f.lastName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.last_name')]), '=', f.lastName.trim().toLowerCase()));
+  if (f.roles !== undefined && f.roles.length > 0) out.push(eb('cu.role', 'in', [...f.roles]));
+  if (f.companyRoleId !== undefined) {
+    if (f.companyRoleId >= 0 && f.companyRoleId <= 2) out.push(eb.and([eb('cu.role', '=', f.companyRoleId), eb('cu.company_role_id', 'is', null)]));
+    else out.push(eb('cu.company_role_id', '=', f.companyRoleId));
+  }
+  if (f.createdFrom !== undefined) out.push(eb('cu.created_at', '>=', f.createdFrom));
+  if (f.createdTo !== undefined) out.push(eb('cu.created_at', '<=', f.createdTo));
+  if (f.updatedFrom !== undefined) out.push(eb('cu.updated_at', '>=', f.updatedFrom));
+  if (f.updatedTo !== undefined) out.push(eb('cu.updated_at', '<=', f.updatedTo));
+  return out;
+}
+
+export interface PageWindow {
+  /** ids strictly below */
+  belowId?: number;
+  /** ids strictly above */
+  aboveId?: number;
+  offset: number;
+  limit: number;
+  /** take from the low end (ascending), returned newest first */
+  fromEnd?: boolean;
+}
+
+export async function listUserPage(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
+  let q = selectUsers(db).where((eb) => {
+    const c = conditions(eb, dialect, companyId, filters);
+    if (window.belowId !== undefined) c.push(eb('cu.id', '<', window.belowId));
+    if (window.aboveId !== undefined) c.push(eb('cu.id', '>', window.aboveId));
+    return eb.and(c);
+  });
+  q = q.orderBy('cu.id', window.fromEnd ? 'asc' : 'desc').limit(window.limit);
+  if (window.offset > 0) q = q.offset(window.offset);
+  const rows = (await q.execute()) as UserRow[];
+  const users = rows.map(toCompanyUser);
+  return window.fromEnd ? users.reverse() : users;
+}
+
+export async function countUsers(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window?: { belowId?: number; aboveId?: number }): Promise<number> {
+  const row = await db
+    .selectFrom('company_users as cu')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => {
+      const c = conditions(eb, dialect, companyId, filters);
+      if (window?.belowId !== undefined) c.push(eb('cu.id', '<', window.belowId));
+      if (window?.aboveId !== undefined) c.push(eb('cu.id', '>', window.aboveId));
+      return eb.and(c);
+    })
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Every `stride`-th id of the (role-filtered) list, newest first: position k*stride → id.
+ * One pass over the index; used to build the position cache for deep offsets.
+ */
+export async function listCheckpointIds(db: Db, companyId: number, roles: readonly number[] | undefined, stride: number): Promise<number[]> {
+  let q = db.selectFrom('company_users').select('id').where('company_id', '=', companyId);
+  if (roles !== undefined && roles.length > 0) q = q.where('role', 'in', [...roles]);
+  const ids = (await q.orderBy('id', 'desc').execute()).map((r) => Number(r.id));
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i += stride) out.push(ids[i] as number);
+  return out;
+}
+
+export interface NewCompanyUserRow {
+  id: number;
+  storeHash: string;
+  companyId: number;
+  customerId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string;
+  role: number;
+  customRoleId: number | null;
+  uuid: string | null;
+  channelId: number | null;
+  extraFields: ExtraField[];
+  now: number;
+}
+
+export async function insertUser(db: Db, u: NewCompanyUserRow): Promise<void> {
+  await db
+    .insertInto('company_users')
+    .values({
+      id: u.id,
+      store_hash: u.storeHash,
+      company_id: u.companyId,
+      customer_id: u.customerId,
+      email: u.email.trim(),
+      email_key: emailKey(u.email),
+      first_name: u.firstName,
+      last_name: u.lastName,
+      phone: u.phone,
+      role: u.role,
+      company_role_id: u.customRoleId,
+      uuid: u.uuid,
+      channel_id: u.channelId,
+      extra_fields: JSON.stringify(u.extraFields),
+      created_at: u.now,
+      updated_at: u.now,
+    })
+    .execute();
+}
+
+export interface UserChanges {
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string;
+  role: number;
+  customRoleId: number | null;
+  uuid: string | null;
+  extraFields: ExtraField[];
+}
+
+export async function updateUser(db: Db, id: number, c: UserChanges, now: number): Promise<void> {
+  await db
+    .updateTable('company_users')
+    .set({
+      email: c.email.trim(),
+      email_key: emailKey(c.email),
+      first_name: c.firstName,
+      last_name: c.lastName,
+      phone: c.phone,
+      role: c.role,
+      company_role_id: c.customRoleId,
+      uuid: c.uuid,
+      extra_fields: JSON.stringify(c.extraFields),
+      updated_at: now,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteUserRow(db: Db, id: number): Promise<number> {
+  const result = await db.deleteFrom('company_users').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/** For principals: the user's role columns and the status of its Company, one indexed read. */
+export async function findPrincipalRecord(
+  db: Db,
+  storeHash: string,
+  userId: number,
+): Promise<{ userId: number; customerId: number; companyId: number; role: number; customRoleId: number | null; email: string; companyStatus: number } | undefined> {
+  const row = await db
+    .selectFrom('company_users as cu')
+    .innerJoin('companies as c', 'c.id', 'cu.company_id')
+    .select(['cu.id', 'cu.customer_id', 'cu.company_id', 'cu.role', 'cu.company_role_id', 'cu.email', 'c.status'])
+    .where('cu.id', '=', userId)
+    .where('cu.store_hash', '=', storeHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    userId: Number(row.id),
+    customerId: Number(row.customer_id),
+    companyId: Number(row.company_id),
+    role: Number(row.role),
+    customRoleId: row.company_role_id === null ? null : Number(row.company_role_id),
+    email: row.email,
+    companyStatus: Number(row.status),
+  };
+}

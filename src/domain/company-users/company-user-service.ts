@@ -1,0 +1,472 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { isUniqueViolation } from '../../db/db-errors.js';
+import { emailKey } from '../../db/dialect.js';
+import { allocateIds } from '../../db/id-counters.js';
+import type { DB } from '../../db/tables.js';
+import type { Clock } from '../../shared/clock.js';
+import { AppError } from '../../shared/errors.js';
+import { adjustUserCount, findCompany } from '../companies/company-repository.js';
+import type { Company } from '../companies/company-types.js';
+import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js';
+import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
+import { findRoleSummary } from '../company-roles/company-role-service.js';
+import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
+import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
+import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
+import {
+  countUsers,
+  deleteUserRow,
+  findUserByCustomerId,
+  findUserByEmail,
+  findUserById,
+  hasNoFilters,
+  insertUser,
+  isRoleOnlyFilter,
+  listUserPage,
+  type UserFilters,
+  updateUser,
+} from './company-user-repository.js';
+import type {
+  CompanyUser,
+  CompanyUserEventSink,
+  CompanyUserPage,
+  CompanyUserRef,
+  CreateCompanyUserInput,
+  EmailCheckResult,
+  ExtraField,
+  ListCompanyUsersQuery,
+  UpdateCompanyUserInput,
+} from './company-user-types.js';
+import {
+  addError,
+  checkEmail,
+  checkExtraFields,
+  checkString,
+  type FieldErrors,
+  MAX_FIELD_LENGTH,
+  messages,
+  parseWholeNumber,
+} from './company-user-validation.js';
+
+/**
+ * Company users of B2B Edition: the one domain service behind REST `/api/v2/users...` and the B2B
+ * GraphQL `users`/`user`/`userCreate`/`userUpdate`/`userDelete`/`userEmailCheck`/`userCompany`.
+ * Every method takes the caller's principal and enforces permissions (b2b-users-rest.md §7, §13,
+ * §14 #10 order: 403 → 404 → 422 validation → 422 business rules). Errors are AppErrors:
+ *   B2B_FORBIDDEN 403, B2B_USER_NOT_FOUND 404, B2B_COMPANY_NOT_FOUND 404,
+ *   B2B_PARAMETER_ERROR 422 (details = { field: [messages] }, domain field names: email, firstName,
+ *   lastName, phone, role, companyRoleId, companyId, uuid, extraFields, non_field_errors),
+ *   B2B_EMAIL_EXISTS 422 (message `Email already exists. ['<email>']`),
+ *   B2B_LAST_USER 422, B2B_DELETE_SELF 422 (edges pick their own texts by code).
+ *
+ * Public API (createCompanyUserService({ database, clock, onEvent? })):
+ *   list(principal, query)                 → CompanyUserPage (offset or keyset paging, totalCount)
+ *   get(principal, ref, { companyId? })    → CompanyUser      (ref = { userId } | { bcId })
+ *   create(principal, input, { missingRole? }) → CompanyUser
+ *   update(principal, ref, input, { mode: 'replace' | 'partial', companyId? }) → CompanyUser
+ *   delete(principal, ref, { companyId? }) → CompanyUser (the deleted user)
+ *   checkEmail(principal, { email, companyId?, channelId? }) → EmailCheckResult (isValid + userType)
+ *   assertExists(principal, { email, extraFieldName?, extraFieldValue? }) → void (404 when not)
+ *   getUserCompany(principal, userId)      → Company
+ * Writes are single transactions that keep `companies.user_count`; events are reported through
+ * `onEvent` after commit (nothing is sent over the network here).
+ */
+export interface CompanyUserService {
+  list(principal: B2bPrincipal, query: ListCompanyUsersQuery): Promise<CompanyUserPage>;
+  get(principal: B2bPrincipal, ref: CompanyUserRef, options?: { companyId?: number }): Promise<CompanyUser>;
+  create(principal: B2bPrincipal, input: CreateCompanyUserInput, options?: CreateOptions): Promise<CompanyUser>;
+  update(principal: B2bPrincipal, ref: CompanyUserRef, input: UpdateCompanyUserInput, options: UpdateOptions): Promise<CompanyUser>;
+  delete(principal: B2bPrincipal, ref: CompanyUserRef, options?: { companyId?: number }): Promise<CompanyUser>;
+  checkEmail(principal: B2bPrincipal, query: { email: string; companyId?: number; channelId?: number }): Promise<EmailCheckResult>;
+  assertExists(principal: B2bPrincipal, query: { email: string; extraFieldName?: string; extraFieldValue?: string }): Promise<void>;
+  getUserCompany(principal: B2bPrincipal, userId: number): Promise<Company>;
+}
+
+export interface CreateOptions {
+  /**
+   * Neither `role` nor `companyRoleId` given: 'field' → `{role: ["This field is required."]}` (REST,
+   * default); 'nonField' → `{non_field_errors: ["User must have a role."]}` (GraphQL §14 #25).
+   */
+  missingRole?: 'field' | 'nonField';
+}
+
+export interface UpdateOptions {
+  /** 'replace': REST PUT, the five fields are required; 'partial': GraphQL, omitted fields keep their value */
+  mode: 'replace' | 'partial';
+  /** GraphQL passes the `companyId` argument: a user of another Company is then not found */
+  companyId?: number;
+  /** see CreateOptions.missingRole (replace mode only) */
+  missingRole?: 'field' | 'nonField';
+}
+
+export interface CompanyUserServiceDeps {
+  database: Database;
+  clock: Clock;
+  onEvent?: CompanyUserEventSink;
+  positions?: UserPositionCache;
+}
+
+const MAX_PAGE = 250;
+
+function refuse(decision: AuthorizeDecision, notFound: 'B2B_USER_NOT_FOUND' | 'B2B_COMPANY_NOT_FOUND' | 'B2B_FORBIDDEN'): never {
+  if (!decision.allowed && decision.reason === 'outOfScope') throw new AppError(notFound);
+  throw new AppError('B2B_FORBIDDEN');
+}
+
+function assertMay(principal: B2bPrincipal, code: string): void {
+  if (!authorize(principal, code, null).allowed) throw new AppError('B2B_FORBIDDEN');
+}
+
+export function emailExistsError(email: string): AppError {
+  return new AppError('B2B_EMAIL_EXISTS', `Email already exists. ['${email.trim()}']`);
+}
+
+interface ResolvedRole {
+  role: number;
+  customRoleId: number | null;
+}
+
+export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyUserService {
+  const db: Kysely<DB> = deps.database.kysely;
+  const dialect = deps.database.dialect;
+  const positions = deps.positions ?? createUserPositionCache();
+  const emit: CompanyUserEventSink = (event) => {
+    try {
+      deps.onEvent?.(event);
+    } catch {
+      // a failing observer never breaks a committed write
+    }
+  };
+
+  async function findByRef(storeHash: string, ref: CompanyUserRef): Promise<CompanyUser | undefined> {
+    return 'userId' in ref ? findUserById(db, storeHash, ref.userId) : findUserByCustomerId(db, storeHash, ref.bcId);
+  }
+
+  /** 403 stage, then the target user: missing, other Company (when asked) or out of scope → 404. */
+  async function loadTarget(principal: B2bPrincipal, code: string, ref: CompanyUserRef, companyId?: number): Promise<{ user: CompanyUser; company: Company }> {
+    assertMay(principal, code);
+    const user = await findByRef(principal.storeHash, ref);
+    if (!user || (companyId !== undefined && user.companyId !== companyId)) throw new AppError('B2B_USER_NOT_FOUND');
+    const company = await findCompany(db, principal.storeHash, user.companyId);
+    if (!company) throw new AppError('B2B_USER_NOT_FOUND');
+    const decision = authorize(principal, code, { companyId: user.companyId, userId: user.id, companyStatus: company.status });
+    if (!decision.allowed) refuse(decision, 'B2B_USER_NOT_FOUND');
+    return { user, company };
+  }
+
+  async function resolveRole(
+    storeHash: string,
+    errors: FieldErrors,
+    input: { role?: unknown; companyRoleId?: unknown },
+    required: boolean,
+    missingRole: 'field' | 'nonField',
+  ): Promise<ResolvedRole | undefined> {
+    const hasCompanyRole = input.companyRoleId !== undefined && input.companyRoleId !== null && input.companyRoleId !== '';
+    if (hasCompanyRole) {
+      const id = parseWholeNumber(input.companyRoleId);
+      if (id === undefined) {
+        addError(errors, 'companyRoleId', messages.integer);
+        return undefined;
+      }
+      if (isPredefinedRoleId(id)) return { role: id, customRoleId: null };
+      const found = await findRoleSummary(db, storeHash, id);
+      if (!found) {
+        addError(errors, 'companyRoleId', messages.rolePk(String(id)));
+        return undefined;
+      }
+      return { role: 2, customRoleId: id };
+    }
+    if (input.role === undefined || input.role === null) {
+      if (!required) return undefined;
+      if (input.role === null) addError(errors, 'role', messages.null);
+      else if (missingRole === 'nonField') addError(errors, 'non_field_errors', messages.mustHaveRole);
+      else addError(errors, 'role', messages.required);
+      return undefined;
+    }
+    const role = parseWholeNumber(input.role);
+    if (role === undefined || !isPredefinedRoleId(role)) {
+      addError(errors, 'role', messages.role(typeof input.role === 'object' ? JSON.stringify(input.role) : String(input.role)));
+      return undefined;
+    }
+    return { role, customRoleId: null };
+  }
+
+  function assertNoErrors(errors: FieldErrors): void {
+    if (Object.keys(errors).length > 0) throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: errors });
+  }
+
+  async function translateUnique<T>(email: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailExistsError(email);
+      throw error;
+    }
+  }
+
+  return {
+    async list(principal, query) {
+      assertMay(principal, 'get_users');
+      const companyId = query.companyId ?? actingCompanyId(principal);
+      if (companyId === null) throw new AppError('B2B_FORBIDDEN');
+      const company = await findCompany(db, principal.storeHash, companyId);
+      if (!company) throw new AppError('B2B_COMPANY_NOT_FOUND');
+      const decision = authorize(principal, 'get_users', { companyId, companyStatus: company.status });
+      if (!decision.allowed) refuse(decision, 'B2B_COMPANY_NOT_FOUND');
+
+      const filters: UserFilters = {
+        ...(query.search !== undefined && query.search.trim() !== '' ? { search: query.search } : {}),
+        ...(query.email !== undefined ? { email: query.email } : {}),
+        ...(query.firstName !== undefined ? { firstName: query.firstName } : {}),
+        ...(query.lastName !== undefined ? { lastName: query.lastName } : {}),
+        ...(query.roles !== undefined && query.roles.length > 0 ? { roles: [...new Set(query.roles)].sort() } : {}),
+        ...(query.companyRoleId !== undefined ? { companyRoleId: query.companyRoleId } : {}),
+        ...(query.createdFrom !== undefined ? { createdFrom: query.createdFrom } : {}),
+        ...(query.createdTo !== undefined ? { createdTo: query.createdTo } : {}),
+        ...(query.updatedFrom !== undefined ? { updatedFrom: query.updatedFrom } : {}),
+        ...(query.updatedTo !== undefined ? { updatedTo: query.updatedTo } : {}),
+        ...(decision.ownRecordsOnly && principal.kind === 'companyUser' ? { onlyUserId: principal.userId } : {}),
+      };
+      const limit = Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE);
+      const offset = Math.max(0, Math.trunc(query.paging.offset ?? 0));
+      const { afterId, beforeId, fromEnd } = query.paging;
+
+      const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, dialect, companyId, filters);
+      const hasCursor = afterId !== undefined || beforeId !== undefined;
+
+      if (!hasCursor && !fromEnd) {
+        // plain offset paging: translate a deep offset into an indexed id position when the filter allows
+        let start: { belowId?: number; offset: number } = { offset };
+        if (offset >= positions.stride && isRoleOnlyFilter(filters)) {
+          start = await positions.locate(db, company, filters.roles, offset);
+        }
+        const items = offset >= totalCount ? [] : await listUserPage(db, dialect, companyId, filters, { ...start, limit });
+        return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
+      }
+
+      const window = {
+        ...(afterId !== undefined ? { belowId: afterId } : {}),
+        ...(beforeId !== undefined ? { aboveId: beforeId } : {}),
+      };
+      const rows = await listUserPage(db, dialect, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
+      const more = rows.length > limit;
+      const items = fromEnd ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
+      return fromEnd
+        ? { items, totalCount, hasNextPage: beforeId !== undefined, hasPreviousPage: more, offset, limit }
+        : { items, totalCount, hasNextPage: more, hasPreviousPage: offset > 0 || afterId !== undefined, offset, limit };
+    },
+
+    async get(principal, ref, options) {
+      return (await loadTarget(principal, 'get_user_detail', ref, options?.companyId)).user;
+    },
+
+    async create(principal, input, options) {
+      assertMay(principal, 'create_user');
+      const errors: FieldErrors = {};
+      const companyId = parseWholeNumber(input.companyId);
+      let company: Company | undefined;
+      if (input.companyId !== undefined && input.companyId !== null) {
+        // §13 #11: a companyId outside the caller's scope (or unknown) is 403, before any 422
+        company = companyId === undefined ? undefined : await findCompany(db, principal.storeHash, companyId);
+        if (!company) throw new AppError('B2B_FORBIDDEN');
+        const decision = authorize(principal, 'create_user', { companyId: company.id, companyStatus: company.status });
+        if (!decision.allowed) throw new AppError('B2B_FORBIDDEN');
+      } else addError(errors, 'companyId', input.companyId === null ? messages.null : messages.required);
+
+      const email = checkEmail(errors, 'email', input.email, true);
+      const firstName = checkString(errors, 'firstName', input.firstName, { required: true, allowBlank: false, max: MAX_FIELD_LENGTH });
+      const lastName = checkString(errors, 'lastName', input.lastName, { required: true, allowBlank: false, max: MAX_FIELD_LENGTH });
+      const phone = input.phone === undefined ? '' : checkString(errors, 'phone', input.phone, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH });
+      const uuid = input.uuid === undefined || input.uuid === null || input.uuid === '' ? null : (checkString(errors, 'uuid', input.uuid, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH }) ?? null);
+      const extraFields = checkExtraFields(errors, 'extraFields', input.extraFields) ?? [];
+      const role = await resolveRole(principal.storeHash, errors, input, true, options?.missingRole ?? 'field');
+      assertNoErrors(errors);
+      if (!company || email === undefined || firstName === undefined || lastName === undefined || phone === undefined || role === undefined) {
+        throw new AppError('B2B_PARAMETER_ERROR');
+      }
+
+      const existingUser = await findUserByEmail(db, principal.storeHash, email);
+      if (existingUser) throw emailExistsError(email);
+      const channelId = input.channelId !== undefined ? input.channelId : principal.channelId;
+      const now = deps.clock.now();
+      const storeHash = principal.storeHash;
+      const targetCompany = company;
+
+      const result = await translateUnique(email, () =>
+        db.transaction().execute(async (trx) => {
+          const customer = await findCustomerByEmail(trx, storeHash, email);
+          let customerId: number;
+          let newCustomer = false;
+          if (customer) {
+            customerId = customer.id;
+            await updateCustomerProfile(trx, storeHash, customerId, { email: customer.email, firstName, lastName, phone: phone || customer.phone }, now);
+          } else {
+            customerId = await allocateIds(trx, 'b2b');
+            newCustomer = true;
+            await insertCustomer(trx, { id: customerId, storeHash, email, firstName, lastName, phone, originChannelId: channelId, now });
+          }
+          const userId = await allocateIds(trx, 'b2b');
+          await insertUser(trx, {
+            id: userId,
+            storeHash,
+            companyId: targetCompany.id,
+            customerId,
+            email,
+            firstName,
+            lastName,
+            phone,
+            role: role.role,
+            customRoleId: role.customRoleId,
+            uuid,
+            channelId,
+            extraFields,
+            now,
+          });
+          const stamp = await adjustUserCount(trx, targetCompany.id, 1, now, { dialect });
+          return { userId, customerId, newCustomer, stamp };
+        }),
+      );
+      positions.onInsert(targetCompany.id, result.userId, role.role, result.stamp);
+      const created = await findUserById(db, storeHash, result.userId);
+      if (!created) throw new AppError('INTERNAL');
+      emit({ type: 'store/company/user/created', storeHash, companyId: targetCompany.id, userId: created.id, at: now });
+      emit({ type: 'user.welcome', storeHash, companyId: targetCompany.id, userId: created.id, customerId: result.customerId, email: created.email, at: now });
+      return created;
+    },
+
+    async update(principal, ref, input, options) {
+      const { user } = await loadTarget(principal, 'update_user', ref, options.companyId);
+      const replace = options.mode === 'replace';
+      const errors: FieldErrors = {};
+      const email = checkEmail(errors, 'email', input.email, replace);
+      const firstName = checkString(errors, 'firstName', input.firstName, { required: replace, allowBlank: false, max: MAX_FIELD_LENGTH });
+      const lastName = checkString(errors, 'lastName', input.lastName, { required: replace, allowBlank: false, max: MAX_FIELD_LENGTH });
+      const phone = checkString(errors, 'phone', input.phone, { required: replace, allowBlank: true, max: MAX_FIELD_LENGTH });
+      const uuid = input.uuid === undefined ? undefined : input.uuid === null || input.uuid === '' ? null : (checkString(errors, 'uuid', input.uuid, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH }) ?? null);
+      const extraFields: ExtraField[] | undefined = checkExtraFields(errors, 'extraFields', input.extraFields);
+      const role = await resolveRole(principal.storeHash, errors, input, replace, options.missingRole ?? 'field');
+      assertNoErrors(errors);
+
+      const next = {
+        email: email ?? user.email,
+        firstName: firstName ?? user.firstName,
+        lastName: lastName ?? user.lastName,
+        phone: phone ?? user.phone,
+        role: role?.role ?? user.role,
+        customRoleId: role ? role.customRoleId : user.hasCustomRole ? user.companyRoleId : null,
+        uuid: uuid === undefined ? user.uuid : uuid,
+        extraFields: extraFields ?? user.extraFields,
+      };
+      const emailChanged = emailKey(next.email) !== emailKey(user.email);
+      if (emailChanged) {
+        const other = await findUserByEmail(db, principal.storeHash, next.email);
+        if (other && other.id !== user.id) throw emailExistsError(next.email);
+        const customer = await findCustomerByEmail(db, principal.storeHash, next.email);
+        if (customer && customer.id !== user.customerId) throw emailExistsError(next.email); // §14 #17
+      }
+      const now = deps.clock.now();
+      const roleChanged = next.role !== user.role;
+      const stamp = await translateUnique(next.email, () =>
+        db.transaction().execute(async (trx) => {
+          await updateUser(trx, user.id, next, now);
+          await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
+          return roleChanged ? await adjustUserCount(trx, user.companyId, 0, now, { dialect }) : undefined;
+        }),
+      );
+      if (stamp) positions.onRoleChange(user.companyId, user.id, user.role, next.role, stamp);
+      const updated = await findUserById(db, principal.storeHash, user.id);
+      if (!updated) throw new AppError('B2B_USER_NOT_FOUND');
+      emit({ type: 'store/company/user/updated', storeHash: principal.storeHash, companyId: updated.companyId, userId: updated.id, at: now });
+      return updated;
+    },
+
+    async delete(principal, ref, options) {
+      const { user } = await loadTarget(principal, 'delete_user', ref, options?.companyId);
+      if (principal.kind === 'companyUser' && principal.userId === user.id) throw new AppError('B2B_DELETE_SELF', 'You can not delete yourself.');
+      const now = deps.clock.now();
+      const stamp = await db.transaction().execute(async (trx) => {
+        // atomic "not the last user": the counter only drops while more than one user remains
+        const stamp = await adjustUserCount(trx, user.companyId, -1, now, { keepAtLeast: 1, dialect });
+        if (!stamp) throw new AppError('B2B_LAST_USER', 'The last user in company can not be deleted.');
+        const deleted = await deleteUserRow(trx, user.id);
+        if (deleted !== 1) throw new AppError('B2B_USER_NOT_FOUND');
+        return stamp;
+      });
+      positions.onDelete(user.companyId, user.id, user.role, stamp);
+      emit({ type: 'store/company/user/deleted', storeHash: principal.storeHash, companyId: user.companyId, userId: user.id, at: now });
+      return user;
+    },
+
+    async checkEmail(principal, query) {
+      assertMay(principal, 'create_user');
+      const errors: FieldErrors = {};
+      const email = checkEmail(errors, 'email', query.email, true);
+      assertNoErrors(errors);
+      if (email === undefined) throw new AppError('B2B_PARAMETER_ERROR');
+      const companyId = query.companyId ?? actingCompanyId(principal);
+      const user = await findUserByEmail(db, principal.storeHash, email);
+      const customer = await findCustomerByEmail(db, principal.storeHash, email);
+      if (user) {
+        const company = await findCompany(db, principal.storeHash, user.companyId);
+        const userType =
+          user.role === 3 ? 6 : user.companyId !== companyId ? 4 : query.channelId !== undefined && user.channelId !== null && user.channelId !== query.channelId ? 7 : 5;
+        return {
+          isValid: 0,
+          userType,
+          userInfo: {
+            id: user.id,
+            email: user.email,
+            firstName: user.firstName,
+            lastName: user.lastName,
+            phoneNumber: user.phone,
+            role: user.role,
+            companyId: user.companyId,
+            companyName: company?.name ?? null,
+            originChannelId: customer?.originChannelId ?? user.channelId,
+            forcePasswordReset: customer?.forcePasswordReset ?? false,
+          },
+        };
+      }
+      if (customer) {
+        return {
+          isValid: 2,
+          userType: 2,
+          userInfo: {
+            id: customer.id,
+            email: customer.email,
+            firstName: customer.firstName,
+            lastName: customer.lastName,
+            phoneNumber: customer.phone,
+            role: null,
+            companyId: null,
+            companyName: null,
+            originChannelId: customer.originChannelId,
+            forcePasswordReset: customer.forcePasswordReset,
+          },
+        };
+      }
+      return { isValid: 1, userType: 1, userInfo: null };
+    },
+
+    async assertExists(principal, query) {
+      assertMay(principal, 'create_user');
+      const user = query.email.trim() === '' ? undefined : await findUserByEmail(db, principal.storeHash, query.email);
+      if (!user) throw new AppError('B2B_USER_NOT_FOUND');
+      if (query.extraFieldName !== undefined && query.extraFieldName !== '') {
+        const field = user.extraFields.find((f) => f.fieldName === query.extraFieldName);
+        if (!field || (query.extraFieldValue !== undefined && field.fieldValue !== query.extraFieldValue)) throw new AppError('B2B_USER_NOT_FOUND');
+      }
+    },
+
+    async getUserCompany(principal, userId) {
+      if (principal.kind === 'companyUser' && principal.userId === userId) {
+        const own = await findCompany(db, principal.storeHash, principal.companyId);
+        if (!own) throw new AppError('B2B_COMPANY_NOT_FOUND');
+        return own;
+      }
+      const { company } = await loadTarget(principal, 'get_user_detail', { userId });
+      return company;
+    },
+  };
+}
