@@ -1,0 +1,110 @@
+import type { DialectName } from '../../src/db/database.js';
+import type { LoadResult } from './load-types.js';
+
+/** Everything one bench run measured; written as JSON and rendered as markdown. */
+
+export interface Figure {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export interface RoundRecord {
+  roster: LoadResult;
+  bare: LoadResult;
+  fastify?: LoadResult;
+  prism?: LoadResult;
+}
+
+export interface ScenarioRecord {
+  key: string;
+  title: string;
+  dialect: DialectName;
+  n: number;
+  informational: boolean;
+  status: 'ok' | 'not available' | 'failed';
+  reason?: string;
+  note?: string;
+  responseBytes?: number;
+  rounds: RoundRecord[];
+  roster?: Figure;
+  bare?: Figure;
+  fastify?: Figure;
+  prism?: Figure;
+  /** median over rounds of roster req/s ÷ bare req/s of the same round */
+  ratioToBare?: number;
+  fastifyRatioToBare?: number;
+  prismRatioToBare?: number;
+  /** non-2xx responses and socket errors under load, summed over rounds */
+  failedRequests?: number;
+  totalRequests?: number;
+}
+
+export interface GenerationRecord {
+  dialect: DialectName;
+  n: number;
+  ms: number;
+  rows: number;
+}
+
+export interface ServerRecord {
+  label: string;
+  dialect?: DialectName;
+  n?: number;
+  startupMs: number;
+  peakRssMb?: number;
+}
+
+export interface ColdStartRecord {
+  /** fresh SQLite file with --seed fixtures/demo.json: launch to first 200 on /healthz */
+  seededMs: number[];
+  /** the same file again, already seeded */
+  existingMs: number[];
+  inProcess: InProcessRecord[];
+}
+
+export interface InProcessRecord {
+  importMs: number;
+  databaseMs: number;
+  buildAppMs: number;
+  firstInjectMs: number;
+  appMs: number;
+  firstAccountQueryMs: number;
+  firstAccountQueryOk: boolean;
+}
+
+export type TargetStatus = 'met' | 'missed' | 'not measured';
+
+export interface TargetRecord {
+  id: string;
+  description: string;
+  status: TargetStatus;
+  /** one line per measured case, e.g. "sqlite: min 0.41× (N=1,000)" */
+  details: string[];
+}
+
+export interface RunRecord {
+  meta: {
+    startedAt: string;
+    finishedAt?: string;
+    totalSeconds?: number;
+    mode: 'quick' | 'full';
+    node: string;
+    cpus: number;
+    loadAverageAtStart: number[];
+    loadAverageAtEnd?: number[];
+    gitCommit?: string;
+    connections: number;
+    durationSeconds: number;
+    warmupSeconds: number;
+    rounds: number;
+    sizes: number[];
+    dialects: DialectName[];
+    notes: string[];
+  };
+  coldStart?: ColdStartRecord;
+  generation: GenerationRecord[];
+  servers: ServerRecord[];
+  scenarios: ScenarioRecord[];
+  targets: TargetRecord[];
+}

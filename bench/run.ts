@@ -1,0 +1,442 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DialectName } from '../src/db/database.js';
+import { createBenchDatabase, findPostgres, seedBenchDatabase } from './dataset/prepare.js';
+import { type LoadGenerator, startLoadGenerator } from './lib/load.js';
+import type { LoadSpec } from './lib/load-types.js';
+import { benchBuildDir, companySpecPath, distMain, prismBin, repoRoot, resultsDir } from './lib/paths.js';
+import { cleanupAll, freePort, onCleanup, type RunningServer, startServer } from './lib/processes.js';
+import type { ColdStartRecord, InProcessRecord, RoundRecord, RunRecord, ScenarioRecord } from './lib/records.js';
+import { evaluateTargets, renderMarkdown, renderSummary, summarize } from './lib/report.js';
+import { obtainB2bToken, type PreparedLoad, type ScenarioKey, type ServerContext, scenarios } from './scenarios.js';
+
+/**
+ * `npm run bench [-- --quick] [options]`: Roster against the machine's limit (bare node:http,
+ * bare Fastify) and a peer (Stoplight Prism), side by side, in one run. See bench/README.md.
+ */
+
+interface Options {
+  mode: 'quick' | 'full';
+  dialects: DialectName[] | undefined;
+  sizes: number[];
+  durationSeconds: number;
+  warmupSeconds: number;
+  rounds: number;
+  connections: number;
+  scenarioKeys: Set<ScenarioKey>;
+  /** scenarios that also get the Fastify baseline (at the smallest N of the first dialect) */
+  fastifyKeys: Set<ScenarioKey>;
+  prism: boolean;
+  coldStart: boolean;
+  coldStartRepeats: number;
+}
+
+const ALL_KEYS = scenarios.map((s) => s.key);
+
+function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const list = (name: string) => value(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = new Set(['--quick', '--dialects', '--sizes', '--duration', '--warmup', '--rounds', '--connections', '--scenarios', '--no-prism', '--no-cold-start', '--help']);
+  for (const [i, a] of argv.entries()) {
+    if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see bench/README.md)`);
+    if (!a.startsWith('--') && !known.has(argv[i - 1] ?? '')) throw new Error(`unexpected argument ${a}`);
+  }
+  const quickKeys: ScenarioKey[] = ['rest-list', 'rest-deep-offset', 'account-users', 'b2b-users'];
+  const keys = (list('--scenarios') as ScenarioKey[] | undefined) ?? (quick ? quickKeys : ALL_KEYS);
+  for (const k of keys) if (!ALL_KEYS.includes(k)) throw new Error(`unknown scenario ${k}; known: ${ALL_KEYS.join(', ')}`);
+  const dialects = list('--dialects') as DialectName[] | undefined;
+  for (const d of dialects ?? []) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown dialect ${d}`);
+  const sizes = (list('--sizes') ?? (quick ? ['1000'] : ['1000', '100000', '1000000'])).map((s) => Number(s.replace(/_/g, '')));
+  for (const n of sizes) if (!Number.isInteger(n) || n < 20) throw new Error(`--sizes: each N must be a whole number ≥ 20, got ${n}`);
+  const number = (name: string, fallback: number) => {
+    const v = value(name);
+    if (v === undefined) return fallback;
+    const parsed = Number(v);
+    if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number`);
+    return parsed;
+  };
+  const rounds = Math.round(number('--rounds', 3));
+  if (rounds < 3) throw new Error('--rounds: at least 3 (each scenario is repeated at least 3 times)');
+  return {
+    mode: quick ? 'quick' : 'full',
+    dialects: dialects ?? (quick ? ['sqlite'] : undefined),
+    sizes: [...new Set(sizes)].sort((a, b) => a - b),
+    durationSeconds: number('--duration', quick ? 1.5 : 4),
+    warmupSeconds: number('--warmup', quick ? 0.5 : 1),
+    rounds,
+    connections: Math.round(number('--connections', 50)),
+    scenarioKeys: new Set(keys),
+    fastifyKeys: new Set(quick ? ['rest-list'] : keys),
+    prism: !argv.includes('--no-prism'),
+    coldStart: !argv.includes('--no-cold-start'),
+    coldStartRepeats: quick ? 2 : 5,
+  };
+}
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function rosterArgs(port: number, databaseUrl: string, extra: string[] = []): string[] {
+  return [
+    distMain, 'serve', '--port', String(port), '--database', databaseUrl, ...extra,
+    '--account-rate-limit', 'off', '--b2b-rate-limit', 'off', '--log-level', 'warn',
+  ];
+}
+
+// ------------------------------------------------------------------------------- cold start
+
+async function measureColdStart(options: Options, tmp: string): Promise<ColdStartRecord> {
+  const record: ColdStartRecord = { seededMs: [], existingMs: [], inProcess: [] };
+  for (let i = 0; i < options.coldStartRepeats; i++) {
+    const file = join(tmp, `cold-${i}.db`);
+    const url = `sqlite:${file}`;
+    for (const seeded of [true, false]) {
+      const port = await freePort();
+      const server = await startServer({
+        label: 'roster cold start',
+        command: process.execPath,
+        args: rosterArgs(port, url, seeded ? ['--seed', join(repoRoot, 'fixtures', 'demo.json')] : []),
+        port,
+        readyPath: '/healthz',
+        cwd: repoRoot,
+      });
+      (seeded ? record.seededMs : record.existingMs).push(server.startupMs);
+      await server.stop();
+    }
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+    record.inProcess.push(await runInProcess());
+  }
+  return record;
+}
+
+function runInProcess(): Promise<InProcessRecord> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(benchBuildDir, 'in-process.js')], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`in-process measurement failed (${code}): ${err.trim().split('\n').slice(-3).join(' | ')}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop() ?? '') as InProcessRecord);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------- peer
+
+interface Peer {
+  server: RunningServer;
+  dir: string;
+}
+
+/**
+ * Prism mocking the published storefront company.yaml. The file is read where it lies; its one
+ * remote `$ref` (an extra-fields model on raw.githubusercontent.com, not used by /users) is
+ * replaced by `type: object` in a temporary copy so Prism starts offline.
+ */
+async function startPrism(tmp: string, notes: string[]): Promise<Peer | undefined> {
+  if (!existsSync(companySpecPath)) {
+    notes.push(`Prism skipped: ${companySpecPath} is absent`);
+    log(notes[notes.length - 1] as string);
+    return undefined;
+  }
+  if (!existsSync(prismBin)) {
+    notes.push('Prism skipped: node_modules/.bin/prism is not installed');
+    return undefined;
+  }
+  const dir = mkdtempSync(join(tmp, 'prism-'));
+  const spec = join(dir, 'company.yaml');
+  const text = readFileSync(companySpecPath, 'utf8');
+  const remote = /\$ref:\s*['"]?https?:\/\/[^\s'"]+['"]?/g;
+  const count = (text.match(remote) ?? []).length;
+  writeFileSync(spec, text.replace(remote, 'type: object'));
+  const port = await freePort();
+  try {
+    const server = await startServer({
+      label: 'Prism 5 mock',
+      command: prismBin,
+      args: ['mock', '-p', String(port), '-h', '127.0.0.1', '-v', 'silent', spec],
+      port,
+      readyPath: '/users?limit=10&role=0',
+      readyHeaders: { authorization: 'Bearer x' },
+      timeoutMs: 60_000,
+      cwd: repoRoot,
+    });
+    notes.push(
+      `Prism ${prismVersion()} mocks ${companySpecPath} (-v silent, single process${count > 0 ? `; ${count} remote $ref replaced by \`type: object\` so it starts offline` : ''}); it serves GET /users?limit=10&role=0 (role is required by the spec)`,
+    );
+    return { server, dir };
+  } catch (error) {
+    notes.push(`Prism skipped: ${(error as Error).message.slice(0, 200)}`);
+    return undefined;
+  }
+}
+
+function prismVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(repoRoot, 'node_modules', '@stoplight', 'prism-cli', 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '?';
+  }
+}
+
+// ------------------------------------------------------------------------------- one dataset
+
+interface Target {
+  role: 'roster' | 'bare' | 'fastify' | 'prism';
+  spec: LoadSpec;
+}
+
+async function runDataset(
+  run: RunRecord,
+  options: Options,
+  load: LoadGenerator,
+  dialect: DialectName,
+  n: number,
+  context: { tmp: string; postgresUrl: string | undefined; isBase: boolean; withFastify: boolean; prism: Peer | undefined },
+): Promise<void> {
+  const selected = scenarios.filter((s) => options.scenarioKeys.has(s.key) && (s.list || context.isBase));
+  if (selected.length === 0) return;
+  const database = await createBenchDatabase(dialect, { dir: context.tmp, name: `${dialect}_${n}`, postgresUrl: context.postgresUrl });
+  const removeCleanup = onCleanup(() => database.drop());
+  const servers: RunningServer[] = [];
+  try {
+    const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${dialect} N=${n.toLocaleString('en-US')}` });
+    run.generation.push({ dialect, n, ms: generated.ms, rows: generated.rowsWritten });
+
+    const port = await freePort();
+    const roster = await startServer({
+      label: `roster ${dialect} N=${n}`,
+      command: process.execPath,
+      args: rosterArgs(port, database.url),
+      port,
+      readyPath: '/healthz',
+      cwd: repoRoot,
+      timeoutMs: 120_000,
+    });
+    servers.push(roster);
+    const ctx: ServerContext = { baseUrl: roster.baseUrl, n, firstCompanyUserId: generated.firstCompanyUserId, b2bToken: await obtainB2bToken(roster.baseUrl) };
+
+    const prepared: { record: ScenarioRecord; load: PreparedLoad; body: string }[] = [];
+    for (const scenario of selected) {
+      const record: ScenarioRecord = { key: scenario.key, title: scenario.title, dialect, n, informational: scenario.informational === true, status: 'ok', rounds: [] };
+      run.scenarios.push(record);
+      try {
+        const p = await scenario.prepare(ctx);
+        if (!p.ok) {
+          record.status = 'not available';
+          record.reason = p.reason;
+          continue;
+        }
+        record.responseBytes = Buffer.byteLength(p.responseBody);
+        if (p.note) record.note = p.note;
+        prepared.push({ record, load: p.load, body: p.responseBody });
+      } catch (error) {
+        record.status = 'not available';
+        record.reason = (error as Error).message;
+      }
+    }
+    for (const r of run.scenarios.filter((s) => s.dialect === dialect && s.n === n && s.status !== 'ok')) log(`${r.key} (${dialect}, N=${n}): ${r.status}: ${r.reason?.slice(0, 200)}`);
+    if (prepared.length === 0) return;
+
+    // the baselines serve each scenario's real response bytes at /b/<key>
+    const bodiesFile = join(context.tmp, `bodies-${dialect}-${n}.json`);
+    writeFileSync(bodiesFile, JSON.stringify({ routes: prepared.map((p) => ({ path: `/b/${p.record.key}`, body: p.body })) }));
+    const startBaseline = async (kind: 'bare' | 'fastify') => {
+      const baselinePort = await freePort();
+      const server = await startServer({
+        label: kind === 'bare' ? 'bare node:http' : 'bare Fastify + response schema',
+        command: process.execPath,
+        args: [join(benchBuildDir, 'servers', 'baseline-server.js'), '--kind', kind, '--port', String(baselinePort), '--bodies', bodiesFile],
+        port: baselinePort,
+        readyPath: '/healthz',
+        cwd: repoRoot,
+      });
+      servers.push(server);
+      return server;
+    };
+    const bare = await startBaseline('bare');
+    const fastify = context.withFastify && prepared.some((p) => options.fastifyKeys.has(p.record.key as ScenarioKey)) ? await startBaseline('fastify') : undefined;
+
+    const spec = (baseUrl: string, l: PreparedLoad, overrides: Partial<LoadSpec> = {}): LoadSpec => ({
+      ...l,
+      baseUrl,
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      ...overrides,
+    });
+    const plan = prepared.map((p) => {
+      const baselineLoad = (server: RunningServer) =>
+        spec(server.baseUrl, p.load, {
+          kind: 'simple',
+          path: `/b/${p.record.key}`,
+          ...(p.load.kind === 'create-delete' ? { body: p.load.bodyTemplate?.replace('{{n}}', 'baseline') } : {}),
+        });
+      const targets: Target[] = [
+        { role: 'roster', spec: spec(roster.baseUrl, p.load) },
+        { role: 'bare', spec: baselineLoad(bare) },
+      ];
+      if (fastify && options.fastifyKeys.has(p.record.key as ScenarioKey)) targets.push({ role: 'fastify', spec: baselineLoad(fastify) });
+      if (context.prism && p.record.key === 'rest-list' && !('error' in ctx.b2bToken)) {
+        targets.push({
+          role: 'prism',
+          spec: spec(context.prism.server.baseUrl, p.load, {
+            kind: 'simple',
+            method: 'GET',
+            path: '/users?limit=10&role=0',
+            headers: { authorization: `Bearer ${ctx.b2bToken.token}` },
+          }),
+        });
+      }
+      return { ...p, targets };
+    });
+
+    log(`${dialect} N=${n.toLocaleString('en-US')}: ${plan.map((p) => p.record.key).join(', ')} (${options.rounds} rounds × ${plan.reduce((s, p) => s + p.targets.length, 0)} runs of ${options.durationSeconds} s)`);
+    for (const p of plan) for (const t of p.targets) await load.run({ ...t.spec, durationSeconds: options.warmupSeconds });
+    for (let round = 0; round < options.rounds; round++) {
+      for (const p of plan) {
+        // alternate who goes first, so a slow drift of the machine does not favour one side
+        const order = round % 2 === 0 ? p.targets : [...p.targets].reverse();
+        const results: Partial<RoundRecord> = {};
+        for (const t of order) results[t.role] = await load.run(t.spec);
+        p.record.rounds.push(results as RoundRecord);
+      }
+      log(`${dialect} N=${n.toLocaleString('en-US')}: round ${round + 1}/${options.rounds} done`);
+    }
+    for (const p of plan) {
+      summarize(p.record);
+      if ((p.record.failedRequests ?? 0) > 0) {
+        const codes = p.record.rounds.map((r) => JSON.stringify(r.roster.statusCodes)).join(' ');
+        p.record.note = `${p.record.note ? `${p.record.note}; ` : ''}status codes per round ${codes}`;
+      }
+    }
+  } finally {
+    for (const server of servers.reverse()) {
+      const memory = await server.stop();
+      run.servers.push({ label: server.label, dialect, n, startupMs: server.startupMs, peakRssMb: memory?.peakMb });
+    }
+    await database.drop().catch(() => undefined);
+    removeCleanup();
+  }
+}
+
+// ------------------------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    process.stdout.write(readFileSync(join(repoRoot, 'bench', 'README.md'), 'utf8'));
+    return;
+  }
+  const options = parseOptions(argv);
+  if (!existsSync(distMain)) throw new Error(`${distMain} is missing: run npm run build first (npm run bench does)`);
+  const started = performance.now();
+  const notes: string[] = [];
+  const run: RunRecord = {
+    meta: {
+      startedAt: new Date().toISOString(),
+      mode: options.mode,
+      node: process.version,
+      cpus: cpus().length,
+      loadAverageAtStart: loadavg(),
+      gitCommit: gitCommit(),
+      connections: options.connections,
+      durationSeconds: options.durationSeconds,
+      warmupSeconds: options.warmupSeconds,
+      rounds: options.rounds,
+      sizes: options.sizes,
+      dialects: [],
+      notes,
+    },
+    generation: [],
+    servers: [],
+    scenarios: [],
+    targets: [],
+  };
+  const tmp = mkdtempSync(join(tmpdir(), 'roster-bench-'));
+  onCleanup(async () => rmSync(tmp, { recursive: true, force: true }));
+
+  let postgresUrl: string | undefined;
+  const wantPostgres = options.dialects === undefined || options.dialects.includes('postgres');
+  if (wantPostgres) {
+    const found = await findPostgres();
+    postgresUrl = found.url;
+    notes.push(found.note);
+    log(found.note);
+  }
+  const dialects: DialectName[] = (options.dialects ?? ['sqlite', 'postgres']).filter((d) => d === 'sqlite' || postgresUrl !== undefined);
+  run.meta.dialects = dialects;
+
+  const load = startLoadGenerator();
+  try {
+    // first, on a machine this run has not loaded yet
+    if (options.coldStart) {
+      log('cold start...');
+      run.coldStart = await measureColdStart(options, tmp);
+    }
+    // Prism needs seconds to start: it boots while the first dataset is generated
+    const prismStarting = options.prism && options.scenarioKeys.has('rest-list') ? startPrism(tmp, notes) : Promise.resolve(undefined);
+    let prism: Peer | undefined;
+    for (const [d, dialect] of dialects.entries()) {
+      for (const [i, n] of options.sizes.entries()) {
+        const first = d === 0 && i === 0;
+        if (first) prism = await prismStarting;
+        await runDataset(run, options, load, dialect, n, { tmp, postgresUrl, isBase: i === 0, withFastify: first, prism: first ? prism : undefined });
+        if (first && prism) {
+          const memory = await prism.server.stop();
+          run.servers.push({ label: prism.server.label, startupMs: prism.server.startupMs, peakRssMb: memory?.peakMb });
+          prism = undefined;
+        }
+      }
+    }
+  } finally {
+    await load.close();
+    await cleanupAll();
+  }
+
+  run.meta.finishedAt = new Date().toISOString();
+  run.meta.totalSeconds = (performance.now() - started) / 1000;
+  run.meta.loadAverageAtEnd = loadavg();
+  run.targets = evaluateTargets(run);
+  mkdirSync(resultsDir, { recursive: true });
+  const stamp = run.meta.startedAt.replace(/[:.]/g, '-');
+  const base = join(resultsDir, `bench-${options.mode}-${stamp}`);
+  const markdown = renderMarkdown(run);
+  writeFileSync(`${base}.json`, `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(join(resultsDir, 'latest.json'), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(join(resultsDir, 'latest.md'), markdown);
+  process.stdout.write(markdown);
+  process.stdout.write(renderSummary(run));
+  process.stdout.write(`\nWritten: ${base}.json and .md (also bench/results/latest.*); whole run ${run.meta.totalSeconds.toFixed(0)} s\n`);
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  await cleanupAll();
+  process.exit(1);
+});
