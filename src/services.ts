@@ -3,7 +3,11 @@ import type { Database } from './db/database.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
+import type { EventSink } from './domain/journal/events.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
+import { bridgeCompanyUserEvents } from './domain/worlds/event-bridges.js';
+import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './domain/worlds/rate-limit-overrides.js';
+import { createWorldChanges, type WorldChanges } from './domain/worlds/world-changes.js';
 import type { Clock } from './shared/clock.js';
 import type { IdGenerator } from './shared/ids.js';
 
@@ -30,6 +34,11 @@ export interface ServiceDeps {
   rateLimitStore: RateLimitStore;
   /** optional observer of B2B user events (webhooks, welcome e-mails); nothing is sent by default */
   b2bEvents?: CompanyUserEventSink;
+  // --- emulator worlds (src/domain/worlds): buildApp passes these; defaults suit a lone world
+  worldId?: string;
+  events?: EventSink;
+  worldChanges?: WorldChanges;
+  rateLimitOverrides?: RateLimitOverrides;
 }
 
 export interface Services {
@@ -42,9 +51,27 @@ export interface Services {
   readonly b2bTokens: B2bTokenService;
   readonly companyUsers: CompanyUserService;
   readonly companyRoles: CompanyRoleService;
+  /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
+  readonly worldId: string;
+  /** typed state-change events (GET /_roster/events): emit after the transaction commits */
+  readonly events: EventSink;
+  /**
+   * Grows each time this world's rows are replaced wholesale (reset, snapshot restore, fixture
+   * load). A cache (principals per token, read caches) must drop entries stored under another
+   * version, or subscribe with onWorldChanged.
+   */
+  readonly dataVersion: number;
+  onWorldChanged(listener: () => void): () => void;
+  /** the quota of an account (uuid) or a B2B store (hash); live-adjustable at /_roster/rate-limits */
+  rateLimitSettingFor(kind: RateLimitKind, key: string): RateLimitSetting | null;
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const changes = deps.worldChanges ?? createWorldChanges();
+  const events: EventSink = deps.events ?? { emit: () => undefined };
+  const overrides =
+    deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
+  const b2bEvents = bridgeCompanyUserEvents(events, deps.database, deps.b2bEvents);
   return {
     database: deps.database,
     clock: deps.clock,
@@ -52,7 +79,14 @@ export function createServices(deps: ServiceDeps): Services {
     settings: deps.settings,
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
     b2bTokens: createB2bTokenService(deps),
-    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}) }),
+    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, onEvent: b2bEvents }),
     companyRoles: createCompanyRoleService({ database: deps.database }),
+    worldId: deps.worldId ?? 'main',
+    events,
+    get dataVersion() {
+      return changes.version;
+    },
+    onWorldChanged: (listener) => changes.onChanged(() => listener()),
+    rateLimitSettingFor: (kind, key) => overrides.settingFor(kind, key),
   };
 }

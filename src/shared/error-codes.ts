@@ -51,6 +51,14 @@ export const errorCodes = {
   B2B_LOGIC_ERROR: { status: 422, message: 'Processing data contains logical errors' },
   B2B_JSON_PARSE: { status: 400, message: 'JSON parse error' },
   B2B_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+
+  // emulator controls (/_roster)
+  ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin API needs Authorization: Bearer <admin token>' },
+  FORK_NOT_FOUND: { status: 404, message: 'No such fork' },
+  SNAPSHOT_NOT_FOUND: { status: 404, message: 'No such snapshot' },
+  FAULT_NOT_FOUND: { status: 404, message: 'No such fault rule' },
+  TOO_MANY_FORKS: { status: 409, message: 'Too many forks alive' },
+  FORKS_UNAVAILABLE: { status: 409, message: 'Forks are not available on this server' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof errorCodes;

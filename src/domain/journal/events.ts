@@ -1,0 +1,145 @@
+import { redactJournalValue } from './journal-redact.js';
+import { createRingBuffer } from './ring-buffer.js';
+
+/**
+ * Typed state-change events, one stream per world. Domain services report what they changed with
+ * `services.events.emit({ type, subject, before, after })` after their transaction commits; the
+ * emulator shows them at GET /_roster/events. Until every service emits its own, the emulator
+ * derives the common ones from successful API responses (source: "derived"); the first event of a
+ * family (`account.*`, `store.*`, ...) that a service emits itself switches derivation of that
+ * family off for good, so nothing is reported twice.
+ */
+export const worldEventTypes = [
+  'account.user.added',
+  'account.user.removed',
+  'account.user.updated',
+  'store.user.added',
+  'store.user.removed',
+  'store.user.updated',
+  'company.user.created',
+  'company.user.updated',
+  'company.user.deleted',
+  'customer.created',
+  'world.reset',
+  'world.snapshot.restored',
+  'world.fixture.loaded',
+] as const;
+
+export type WorldEventType = (typeof worldEventTypes)[number];
+
+export interface WorldEventInput {
+  type: WorldEventType;
+  /** what the event is about, in wire-neutral ids: { accountUuid, userId, storeId, storeHash, companyId, ... } */
+  subject?: Record<string, unknown>;
+  /** the entity before the change (null: it did not exist) */
+  before?: unknown;
+  /** the entity after the change (null: it no longer exists) */
+  after?: unknown;
+}
+
+export interface WorldEvent {
+  seq: number;
+  at: string;
+  world: string;
+  type: WorldEventType;
+  source: 'service' | 'derived' | 'emulator';
+  requestId: string | null;
+  subject: Record<string, unknown>;
+  before: unknown;
+  after: unknown;
+}
+
+export interface EventSink {
+  emit(event: WorldEventInput): void;
+  /** for an event whose before/after still has to be read: recorded once it resolves, and GET /_roster/events waits for it */
+  emitWhenReady?(event: Promise<WorldEventInput>): void;
+}
+
+export interface EventFilter {
+  type?: string | undefined;
+  since?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface EventJournal {
+  /** the sink handed to this world's services */
+  readonly sink: EventSink;
+  record(event: WorldEventInput, source: WorldEvent['source'], requestId?: string): void;
+  list(filter?: EventFilter): WorldEvent[];
+  /** resolves once every event still being prepared is recorded */
+  settled(): Promise<void>;
+  clear(): void;
+}
+
+/**
+ * Shared by every world: has a service emitted events of this family (`account`, `store`,
+ * `company`, ...) itself yet? Then the emulator stops deriving that family from responses.
+ */
+export interface EventDerivationSwitch {
+  servicesEmit(family: string): boolean;
+  markServiceEmitted(type: string): void;
+}
+
+export function createEventDerivationSwitch(): EventDerivationSwitch {
+  const families = new Set<string>();
+  return {
+    servicesEmit: (family) => families.has(family),
+    markServiceEmitted(type) {
+      families.add(type.split('.')[0] as string);
+    },
+  };
+}
+
+export function createEventJournal(options: { world: string; capacity: number; now: () => number; derivation: EventDerivationSwitch }): EventJournal {
+  const buffer = createRingBuffer<WorldEvent>(options.capacity);
+  const pending = new Set<Promise<unknown>>();
+  let seq = 0;
+  const record = (event: WorldEventInput, source: WorldEvent['source'], requestId?: string) => {
+    if (!(worldEventTypes as readonly string[]).includes(event.type)) return;
+    seq += 1;
+    buffer.push({
+      seq,
+      at: new Date(options.now()).toISOString(),
+      world: options.world,
+      type: event.type,
+      source,
+      requestId: requestId ?? null,
+      subject: (redactJournalValue(event.subject ?? {}) as Record<string, unknown>) ?? {},
+      before: redactJournalValue(event.before ?? null),
+      after: redactJournalValue(event.after ?? null),
+    });
+  };
+  return {
+    sink: {
+      emit(event) {
+        options.derivation.markServiceEmitted(event.type);
+        record(event, 'service');
+      },
+      emitWhenReady(event) {
+        const p: Promise<unknown> = event.then(
+          (e) => {
+            options.derivation.markServiceEmitted(e.type);
+            record(e, 'service');
+          },
+          () => undefined,
+        );
+        pending.add(p);
+        void p.finally(() => pending.delete(p));
+      },
+    },
+    async settled() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    record,
+    list(filter = {}) {
+      const limit = Math.max(1, Math.min(filter.limit ?? 100, options.capacity || 1));
+      return buffer
+        .toArray()
+        .filter((e) => (filter.since === undefined || e.seq > filter.since) && (filter.type === undefined || e.type === filter.type || e.type.startsWith(`${filter.type}.`)))
+        .slice(-limit);
+    },
+    clear() {
+      buffer.clear();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { redactUrl } from '../../shared/redact.js';
+
+/**
+ * Redaction for everything the emulator shows back (request journal, events): stricter than the
+ * log redaction, because bodies are shown whole. Keys that name a secret lose their value, JWTs
+ * anywhere in a string are masked, and secrets written inline in a GraphQL document are masked too.
+ */
+const REDACTED = '[redacted]';
+
+const SECRET_KEY = /password|passwd|token|secret|jwt|authorization|cookie|credential|api[-_]?key/i;
+/** header names whose value is a credential */
+const SECRET_HEADER = /auth|token|cookie|secret|api[-_]?key|session/i;
+const JWT = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g;
+const GRAPHQL_INLINE_SECRET =
+  /\b(password|passwordConfirmation|newPassword|currentPassword|token|authToken|bcToken|jwtToken|storefrontLoginToken|customerAccessToken|secret)(\s*:\s*)("(?:[^"\\]|\\.)*"|"""[\s\S]*?""")/gi;
+
+export function redactString(text: string): string {
+  return text.replace(JWT, REDACTED);
+}
+
+export function redactGraphqlDocument(query: string): string {
+  return redactString(query.replace(GRAPHQL_INLINE_SECRET, (_m, name: string, sep: string) => `${name}${sep}"${REDACTED}"`));
+}
+
+export function redactJournalValue(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
+  if (depth > 30 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => redactJournalValue(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (SECRET_KEY.test(key) && item !== null && (typeof item === 'string' || typeof item === 'object')) out[key] = REDACTED;
+    else if (key === 'query' && typeof item === 'string') out[key] = redactGraphqlDocument(item);
+    else out[key] = redactJournalValue(item, depth + 1);
+  }
+  return out;
+}
+
+export function redactHeaders(headers: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    if (SECRET_HEADER.test(name)) out[name] = REDACTED;
+    else if (typeof value === 'string') out[name] = redactString(value);
+    else if (Array.isArray(value)) out[name] = value.map((v) => (typeof v === 'string' ? redactString(v) : v));
+    else out[name] = value;
+  }
+  return out;
+}
+
+export function redactRequestUrl(url: string): string {
+  return redactString(redactUrl(url));
+}
+
+/** A body as captured (parsed JSON, a string, a buffer): parsed when it is JSON, then redacted. */
+export function redactBody(body: unknown, maxChars: number): unknown {
+  if (body === undefined || body === null) return body ?? null;
+  if (Buffer.isBuffer(body)) body = body.toString('utf8');
+  if (typeof body === 'string') {
+    const text = body.length > maxChars ? body.slice(0, maxChars) : body;
+    const truncated = body.length > maxChars;
+    if (!truncated) {
+      const first = text.trimStart()[0];
+      if (first === '{' || first === '[') {
+        try {
+          return redactJournalValue(JSON.parse(text));
+        } catch {
+          // not JSON after all: shown as text
+        }
+      }
+    }
+    return truncated ? `${redactString(text)}…[truncated ${body.length - maxChars} chars]` : redactString(text);
+  }
+  return redactJournalValue(body);
+}

@@ -1,0 +1,150 @@
+import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
+import { redactBody, redactHeaders, redactRequestUrl } from './journal-redact.js';
+
+/** The APIs Roster serves; `other` is everything else (health, unknown paths). */
+export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql';
+export const apiNames: readonly ApiName[] = ['account-graphql', 'b2b-rest', 'b2b-graphql'];
+
+/** Who made a request, as far as its credentials tell without verifying them again. */
+export type Principal =
+  | { type: 'api-account'; accountUuid: string | undefined; apiAccountId?: number; name?: string; tokenFingerprint: string }
+  | { type: 'b2b-user'; storeHash?: string; b2bUserId?: number; bcCustomerId?: number; email?: string; channelId?: number }
+  | { type: 'credentials'; storeHash?: string; email?: string }
+  | { type: 'anonymous' };
+
+/**
+ * One request as captured: references to what the server already had (no copies, no parsing), so
+ * the journal costs next to nothing per request. Redaction and parsing happen when it is read.
+ */
+export interface CapturedRequest {
+  requestId: string;
+  /** clock ms */
+  at: number;
+  world: string;
+  api: ApiName | 'other';
+  method: string;
+  url: string;
+  route: string | undefined;
+  operation: string | undefined;
+  /** GraphQL: root fields and `root.child` paths; REST: the route */
+  fields: readonly string[];
+  principal: () => Principal;
+  status: number;
+  durationMs: number;
+  requestHeaders: Record<string, unknown>;
+  requestBody: unknown;
+  responseHeaders: Record<string, unknown>;
+  responseBody: unknown;
+  /** id of the fault rule that shaped this response */
+  fault: string | undefined;
+}
+
+export interface JournalEntry {
+  seq: number;
+  requestId: string;
+  at: string;
+  world: string;
+  api: ApiName | 'other';
+  method: string;
+  url: string;
+  route: string | null;
+  operation: string | null;
+  principal: Principal;
+  status: number;
+  durationMs: number;
+  fault: string | null;
+  request: { headers: Record<string, unknown>; body: unknown };
+  response: { headers: Record<string, unknown>; body: unknown };
+}
+
+export interface JournalFilter {
+  api?: string | undefined;
+  /** a GraphQL root field, `root.child` path, operation name, or a REST route (`GET /api/v2/users`) */
+  operation?: string | undefined;
+  /** `404`, or a class such as `4xx` */
+  status?: string | undefined;
+  method?: string | undefined;
+  /** only entries after this sequence number */
+  since?: number | undefined;
+  /** at most this many of the newest matching entries (default 50) */
+  limit?: number | undefined;
+}
+
+export interface RequestJournal {
+  record(entry: CapturedRequest): void;
+  /** the last matching entries, oldest first, redacted */
+  list(filter?: JournalFilter): JournalEntry[];
+  clear(): void;
+  readonly size: number;
+  readonly capacity: number;
+}
+
+const MAX_BODY_CHARS = 16_384;
+
+export function operationMatches(entry: { operation: string | undefined; fields: readonly string[]; method: string; route: string | undefined }, wanted: string): boolean {
+  if (entry.operation === wanted) return true;
+  if (entry.fields.includes(wanted)) return true;
+  if (entry.route !== undefined && (wanted === entry.route || wanted === `${entry.method} ${entry.route}`)) return true;
+  return false;
+}
+
+export function statusMatches(status: number, wanted: string): boolean {
+  if (/^[1-5]xx$/i.test(wanted)) return Math.floor(status / 100) === Number(wanted[0]);
+  return String(status) === wanted;
+}
+
+export function createRequestJournal(capacity: number): RequestJournal {
+  const buffer: RingBuffer<CapturedRequest & { seq: number }> = createRingBuffer(capacity);
+  let seq = 0;
+  return {
+    record(entry) {
+      seq += 1;
+      buffer.push(Object.assign(entry, { seq }));
+    },
+    list(filter = {}) {
+      const limit = Math.max(1, Math.min(filter.limit ?? 50, capacity || 1));
+      const matched = buffer.toArray().filter((e) => {
+        if (filter.since !== undefined && e.seq <= filter.since) return false;
+        if (filter.api !== undefined && e.api !== filter.api) return false;
+        if (filter.method !== undefined && e.method !== filter.method.toUpperCase()) return false;
+        if (filter.status !== undefined && !statusMatches(e.status, filter.status)) return false;
+        if (filter.operation !== undefined && !operationMatches(e, filter.operation)) return false;
+        return true;
+      });
+      return matched.slice(-limit).map(present);
+    },
+    clear() {
+      buffer.clear();
+    },
+    get size() {
+      return buffer.size;
+    },
+    capacity,
+  };
+}
+
+function present(e: CapturedRequest & { seq: number }): JournalEntry {
+  let principal: Principal;
+  try {
+    principal = e.principal();
+  } catch {
+    principal = { type: 'anonymous' };
+  }
+  return {
+    seq: e.seq,
+    requestId: e.requestId,
+    at: new Date(e.at).toISOString(),
+    world: e.world,
+    api: e.api,
+    method: e.method,
+    url: redactRequestUrl(e.url),
+    route: e.route ?? null,
+    operation: e.operation ?? null,
+    principal,
+    status: e.status,
+    durationMs: Math.round(e.durationMs * 1000) / 1000,
+    fault: e.fault ?? null,
+    request: { headers: redactHeaders(e.requestHeaders), body: redactBody(e.requestBody, MAX_BODY_CHARS) },
+    response: { headers: redactHeaders(e.responseHeaders), body: redactBody(e.responseBody, MAX_BODY_CHARS) },
+  };
+}

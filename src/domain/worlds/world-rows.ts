@@ -1,0 +1,93 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database.js';
+import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
+
+/** Every table's rows, keyed by table name, `id_counters` included. */
+export type TableName = (typeof tablesInDependencyOrder)[number];
+export type TableRows = { [T in TableName]: Record<string, unknown>[] };
+
+/** Every table's rows in one consistent read. */
+export async function readAllRows(db: Kysely<DB>): Promise<TableRows> {
+  return db.transaction().execute(async (trx) => {
+    const out = {} as TableRows;
+    for (const table of tablesInDependencyOrder) {
+      out[table] = (await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
+    }
+    return out;
+  });
+}
+
+/** The rows of a serialized SQLite database (a snapshot or a reset baseline). */
+export function readSqliteImageRows(bytes: Buffer): TableRows {
+  const handle = new BetterSqlite3(bytes, { readonly: true });
+  try {
+    const out = {} as TableRows;
+    for (const table of tablesInDependencyOrder) out[table] = handle.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[];
+    return out;
+  } finally {
+    handle.close();
+  }
+}
+
+export function countSqliteImageRows(bytes: Buffer): Record<string, number> {
+  const handle = new BetterSqlite3(bytes, { readonly: true });
+  try {
+    const out: Record<string, number> = {};
+    for (const table of tablesInDependencyOrder) out[table] = (handle.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+    return out;
+  } finally {
+    handle.close();
+  }
+}
+
+/** Rows per statement: stays far below SQLite's and PostgreSQL's bound-parameter limits. */
+const MAX_PARAMETERS = 8000;
+
+/**
+ * Replaces every row of every table with `rows` in one transaction: delete in reverse dependency
+ * order, insert in order (companies: parents before subsidiaries, the FK is checked per statement).
+ */
+export async function replaceAllRows(database: Database, rows: TableRows): Promise<void> {
+  await database.kysely.transaction().execute(async (trx) => {
+    if (database.dialect === 'postgres') {
+      await sql`TRUNCATE ${sql.join(tablesInDependencyOrder.map((t) => sql.table(t)))}`.execute(trx);
+    } else {
+      for (const table of [...tablesInDependencyOrder].reverse()) await trx.deleteFrom(table).execute();
+    }
+    for (const table of tablesInDependencyOrder) {
+      const list = table === 'companies' ? parentsFirst(rows.companies) : rows[table];
+      if (list.length === 0) continue;
+      const columns = Math.max(1, Object.keys(list[0] as object).length);
+      const chunk = Math.max(1, Math.floor(MAX_PARAMETERS / columns));
+      for (let i = 0; i < list.length; i += chunk) {
+        // biome-ignore lint: Kysely's insert typing cannot follow a table name chosen at run time
+        await trx.insertInto(table).values(list.slice(i, i + chunk) as any).execute();
+      }
+    }
+  });
+}
+
+/** Companies ordered so that a parent always comes before its subsidiaries. */
+export function parentsFirst(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const byId = new Map(rows.map((r) => [r.id as number, r]));
+  const out: Record<string, unknown>[] = [];
+  const placed = new Set<number>();
+  for (const row of rows) {
+    const chain: Record<string, unknown>[] = [];
+    let current: Record<string, unknown> | undefined = row;
+    const seen = new Set<number>();
+    while (current && !placed.has(current.id as number) && !seen.has(current.id as number)) {
+      seen.add(current.id as number);
+      chain.push(current);
+      const parent = current.parent_id as number | null | undefined;
+      current = parent === null || parent === undefined ? undefined : byId.get(parent);
+    }
+    for (let i = chain.length - 1; i >= 0; i -= 1) {
+      const r = chain[i] as Record<string, unknown>;
+      placed.add(r.id as number);
+      out.push(r);
+    }
+  }
+  return out;
+}
