@@ -32,6 +32,13 @@ export interface EngineLimits {
   pageSizeArgs?: readonly string[];
   /** a field whose type name ends with one of these multiplies its children by its page size */
   connectionSuffixes?: readonly string[];
+  /**
+   * 'cap' (default): a page size above maxPageSize scores as maxPageSize, one below 1 as the default.
+   * 'skip': a connection whose page-size arguments the API refuses (first together with last, or a
+   * size outside 1..maxPageSize) scores 1 and its children 0: it will not be resolved, so the
+   * page-size error is reported instead of a complexity error.
+   */
+  outOfRangePageSizes?: 'cap' | 'skip';
 }
 
 export type PrepareFailure =
@@ -136,8 +143,10 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
         if (selection.name.value.startsWith('__')) continue;
         total += 1;
         if (selection.selectionSet) {
+          const isConnection = parentTypeIsConnection(selection);
+          if (isConnection && skipRefused && isRefusedPageSize(selection, variables)) continue;
           const inner = complexityOf(selection.selectionSet, fragments, variables, parentTypeIsConnection, seen);
-          total += parentTypeIsConnection(selection) ? inner * pageSize(selection, variables) : inner;
+          total += isConnection ? inner * pageSize(selection, variables) : inner;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         total += complexityOf(selection.selectionSet, fragments, variables, parentTypeIsConnection, seen);
@@ -152,6 +161,20 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
       }
     }
     return total;
+  }
+
+  const skipRefused = limits.outOfRangePageSizes === 'skip';
+
+  function isRefusedPageSize(field: FieldNode, variables: Record<string, unknown> | undefined): boolean {
+    let given = 0;
+    for (const arg of field.arguments ?? []) {
+      if (!pageArgs.has(arg.name.value)) continue;
+      const value = valueOf(arg.value, variables);
+      if (value === undefined || value === null) continue;
+      given += 1;
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > limits.maxPageSize) return true;
+    }
+    return given > 1;
   }
 
   function pageSize(field: FieldNode, variables: Record<string, unknown> | undefined): number {
