@@ -327,6 +327,12 @@ async function runDataset(
       }
       log(`${dialect} N=${n.toLocaleString('en-US')}: round ${round + 1}/${options.rounds} done`);
     }
+    if (roster.hasExited()) {
+      for (const p of plan) {
+        p.record.status = 'failed';
+        p.record.reason = `the server exited during the run: ${roster.output().trim().split('\n').slice(-3).join(' | ')}`;
+      }
+    }
     for (const p of plan) {
       summarize(p.record);
       if ((p.record.failedRequests ?? 0) > 0) {

@@ -82,6 +82,8 @@ export interface RunningServer {
   /** launch to first 200 on the ready URL, ms */
   startupMs: number;
   memory(): MemoryUsage | undefined;
+  /** true once the process has ended (e.g. crashed under load) */
+  hasExited(): boolean;
   /** the last lines the process wrote to stderr/stdout (for failure messages) */
   output(): string;
   stop(): Promise<MemoryUsage | undefined>;
@@ -149,6 +151,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     baseUrl,
     startupMs,
     memory: () => readMemory(pid),
+    hasExited: () => exited,
     output: () => tail,
     async stop() {
       const memory = readMemory(pid);
