@@ -5,6 +5,8 @@ import { createServices, type RuntimeSettings, type Services } from './services.
 import type { Clock } from './shared/clock.js';
 import { createClock } from './shared/clock.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
+import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
+import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { redactUrl } from './shared/redact.js';
 
 export interface AppDeps {
@@ -90,6 +92,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
 
   // APIs register here: each is an encapsulated plugin with its own error format.
+  registerGraphiqlAssets(app);
+  await app.register(accountGraphqlRoutes);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ code: 404, message: 'Not Found', data: { errMsg: `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}` } });

@@ -1,0 +1,115 @@
+import type { Kysely } from 'kysely';
+import type { DB, MemberStatus } from '../../db/tables.js';
+import type { AccountMember } from '../users/user-types.js';
+import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from './keyset-page.js';
+
+/** An account (the tenant of the Account API). */
+export interface Account {
+  uuid: string;
+  name: string;
+  ownerUserId: number;
+}
+
+/** Narrows a list of users (account-graphql.md §10 #13). */
+export interface MemberFilter {
+  userIds?: readonly number[] | undefined;
+  /** trimmed lower-case e-mail (exact match) */
+  emailKey?: string | undefined;
+}
+
+export function isFiltered(filter: MemberFilter | undefined): filter is MemberFilter {
+  return filter !== undefined && (filter.userIds !== undefined || filter.emailKey !== undefined);
+}
+
+/** True when the filter can match nothing (an empty id list): skip the query. */
+export function isEmptyFilter(filter: MemberFilter | undefined): boolean {
+  return filter?.userIds !== undefined && filter.userIds.length === 0;
+}
+
+export async function findAccount(db: Kysely<DB>, uuid: string): Promise<Account | undefined> {
+  const row = await db.selectFrom('accounts').select(['uuid', 'name', 'owner_user_id']).where('uuid', '=', uuid).executeTakeFirst();
+  return row ? { uuid: row.uuid, name: row.name, ownerUserId: row.owner_user_id } : undefined;
+}
+
+interface MemberRow {
+  id: number;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  last_login_at: number | null;
+  updated_at: number;
+  status: MemberStatus;
+}
+
+function toAccountMember(row: MemberRow): AccountMember {
+  return {
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+    status: row.status,
+    lastLoginAt: row.last_login_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function membersQuery(db: Kysely<DB>, uuid: string, filter: MemberFilter | undefined) {
+  let query = db
+    .selectFrom('account_users as au')
+    .innerJoin('users as u', 'u.id', 'au.user_id')
+    .where('au.account_uuid', '=', uuid);
+  if (filter?.userIds !== undefined) query = query.where('au.user_id', 'in', filter.userIds);
+  if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);
+  return query;
+}
+
+/** Members of an account, by user id ascending (§10 #14, #18: account-level status). */
+export async function listAccountMembers(
+  db: Kysely<DB>,
+  uuid: string,
+  request: PageRequest,
+  filter?: MemberFilter,
+): Promise<Page<AccountMember>> {
+  const exists: ExistsCheck = async ({ lte, gte }) => {
+    let query = membersQuery(db, uuid, filter).select('au.user_id');
+    if (lte !== undefined) query = query.where('au.user_id', '<=', lte);
+    if (gte !== undefined) query = query.where('au.user_id', '>=', gte);
+    return (await query.limit(1).executeTakeFirst()) !== undefined;
+  };
+  if (isEmptyFilter(filter)) return { items: [], hasNextPage: false, hasPreviousPage: false };
+  return fetchKeysetPage(
+    request,
+    async (bounds) => {
+      let query = membersQuery(db, uuid, filter).select([
+        'u.id',
+        'u.email',
+        'u.first_name',
+        'u.last_name',
+        'u.locale',
+        'u.last_login_at',
+        'u.updated_at',
+        'au.status',
+      ]);
+      if (bounds.gt !== undefined) query = query.where('au.user_id', '>', bounds.gt);
+      if (bounds.lt !== undefined) query = query.where('au.user_id', '<', bounds.lt);
+      const rows = await query.orderBy('au.user_id', bounds.order).limit(bounds.limit).execute();
+      return rows.map(toAccountMember);
+    },
+    exists,
+  );
+}
+
+/** Total members: the maintained counter when unfiltered; a bounded COUNT when filtered. */
+export async function countAccountMembers(db: Kysely<DB>, uuid: string, filter?: MemberFilter): Promise<number> {
+  if (!isFiltered(filter)) {
+    const row = await db.selectFrom('accounts').select('user_count').where('uuid', '=', uuid).executeTakeFirst();
+    return Number(row?.user_count ?? 0);
+  }
+  if (isEmptyFilter(filter)) return 0;
+  const row = await membersQuery(db, uuid, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

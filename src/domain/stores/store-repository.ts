@@ -1,0 +1,232 @@
+import type { Kysely } from 'kysely';
+import type { DB, MemberStatus } from '../../db/tables.js';
+import { isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
+import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
+import type { App, StoreMember } from '../users/user-types.js';
+
+export interface Store {
+  id: number;
+  hash: string;
+  accountUuid: string;
+  name: string;
+  ownerUserId: number | null;
+  /** maintained count of store memberships */
+  userCount: number;
+}
+
+/** How an input names a store (account-graphql.md §10 #9): by hash, or by numeric store id. */
+export type StoreRef = { hash: string } | { id: number } | { hashOrId: string };
+
+interface StoreRow {
+  id: number;
+  store_hash: string;
+  account_uuid: string;
+  name: string;
+  owner_user_id: number | null;
+  user_count: number;
+}
+
+const storeColumns = ['id', 'store_hash', 'account_uuid', 'name', 'owner_user_id', 'user_count'] as const;
+
+function toStore(row: StoreRow): Store {
+  return {
+    id: row.id,
+    hash: row.store_hash,
+    accountUuid: row.account_uuid,
+    name: row.name,
+    ownerUserId: row.owner_user_id,
+    userCount: Number(row.user_count),
+  };
+}
+
+/** Stores of an account, by id ascending (creation order). */
+export async function listStores(db: Kysely<DB>, uuid: string, request: PageRequest): Promise<Page<Store>> {
+  const exists: ExistsCheck = async ({ lte, gte }) => {
+    let query = db.selectFrom('stores').select('id').where('account_uuid', '=', uuid);
+    if (lte !== undefined) query = query.where('id', '<=', lte);
+    if (gte !== undefined) query = query.where('id', '>=', gte);
+    return (await query.limit(1).executeTakeFirst()) !== undefined;
+  };
+  return fetchKeysetPage(
+    request,
+    async (bounds) => {
+      let query = db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid);
+      if (bounds.gt !== undefined) query = query.where('id', '>', bounds.gt);
+      if (bounds.lt !== undefined) query = query.where('id', '<', bounds.lt);
+      const rows = await query.orderBy('id', bounds.order).limit(bounds.limit).execute();
+      return rows.map(toStore);
+    },
+    exists,
+  );
+}
+
+/** Stores per account are few: an indexed COUNT bounded by the account. */
+export async function countStores(db: Kysely<DB>, uuid: string): Promise<number> {
+  const row = await db
+    .selectFrom('stores')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('account_uuid', '=', uuid)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** A store of this account, or undefined (also when it belongs to another account). */
+export async function findStore(db: Kysely<DB>, uuid: string, ref: StoreRef): Promise<Store | undefined> {
+  let query = db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid);
+  if ('hash' in ref) query = query.where('store_hash', '=', ref.hash);
+  else if ('id' in ref) query = query.where('id', '=', ref.id);
+  else {
+    const asId = Number(ref.hashOrId);
+    query = query.where((eb) => eb.or([eb('store_hash', '=', ref.hashOrId), eb('id', '=', asId)]));
+  }
+  // a hash that is all digits could also be another store's id: the hash wins
+  const rows = await query.orderBy('id').limit(2).execute();
+  const match = rows.find((r) => !('hashOrId' in ref) || r.store_hash === ref.hashOrId) ?? rows[0];
+  return match ? toStore(match) : undefined;
+}
+
+interface StoreMemberRow {
+  store_id: number;
+  id: number;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  locale: string | null;
+  status: MemberStatus;
+  permissions: string;
+  last_login_at: number | null;
+  updated_at: number;
+  membership_updated_at: number;
+}
+
+export function toStoreMember(row: StoreMemberRow): StoreMember {
+  return {
+    storeId: row.store_id,
+    id: row.id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    locale: row.locale,
+    status: row.status,
+    lastLoginAt: row.last_login_at,
+    updatedAt: Math.max(Number(row.updated_at), Number(row.membership_updated_at)),
+    permissions: JSON.parse(row.permissions) as string[],
+  };
+}
+
+function storeMembersQuery(db: Kysely<DB>, storeId: number, filter: MemberFilter | undefined) {
+  let query = db
+    .selectFrom('store_users as su')
+    .innerJoin('users as u', 'u.id', 'su.user_id')
+    .where('su.store_id', '=', storeId);
+  if (filter?.userIds !== undefined) query = query.where('su.user_id', 'in', filter.userIds);
+  if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);
+  return query;
+}
+
+const storeMemberColumns = [
+  'su.store_id',
+  'u.id',
+  'u.email',
+  'u.first_name',
+  'u.last_name',
+  'u.locale',
+  'su.status',
+  'su.permissions',
+  'su.last_login_at',
+  'u.updated_at',
+  'su.updated_at as membership_updated_at',
+] as const;
+
+/** One store membership, or undefined. */
+export async function findStoreMember(db: Kysely<DB>, storeId: number, userId: number): Promise<StoreMember | undefined> {
+  const row = await storeMembersQuery(db, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId).executeTakeFirst();
+  return row ? toStoreMember(row) : undefined;
+}
+
+/**
+ * The same page of users for several stores in one query (a UNION ALL of per-store keyset
+ * queries, each using the store_users primary key), so a page of stores costs one round trip.
+ */
+export async function listStoreMembersBatch(
+  db: Kysely<DB>,
+  storeIds: readonly number[],
+  request: PageRequest,
+  filter?: MemberFilter,
+): Promise<Map<number, Page<StoreMember>>> {
+  const result = new Map<number, Page<StoreMember>>();
+  if (storeIds.length === 0) return result;
+  const existsFor =
+    (storeId: number): ExistsCheck =>
+    async ({ lte, gte }) => {
+      let query = storeMembersQuery(db, storeId, filter).select('su.user_id');
+      if (lte !== undefined) query = query.where('su.user_id', '<=', lte);
+      if (gte !== undefined) query = query.where('su.user_id', '>=', gte);
+      return (await query.limit(1).executeTakeFirst()) !== undefined;
+    };
+  if (isEmptyFilter(filter)) {
+    for (const id of storeIds) result.set(id, { items: [], hasNextPage: false, hasPreviousPage: false });
+    return result;
+  }
+  const bounds = boundsFor(request);
+  const perStore = (storeId: number) => {
+    let query = storeMembersQuery(db, storeId, filter).select(storeMemberColumns);
+    if (bounds.gt !== undefined) query = query.where('su.user_id', '>', bounds.gt);
+    if (bounds.lt !== undefined) query = query.where('su.user_id', '<', bounds.lt);
+    return query.orderBy('su.user_id', bounds.order).limit(bounds.limit);
+  };
+  const [first, ...rest] = storeIds as [number, ...number[]];
+  let rows: StoreMemberRow[];
+  if (rest.length === 0) {
+    rows = await perStore(first).execute();
+  } else {
+    let union = db.selectFrom(perStore(first).as('p0')).selectAll();
+    rest.forEach((storeId, i) => {
+      union = union.unionAll(db.selectFrom(perStore(storeId).as(`p${i + 1}`)).selectAll());
+    });
+    rows = await union.execute();
+  }
+  const grouped = new Map<number, StoreMember[]>();
+  for (const row of rows) {
+    const member = toStoreMember(row);
+    const list = grouped.get(member.storeId);
+    if (list) list.push(member);
+    else grouped.set(member.storeId, [member]);
+  }
+  for (const storeId of storeIds) {
+    // each group is in fetch order already (UNION ALL keeps each operand's order in practice, but sort to be sure)
+    const list = (grouped.get(storeId) ?? []).sort((a, b) => (bounds.order === 'asc' ? a.id - b.id : b.id - a.id));
+    result.set(storeId, pageFromRows(request, list, existsFor(storeId)));
+  }
+  return result;
+}
+
+/** Total store users: the maintained counter when unfiltered, else a bounded COUNT. */
+export async function countStoreMembers(db: Kysely<DB>, store: Store, filter?: MemberFilter): Promise<number> {
+  if (!isFiltered(filter)) {
+    const row = await db.selectFrom('stores').select('user_count').where('id', '=', store.id).executeTakeFirst();
+    return Number(row?.user_count ?? 0);
+  }
+  if (isEmptyFilter(filter)) return 0;
+  const row = await storeMembersQuery(db, store.id, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Installed apps of several stores (a store has few), by app id ascending. */
+export async function listStoreAppsBatch(db: Kysely<DB>, storeIds: readonly number[]): Promise<Map<number, App[]>> {
+  const result = new Map<number, App[]>();
+  for (const id of storeIds) result.set(id, []);
+  if (storeIds.length === 0) return result;
+  const rows = await db
+    .selectFrom('store_apps as sa')
+    .innerJoin('apps as a', (join) => join.onRef('a.account_uuid', '=', 'sa.account_uuid').onRef('a.id', '=', 'sa.app_id'))
+    .select(['sa.store_id', 'a.id', 'a.name'])
+    .where('sa.store_id', 'in', storeIds)
+    .orderBy('sa.store_id')
+    .orderBy('a.id')
+    .execute();
+  for (const row of rows) result.get(row.store_id)?.push({ id: row.id, name: row.name });
+  return result;
+}

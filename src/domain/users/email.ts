@@ -1,0 +1,22 @@
+import { emailKey } from '../../db/dialect.js';
+import { AppError } from '../../shared/errors.js';
+
+export interface NormalizedEmail {
+  /** trimmed, as given */
+  email: string;
+  /** trimmed, lower-case: the uniqueness and lookup key */
+  key: string;
+}
+
+/**
+ * account-graphql.md §10 #3, §11 #10: trimmed, exactly one "@" with non-empty parts, at most 255
+ * characters; stored as given, compared case-insensitively.
+ */
+export function normalizeEmail(input: string): NormalizedEmail {
+  const email = input.trim();
+  const at = email.indexOf('@');
+  if (email.length === 0 || email.length > 255 || at <= 0 || at === email.length - 1 || email.indexOf('@', at + 1) !== -1) {
+    throw new AppError('INVALID_EMAIL');
+  }
+  return { email, key: emailKey(email) };
+}

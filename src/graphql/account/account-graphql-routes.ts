@@ -1,0 +1,218 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
+import { authenticateAccountToken } from '../../auth/account-auth.js';
+import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
+import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
+import { graphiqlHtml } from '../graphiql.js';
+import { createAccountSchema } from './account-schema.js';
+import { type AccountContext, createAccountLoaders } from './context.js';
+import { formatExecutionError, type GraphqlErrorBody, INTERNAL_MESSAGE, requestError } from './errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
+
+/**
+ * POST /accounts/{account_uuid}/graphql (account-graphql.md §1, §7, §9, §11 #1-#4, #13).
+ * HTTP checks run in the documented order: GraphiQL on GET text/html; 405; 413; 401; 403; 429
+ * (counted from here); 415; 400; then GraphQL. The plugin reads the body itself (as bytes) so
+ * that content type and JSON errors come after authentication, as the order demands.
+ */
+export const ACCOUNT_GRAPHQL_PATH = '/accounts/:account_uuid/graphql';
+
+export const ACCOUNT_LIMITS = {
+  maxDepth: 15,
+  maxAliases: 100,
+  maxComplexity: 10_000,
+  defaultPageSize: DEFAULT_PAGE_SIZE,
+  maxPageSize: MAX_PAGE_SIZE,
+  outOfRangePageSizes: 'skip',
+} as const;
+
+const FORBIDDEN_MESSAGE = 'You do not have permission to do this operation.';
+const SYNTAX_ERROR_MESSAGE = 'Syntax error while parsing GraphQL query.';
+const RATE_LIMITED_BODY = { status: 429, title: 'Too many requests', type: '/api-docs/getting-started/api-status-codes', errors: {} };
+
+interface Params {
+  account_uuid: string;
+}
+
+function httpError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
+}
+
+function acceptsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return typeof accept === 'string' && accept.toLowerCase().includes('text/html');
+}
+
+function isJsonContentType(value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const media = value.split(';', 1)[0]?.trim().toLowerCase();
+  return media === 'application/json';
+}
+
+function setRateLimitHeaders(reply: FastifyReply, decision: RateLimitDecision): void {
+  reply.header('x-rate-limit-time-window-ms', String(decision.windowMs));
+  reply.header('x-rate-limit-time-reset-ms', String(decision.resetMs));
+  reply.header('x-rate-limit-requests-quota', String(decision.limit));
+  reply.header('x-rate-limit-requests-left', String(decision.remaining));
+}
+
+function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+interface GraphqlRequestBody {
+  query: string;
+  variables: Record<string, unknown> | undefined;
+  operationName: string | undefined;
+}
+
+/** The GraphQL-over-HTTP body, or a message saying why it is not one (a 400). */
+function readBody(raw: unknown): GraphqlRequestBody | string {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return 'The request body must be a JSON object with a "query" string.';
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return 'The request body is not valid JSON.';
+  }
+  if (Array.isArray(parsed)) return 'Batched requests are not supported: send one operation per request.';
+  if (parsed === null || typeof parsed !== 'object') return 'The request body must be a JSON object with a "query" string.';
+  const body = parsed as Record<string, unknown>;
+  if (typeof body.query !== 'string' || body.query.trim().length === 0) return 'The request body must have a non-empty "query" string.';
+  const variables = body.variables;
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return '"variables" must be a JSON object.';
+  }
+  const operationName = body.operationName;
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return '"operationName" must be a string.';
+  return {
+    query: body.query,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+    operationName: (operationName ?? undefined) as string | undefined,
+  };
+}
+
+export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> {
+  const engine: GraphqlEngine = createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
+
+  // this plugin's own body handling: bytes for every content type, judged in the handler
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+      return httpError(reply, 413, 'PAYLOAD_TOO_LARGE', 'The request body is larger than 1 MiB.');
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return httpError(reply, 400, 'BAD_REQUEST', 'The request could not be read.');
+    }
+    request.log.error({ err: error }, 'unexpected error in the Account GraphQL API');
+    return httpError(reply, 500, 'INTERNAL_SERVER_ERROR', INTERNAL_MESSAGE);
+  });
+
+  app.route<{ Params: Params }>({
+    method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    url: ACCOUNT_GRAPHQL_PATH,
+    // before the body is read: GraphiQL, or 405 for anything but POST
+    onRequest: async (request, reply) => {
+      if (request.method === 'POST') return;
+      if (request.method === 'GET' && acceptsHtml(request)) {
+        const endpoint = (request.originalUrl ?? request.url).split('?', 1)[0] as string;
+        reply.type('text/html; charset=utf-8').send(
+          graphiqlHtml({
+            endpoint,
+            title: 'Roster · GraphQL Account API',
+            headers: { 'X-Auth-Token': '' },
+            query: 'query {\n  account {\n    id\n    users(first: 10) {\n      edges { node { id email firstName lastName } }\n      collectionInfo { totalItems }\n    }\n  }\n}\n',
+          }),
+        );
+        return reply;
+      }
+      reply.header('allow', 'POST');
+      httpError(reply, 405, 'METHOD_NOT_ALLOWED', `Method ${request.method} is not allowed here; use POST.`);
+      return reply;
+    },
+    handler: async (request, reply) => {
+      const services = request.services;
+      const uuid = request.params.account_uuid.toLowerCase();
+
+      const token = singleHeader(request.headers['x-auth-token']);
+      const principal = await authenticateAccountToken(services.database, token);
+      if (!principal) {
+        return httpError(
+          reply,
+          401,
+          'UNAUTHENTICATED',
+          token === undefined || token === '' ? 'No X-Auth-Token header was sent.' : 'The X-Auth-Token is not valid.',
+        );
+      }
+      if (principal.accountUuid !== uuid) return httpError(reply, 403, 'FORBIDDEN', FORBIDDEN_MESSAGE);
+
+      const decision = await services.rateLimiter.consume(`account:${uuid}`, services.rateLimitSettingFor('account', uuid));
+      if (decision) {
+        setRateLimitHeaders(reply, decision);
+        if (!decision.allowed) {
+          const seconds = String(Math.ceil(decision.resetMs / 1000));
+          return reply.code(429).header('x-retry-after', seconds).header('retry-after', seconds).send(RATE_LIMITED_BODY);
+        }
+      }
+
+      if (!isJsonContentType(request.headers['content-type'])) {
+        return httpError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
+      }
+      const body = readBody(request.body);
+      if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
+
+      const context: AccountContext = {
+        services,
+        principal,
+        accountUuid: uuid,
+        log: request.log,
+        loaders: createAccountLoaders(services),
+      };
+      return reply.type('application/json; charset=utf-8').send(await execute(engine, body, context, reply));
+    },
+  });
+}
+
+type GraphqlResponse = { data?: unknown; errors?: GraphqlErrorBody[] };
+
+const validationFailed = (errors: readonly GraphQLError[]): GraphqlResponse => ({
+  errors: errors.map((e) => requestError(e.message, 'GRAPHQL_VALIDATION_FAILED', e)),
+});
+
+async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context: AccountContext, reply: FastifyReply): Promise<GraphqlResponse> {
+  const prepared = engine.prepare(body.query, body.operationName);
+  if ('kind' in prepared) {
+    switch (prepared.kind) {
+      case 'parse':
+        return { errors: [requestError(SYNTAX_ERROR_MESSAGE, 'GRAPHQL_PARSE_FAILED', prepared.error, { detail: prepared.error.message })] };
+      case 'validation':
+        return validationFailed(prepared.errors);
+      default:
+        return validationFailed([prepared.error]);
+    }
+  }
+  if (prepared.operationType === 'subscription') {
+    return { errors: [requestError('Subscriptions are not supported.', 'GRAPHQL_VALIDATION_FAILED')] };
+  }
+  const complexity = prepared.complexity(body.variables);
+  reply.header('x-bc-graphql-complexity', String(complexity));
+  if (complexity > ACCOUNT_LIMITS.maxComplexity) {
+    return {
+      errors: [
+        requestError(
+          `The query is too complex as it has a complexity score of ${complexity} out of ${ACCOUNT_LIMITS.maxComplexity}. Please remove some elements and try again`,
+          'GRAPHQL_VALIDATION_FAILED',
+        ),
+      ],
+    };
+  }
+  const result = await prepared.execute(context, body.variables);
+  if (!('data' in result)) {
+    // graphql-jit reports variables it could not coerce without data (§11 #4)
+    return { data: null, errors: (result.errors ?? []).map((e) => requestError(e.message, 'BAD_USER_INPUT', e)) };
+  }
+  if (!result.errors || result.errors.length === 0) return { data: result.data };
+  return { data: result.data, errors: result.errors.map((e) => formatExecutionError(e, context.log)) };
+}

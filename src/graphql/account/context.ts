@@ -1,0 +1,60 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { MemberFilter } from '../../domain/accounts/account-repository.js';
+import type { Page, PageRequest } from '../../domain/accounts/keyset-page.js';
+import { listMembershipAppsBatch, membershipKey } from '../../domain/apps/app-repository.js';
+import { listStoreAppsBatch, listStoreMembersBatch } from '../../domain/stores/store-repository.js';
+import type { App, StoreMember } from '../../domain/users/user-types.js';
+import type { AccountPrincipal } from '../../auth/account-auth.js';
+import type { Services } from '../../services.js';
+import { type BatchLoader, createBatchLoader } from './batch-loader.js';
+
+/** Everything a resolver may use, built per request (services come from the request, never a closure). */
+export interface AccountContext {
+  services: Services;
+  principal: AccountPrincipal;
+  /** the account of the URL (= the token's account) */
+  accountUuid: string;
+  log: FastifyBaseLogger;
+  loaders: AccountLoaders;
+}
+
+export interface AccountLoaders {
+  storeMembers(request: PageRequest, filter: MemberFilter | undefined): BatchLoader<number, Page<StoreMember>>;
+  readonly storeApps: BatchLoader<number, App[]>;
+  readonly membershipApps: BatchLoader<string, App[]>;
+}
+
+export function createAccountLoaders(services: Services): AccountLoaders {
+  const db = services.database.kysely;
+  const storeMemberLoaders = new Map<string, BatchLoader<number, Page<StoreMember>>>();
+  let storeApps: BatchLoader<number, App[]> | undefined;
+  let membershipApps: BatchLoader<string, App[]> | undefined;
+  return {
+    storeMembers(request, filter) {
+      const key = JSON.stringify([request, filter ?? null]);
+      let loader = storeMemberLoaders.get(key);
+      if (!loader) {
+        loader = createBatchLoader((storeIds) => listStoreMembersBatch(db, storeIds, request, filter));
+        storeMemberLoaders.set(key, loader);
+      }
+      return loader;
+    },
+    get storeApps() {
+      storeApps ??= createBatchLoader((storeIds) => listStoreAppsBatch(db, storeIds));
+      return storeApps;
+    },
+    get membershipApps() {
+      membershipApps ??= createBatchLoader(async (keys) => {
+        const pairs = keys.map((k) => {
+          const [storeId, userId] = k.split(':').map(Number) as [number, number];
+          return { storeId, userId };
+        });
+        const found = await listMembershipAppsBatch(db, pairs);
+        return new Map(keys.map((k) => [k, found.get(k) ?? []]));
+      }, 500);
+      return membershipApps;
+    },
+  };
+}
+
+export { membershipKey };
