@@ -7,6 +7,7 @@ import { createClock } from './shared/clock.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
+import { b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
 export interface AppDeps {
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
 
   // APIs register here: each is an encapsulated plugin with its own error format.
+  await app.register(b2bRestPlugin);
   registerGraphiqlAssets(app);
   await app.register(accountGraphqlRoutes);
 

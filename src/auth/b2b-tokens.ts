@@ -37,6 +37,7 @@ import { decodeHs256, type JwtClaims, signHs256 } from './b2b-jwt.js';
  *   signInWithPassword({ storeHash, email, password, channelId?, name?, beginAt?, endAt? }) → SignInResult
  *   verifyCurrentCustomerJwt(jwt, { storeHash?, customerId? }) → TokenSubject
  *   signInWithCurrentCustomerJwt({ jwt, storeHash?, customerId?, channelId? }) → SignInResult
+ *   isKnownStore(storeHash) → boolean;  peekStoreHash(jwt) → unverified store claim (module function)
  */
 export interface TokenSubject {
   storeHash: string;
@@ -82,6 +83,22 @@ export interface B2bTokenService {
   signInWithPassword(input: { storeHash: string; email: string; password: string; channelId?: number | null } & IssueOptions): Promise<SignInResult>;
   verifyCurrentCustomerJwt(jwt: string, expected: { storeHash?: string; customerId?: number }): Promise<TokenSubject>;
   signInWithCurrentCustomerJwt(input: { jwt: string; storeHash?: string; customerId?: number; channelId?: number | null }): Promise<SignInResult>;
+  /** true when the store hash names a B2B store (edges count rate limits only for known stores) */
+  isKnownStore(storeHash: string): Promise<boolean>;
+}
+
+/** The `store_hash` (or `sub`) claim of a JWT, NOT verified: only to pick a rate-limit bucket or a secret. */
+export function peekStoreHash(jwt: string): string | undefined {
+  const parts = jwt.trim().split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>;
+    if (claims === null || typeof claims !== 'object') return undefined;
+    const value = typeof claims.store_hash === 'string' ? claims.store_hash : claims.sub;
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export interface B2bTokenServiceDeps {
@@ -212,15 +229,8 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
   }
 
   async function verifyCurrentCustomerJwt(jwt: string, expected: { storeHash?: string; customerId?: number }): Promise<TokenSubject> {
-    const parts = jwt.trim().split('.');
-    let unverified: Record<string, unknown> | undefined;
-    try {
-      unverified = parts.length === 3 ? (JSON.parse(Buffer.from(parts[1] as string, 'base64url').toString('utf8')) as Record<string, unknown>) : undefined;
-    } catch {
-      unverified = undefined;
-    }
-    if (!unverified || typeof unverified !== 'object') throw new AppError('B2B_BAD_SIGNATURE');
-    const claimedStore = typeof unverified.store_hash === 'string' ? unverified.store_hash : typeof unverified.sub === 'string' ? unverified.sub : undefined;
+    const claimedStore = peekStoreHash(jwt);
+    if (jwt.trim().split('.').length !== 3) throw new AppError('B2B_BAD_SIGNATURE');
     const storeHash = expected.storeHash ?? claimedStore;
     if (storeHash === undefined) throw new AppError('B2B_INVALID_TOKEN');
     const secret = deps.settings.storefrontJwtSecrets[storeHash];
@@ -244,6 +254,10 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
   }
 
   return {
+    async isKnownStore(storeHash) {
+      if (storeHash === '' || storeHash.length > 200) return false;
+      return (await storeChannels(storeHash)) !== undefined;
+    },
     issue,
     decode,
     resolve,

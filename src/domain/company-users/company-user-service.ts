@@ -78,8 +78,8 @@ export interface CompanyUserService {
   create(principal: B2bPrincipal, input: CreateCompanyUserInput, options?: CreateOptions): Promise<CompanyUser>;
   update(principal: B2bPrincipal, ref: CompanyUserRef, input: UpdateCompanyUserInput, options: UpdateOptions): Promise<CompanyUser>;
   delete(principal: B2bPrincipal, ref: CompanyUserRef, options?: { companyId?: number }): Promise<CompanyUser>;
-  checkEmail(principal: B2bPrincipal, query: { email: string; companyId?: number; channelId?: number }): Promise<EmailCheckResult>;
-  assertExists(principal: B2bPrincipal, query: { email: string; extraFieldName?: string; extraFieldValue?: string }): Promise<void>;
+  checkEmail(principal: B2bPrincipal, query: { email: string; companyId?: number; channelId?: number; invalid?: FieldErrors }): Promise<EmailCheckResult>;
+  assertExists(principal: B2bPrincipal, query: { email: string; extraFieldName?: string; extraFieldValue?: string; invalid?: FieldErrors }): Promise<void>;
   getUserCompany(principal: B2bPrincipal, userId: number): Promise<Company>;
 }
 
@@ -89,6 +89,8 @@ export interface CreateOptions {
    * default); 'nonField' → `{non_field_errors: ["User must have a role."]}` (GraphQL §14 #25).
    */
   missingRole?: 'field' | 'nonField';
+  /** REST: `phoneNumber` must be present (it may be ""); GraphQL defaults a missing phone to "" */
+  phoneRequired?: boolean;
 }
 
 export interface UpdateOptions {
@@ -214,6 +216,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       if (!company) throw new AppError('B2B_COMPANY_NOT_FOUND');
       const decision = authorize(principal, 'get_users', { companyId, companyStatus: company.status });
       if (!decision.allowed) refuse(decision, 'B2B_COMPANY_NOT_FOUND');
+      if (query.invalid) assertNoErrors(query.invalid);
 
       const filters: UserFilters = {
         ...(query.search !== undefined && query.search.trim() !== '' ? { search: query.search } : {}),
@@ -277,7 +280,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const email = checkEmail(errors, 'email', input.email, true);
       const firstName = checkString(errors, 'firstName', input.firstName, { required: true, allowBlank: false, max: MAX_FIELD_LENGTH });
       const lastName = checkString(errors, 'lastName', input.lastName, { required: true, allowBlank: false, max: MAX_FIELD_LENGTH });
-      const phone = input.phone === undefined ? '' : checkString(errors, 'phone', input.phone, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH });
+      const phone = input.phone === undefined && !options?.phoneRequired ? '' : checkString(errors, 'phone', input.phone, { required: true, allowBlank: true, max: MAX_FIELD_LENGTH });
       const uuid = input.uuid === undefined || input.uuid === null || input.uuid === '' ? null : (checkString(errors, 'uuid', input.uuid, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH }) ?? null);
       const extraFields = checkExtraFields(errors, 'extraFields', input.extraFields) ?? [];
       const role = await resolveRole(principal.storeHash, errors, input, true, options?.missingRole ?? 'field');
@@ -400,7 +403,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
 
     async checkEmail(principal, query) {
       assertMay(principal, 'create_user');
-      const errors: FieldErrors = {};
+      const errors: FieldErrors = { ...query.invalid };
       const email = checkEmail(errors, 'email', query.email, true);
       assertNoErrors(errors);
       if (email === undefined) throw new AppError('B2B_PARAMETER_ERROR');
@@ -451,6 +454,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
 
     async assertExists(principal, query) {
       assertMay(principal, 'create_user');
+      if (query.invalid) assertNoErrors(query.invalid);
       const user = query.email.trim() === '' ? undefined : await findUserByEmail(db, principal.storeHash, query.email);
       if (!user) throw new AppError('B2B_USER_NOT_FOUND');
       if (query.extraFieldName !== undefined && query.extraFieldName !== '') {

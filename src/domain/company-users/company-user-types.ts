@@ -71,6 +71,11 @@ export interface ListCompanyUsersQuery {
   updatedFrom?: number;
   updatedTo?: number;
   paging: UserPaging;
+  /**
+   * Field errors the edge found while parsing its query (e.g. `role=9`): thrown as
+   * B2B_PARAMETER_ERROR only after the permission and scope checks (§14 #10 order).
+   */
+  invalid?: Record<string, string[]>;
 }
 
 export interface CompanyUserPage {

@@ -1,0 +1,79 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
+import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
+import { AppError } from '../../shared/errors.js';
+
+/**
+ * Per-request B2B state: the caller (from `Authorization: Bearer <t>` or the legacy `authToken`
+ * header) and the store's rate-limit decision (§9, §13 #25, §14 #13-14). Services always come from
+ * `request.services`.
+ */
+declare module 'fastify' {
+  interface FastifyRequest {
+    b2bPrincipal: B2bPrincipal | null;
+    b2bRateLimit: RateLimitDecision | null;
+    b2bCounted: boolean;
+  }
+}
+
+/** `Bearer` + one or more spaces + token (case-insensitive scheme); a bare `Bearer` is no token (§14 #29). */
+export function tokenFromHeaders(headers: FastifyRequest['headers']): string | undefined {
+  const authorization = headers.authorization;
+  if (typeof authorization === 'string') {
+    const match = /^\s*bearer(?:\s+(.*))?$/i.exec(authorization);
+    const token = match?.[1]?.trim();
+    if (token) return token;
+  }
+  const legacy = headers.authtoken;
+  if (typeof legacy === 'string' && legacy.trim() !== '') return legacy.trim();
+  return undefined;
+}
+
+export function throttledError(decision: RateLimitDecision): AppError {
+  const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
+  return new AppError('RATE_LIMITED', `Request was throttled. Expected available in ${seconds} seconds.`);
+}
+
+/** Counts this request against the store's B2B quota once; throws 429 when over. */
+export async function countRequest(request: FastifyRequest, storeHash: string): Promise<void> {
+  if (request.b2bCounted) return;
+  request.b2bCounted = true;
+  const decision = await request.services.rateLimiter.consume(`b2b:${storeHash}`, request.services.settings.b2bRateLimit);
+  request.b2bRateLimit = decision;
+  if (decision && !decision.allowed) throw throttledError(decision);
+}
+
+/** 401 without a usable token (not counted: no store known); counted once the signature is valid. */
+export async function authenticate(request: FastifyRequest): Promise<B2bPrincipal> {
+  const tokens = request.services.b2bTokens;
+  const decoded = tokens.decode(tokenFromHeaders(request.headers));
+  await countRequest(request, decoded.storeHash);
+  const principal = await tokens.resolve(decoded);
+  request.b2bPrincipal = principal;
+  return principal;
+}
+
+export function principalOf(request: FastifyRequest): B2bPrincipal {
+  if (!request.b2bPrincipal) throw new AppError('B2B_NO_CREDENTIALS');
+  return request.b2bPrincipal;
+}
+
+export const CORS_HEADERS: Readonly<Record<string, string>> = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'authToken, Content-Type, Authorization',
+  'access-control-allow-methods': 'GET, POST, PUT, OPTIONS, DELETE, PATCH',
+  'access-control-max-age': '1728000',
+};
+
+export function applyB2bHeaders(request: FastifyRequest, reply: FastifyReply): void {
+  reply.headers(CORS_HEADERS);
+  const decision = request.b2bRateLimit;
+  if (decision) {
+    const windowSeconds = Math.round(decision.windowMs / 1000);
+    reply.header('x-requests-allocated', `${decision.limit} times/${windowSeconds} s`);
+    reply.header('x-requests-window-length', `${decision.limit} times`);
+    reply.header('x-requests-remaining', `${decision.remaining} times`);
+    reply.header('x-request-window-resets-after', `${(decision.resetMs / 1000).toFixed(3)} s`);
+    if (!decision.allowed) reply.header('retry-after', String(Math.max(1, Math.ceil(decision.resetMs / 1000))));
+  }
+}
