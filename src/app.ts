@@ -6,6 +6,7 @@ import type { Clock } from './shared/clock.js';
 import { createClock } from './shared/clock.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
+import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
@@ -96,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   await app.register(b2bRestPlugin);
   registerGraphiqlAssets(app);
   await app.register(accountGraphqlRoutes);
+  await app.register(b2bGraphqlRoutes);
 
   app.setNotFoundHandler((request, reply) => {
     reply.code(404).send({ code: 404, message: 'Not Found', data: { errMsg: `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}` } });

@@ -1,3 +1,7 @@
+import type { B2bResolverMap } from './b2b-schema.js';
+import type { B2bContext } from './context.js';
+import { type ConnectionArgs, encodeOffsetCursor, toOffsetWindow } from './paging.js';
+
 export const companyRoleTypeDefs = /* GraphQL */ `
   extend type Query {
     """
@@ -94,3 +98,57 @@ export const companyRoleTypeDefs = /* GraphQL */ `
     permissionLevel: Int
   }
 `;
+
+interface CompanyRolesArgs extends ConnectionArgs {
+  companyId?: number | null;
+  search?: string | null;
+}
+
+/**
+ * Roles are store-wide (`roleLevel` 1): the optional `companyId` argument changes nothing. The list is
+ * the predefined roles (ids 0-2) then the store's custom ones (§14 #27): a short list, paged in memory
+ * with graphene's position cursors. Both need `get_roles` (§14 #26).
+ */
+export const companyRoleResolvers: B2bResolverMap = {
+  Query: {
+    async companyRoles(_root, args: CompanyRolesArgs, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const search = args.search ?? undefined;
+      const all = await ctx.services.companyRoles.listRoles(principal, {
+        ...(search !== undefined ? { search } : {}),
+        offset: 0,
+        limit: Number.MAX_SAFE_INTEGER,
+      });
+      const total = all.items.length;
+      const window = toOffsetWindow(args, total);
+      const items = all.items.slice(window.offset, window.offset + window.limit);
+      const edges = items.map((role, index) => ({
+        cursor: encodeOffsetCursor(window.offset + index),
+        node: { id: String(role.id), name: role.name, roleType: role.roleType, roleLevel: role.roleLevel },
+      }));
+      return {
+        totalCount: all.totalCount,
+        edges,
+        pageInfo: {
+          hasNextPage: window.offset + items.length < total,
+          hasPreviousPage: window.offset > 0,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
+      };
+    },
+
+    async companyRole(_root, args: { companyId?: number | null; roleId: number }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const role = await ctx.services.companyRoles.getRole(principal, args.roleId);
+      return {
+        id: String(role.id),
+        name: role.name,
+        roleType: role.roleType,
+        roleLevel: role.roleLevel,
+        // a permission has no id or display name of its own in Roster: its code is both its id and name
+        permissions: role.permissions.map((p) => ({ id: p.code, name: p.code, isCustom: p.isCustom, code: p.code, permissionLevel: p.permissionLevel })),
+      };
+    },
+  },
+};

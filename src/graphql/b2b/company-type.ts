@@ -1,3 +1,7 @@
+import type { Company } from '../../domain/companies/company-types.js';
+import type { B2bResolverMap } from './b2b-schema.js';
+import type { B2bContext } from './context.js';
+
 export const companyTypeDefs = /* GraphQL */ `
   extend type Query {
     """
@@ -51,3 +55,34 @@ export const companyTypeDefs = /* GraphQL */ `
     fieldValue: String
   }
 `;
+
+/** Domain Company → `CompanyType` (`id` a string; address fields null when unknown). */
+export function toCompanyNode(company: Company) {
+  return {
+    id: String(company.id),
+    companyName: company.name,
+    // not modelled by Roster: the BigCommerce customer group, description, price list, extra fields
+    bcGroupName: null,
+    description: null,
+    catalogId: null,
+    companyStatus: company.status,
+    addressLine1: company.addressLine1,
+    addressLine2: company.addressLine2,
+    city: company.city,
+    state: company.state,
+    zipCode: company.zipCode,
+    country: company.country,
+    extraFields: [],
+    customerGroupId: null,
+  };
+}
+
+export const companyResolvers: B2bResolverMap = {
+  Query: {
+    /** yourself always; another user's Company with `get_user_detail` in scope (§14 #26) */
+    async userCompany(_root, args: { userId: number }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      return toCompanyNode(await ctx.services.companyUsers.getUserCompany(principal, args.userId));
+    },
+  },
+};

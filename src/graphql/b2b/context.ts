@@ -1,6 +1,89 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { findCompany } from '../../domain/companies/company-repository.js';
+import type { Company } from '../../domain/companies/company-types.js';
+import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
+import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import type { Services } from '../../services.js';
+import { AppError } from '../../shared/errors.js';
 
-/** Per-request GraphQL context: the request's services (forks swap them per request). */
+/**
+ * Per-request GraphQL context. Services come from the request (forks swap them per request), never
+ * from a closure captured when the schema was built.
+ */
 export interface B2bContext {
   readonly services: Services;
+  readonly log: FastifyBaseLogger;
+  /**
+   * The caller, re-read from storage for this request. Throws the 401 AppError (→ 40101) when the
+   * request carries no token or a bad one. `login`, `authorization` and `customerEmailCheck` never call it.
+   */
+  principal(): Promise<B2bPrincipal>;
+  /**
+   * Counts this request against a store's B2B quota, once per request (§14 #14); operations that
+   * learn the store from their arguments (login, authorization) call it. Throws RATE_LIMITED.
+   */
+  countRequest(storeHash: string): Promise<void>;
+  /** A Company of the store, read once per request (for `UserType.companyInfo` on every node of a page). */
+  company(storeHash: string, companyId: number): Promise<Company | undefined>;
+}
+
+export type TokenState =
+  | { kind: 'none' }
+  | { kind: 'valid'; principal: B2bPrincipal }
+  | { kind: 'invalid'; error: AppError };
+
+export interface RateLimitState {
+  /** the decision of the first counted store, for the X-Requests-* headers */
+  decision: RateLimitDecision | null;
+  counted: boolean;
+}
+
+export function rateLimitedError(decision: RateLimitDecision): AppError {
+  const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
+  return new AppError('RATE_LIMITED', `Request was throttled. Expected available in ${seconds} seconds.`);
+}
+
+/**
+ * Counts one request against the store's B2B quota (§14 #14). The setting is the store's live one
+ * (fixture/flag default, adjustable at /_roster/rate-limits); null means limits are off.
+ */
+export function consumeB2bQuota(services: Services, storeHash: string): Promise<RateLimitDecision | null> {
+  return services.rateLimiter.consume(`b2b:${storeHash}`, services.rateLimitSettingFor('b2b', storeHash));
+}
+
+export function createB2bContext(options: {
+  services: Services;
+  log: FastifyBaseLogger;
+  token: TokenState;
+  rateLimit: RateLimitState;
+}): B2bContext {
+  const { services, token, rateLimit } = options;
+  const companies = new Map<string, Promise<Company | undefined>>();
+  return {
+    services,
+    log: options.log,
+    async principal() {
+      if (token.kind === 'valid') return token.principal;
+      if (token.kind === 'invalid') throw token.error;
+      throw new AppError('B2B_NO_CREDENTIALS');
+    },
+    async countRequest(storeHash) {
+      if (rateLimit.counted) {
+        if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
+        return;
+      }
+      rateLimit.counted = true;
+      rateLimit.decision = await consumeB2bQuota(services, storeHash);
+      if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
+    },
+    company(storeHash, companyId) {
+      const key = `${storeHash}|${companyId}`;
+      let found = companies.get(key);
+      if (!found) {
+        found = findCompany(services.database.kysely, storeHash, companyId);
+        companies.set(key, found);
+      }
+      return found;
+    },
+  };
 }

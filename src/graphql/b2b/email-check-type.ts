@@ -1,3 +1,7 @@
+import { checkCustomerEmail } from '../../domain/company-users/customer-email-check.js';
+import type { B2bResolverMap } from './b2b-schema.js';
+import type { B2bContext } from './context.js';
+
 export const emailCheckTypeDefs = /* GraphQL */ `
   extend type Query {
     """
@@ -74,3 +78,43 @@ export const emailCheckTypeDefs = /* GraphQL */ `
     userType: Int
   }
 `;
+
+/**
+ * `userEmailCheck` needs `create_user` (§14 #26) and always answers about the token's store: the
+ * optional `storeHash` argument is not needed and not used. `userType` is the domain's 1-7.
+ */
+export const emailCheckResolvers: B2bResolverMap = {
+  Query: {
+    async userEmailCheck(_root, args: { email: string; companyId?: number | null; storeHash?: string | null; channelId?: number | null }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const result = await ctx.services.companyUsers.checkEmail(principal, {
+        email: args.email,
+        ...(args.companyId !== null && args.companyId !== undefined ? { companyId: args.companyId } : {}),
+        ...(args.channelId !== null && args.channelId !== undefined ? { channelId: args.channelId } : {}),
+      });
+      const info = result.userInfo;
+      return {
+        userType: result.userType,
+        userInfo: info
+          ? {
+              id: info.id,
+              email: info.email,
+              firstName: info.firstName,
+              lastName: info.lastName,
+              phoneNumber: info.phoneNumber,
+              role: info.role,
+              companyName: info.companyName,
+              originChannelId: info.originChannelId,
+              forcePasswordReset: info.forcePasswordReset,
+            }
+          : null,
+      };
+    },
+
+    /** No token: the store comes from the arguments and the request counts against its quota. */
+    async customerEmailCheck(_root, args: { email: string; storeHash: string; channelId?: number | null }, ctx: B2bContext) {
+      await ctx.countRequest(args.storeHash);
+      return { userType: await checkCustomerEmail(ctx.services.database, args) };
+    },
+  },
+};

@@ -1,3 +1,6 @@
+import type { B2bResolverMap } from './b2b-schema.js';
+import type { B2bContext } from './context.js';
+
 export const extraFieldsTypeDefs = /* GraphQL */ `
   extend type Query {
     """
@@ -32,3 +35,16 @@ export const extraFieldsTypeDefs = /* GraphQL */ `
     labelName: String
   }
 `;
+
+/**
+ * The store's user extra-field configurations. Roster's fixture format has none to configure, so
+ * every store answers an empty list (the portal then shows no extra inputs). Needs a valid token.
+ */
+export const extraFieldsResolvers: B2bResolverMap = {
+  Query: {
+    async userExtraFields(_root, _args, ctx: B2bContext) {
+      await ctx.principal();
+      return [];
+    },
+  },
+};

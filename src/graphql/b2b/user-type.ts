@@ -1,3 +1,9 @@
+import type { CompanyUser, ExtraField } from '../../domain/company-users/company-user-types.js';
+import { AppError, isAppError } from '../../shared/errors.js';
+import type { B2bResolverMap } from './b2b-schema.js';
+import type { B2bContext } from './context.js';
+import { type ConnectionArgs, encodeUserCursor, toUserPaging } from './paging.js';
+
 /**
  * SDL of `UserType`, its connection and the user queries and mutations, as in the Buyer Portal's
  * schema dump (descriptions included), plus the input extras the current portal sends (marked "Roster:").
@@ -214,8 +220,8 @@ export const userTypeDefs = /* GraphQL */ `
     """
     addChannel: Boolean = false
     """
-    Roster: accepted because the Buyer Portal may send it; the role is chosen by companyRoleId or role.
-    Used only when neither is given: the store's role with exactly this name (case-insensitive).
+    Roster: accepted because the Buyer Portal may send it (the label of the role it picked); the role
+    is chosen by companyRoleId or role, never by name, so this is ignored.
     """
     companyRoleName: String
   }
@@ -255,12 +261,12 @@ export const userTypeDefs = /* GraphQL */ `
     email: String
     """
     Roster: accepted because the Buyer Portal may send it. A Company user in Roster may sign in on
-    every channel of its store, so there is no channel to add: accepted and ignored.
+    every channel of its store, so there is no channel to add: ignored.
     """
     addChannel: Boolean = false
     """
-    Roster: accepted because the Buyer Portal may send it. Used only when neither companyRoleId nor
-    role is given: the store's role with exactly this name (case-insensitive).
+    Roster: accepted because the Buyer Portal may send it (the label of the role it picked); the role
+    is chosen by companyRoleId or role, never by name, so this is ignored.
     """
     companyRoleName: String
   }
@@ -270,3 +276,248 @@ export const userTypeDefs = /* GraphQL */ `
     fieldValue: String!
   }
 `;
+
+export interface UserNode {
+  id: string;
+  createdAt: number;
+  updatedAt: number;
+  firstName: string;
+  lastName: string;
+  email: string;
+  phone: string;
+  bcId: number;
+  role: number;
+  masqueradingCompanyId: number | null;
+  uuid: string | null;
+  extraFields: ExtraField[];
+  companyRoleId: number | null;
+  companyRoleName: string | null;
+  /** not a schema field: where `companyInfo` looks */
+  storeHash: string;
+  companyId: number;
+}
+
+const toSeconds = (ms: number) => Math.floor(ms / 1000);
+
+/** Domain user → `UserType`: `id` a string (ID), `bcId`/`role`/`companyRoleId` numbers, times in unix seconds. */
+export function toUserNode(user: CompanyUser): UserNode {
+  return {
+    id: String(user.id),
+    createdAt: toSeconds(user.createdAt),
+    updatedAt: toSeconds(user.updatedAt),
+    firstName: user.firstName,
+    lastName: user.lastName,
+    email: user.email,
+    phone: user.phone,
+    bcId: user.customerId,
+    role: user.role,
+    // only a Super Admin masquerades; Roster does not model masquerading yet
+    masqueradingCompanyId: null,
+    uuid: user.uuid,
+    extraFields: user.extraFields,
+    companyRoleId: user.companyRoleId,
+    companyRoleName: user.companyRoleName,
+    storeHash: user.storeHash,
+    companyId: user.companyId,
+  };
+}
+
+interface UsersArgs extends ConnectionArgs {
+  companyId: number;
+  email?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  role?: number | null;
+  search?: string | null;
+  companyRoleId?: number | null;
+}
+
+interface UserInputArgs {
+  companyId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone?: string | null;
+  role?: number | null;
+  companyRoleId?: number | null;
+  uuid?: string | null;
+  acceptEmail?: boolean | null;
+  extraFields?: ({ fieldName: string; fieldValue: string } | null)[] | null;
+  addChannel?: boolean | null;
+  companyRoleName?: string | null;
+}
+
+interface UserUpdateInputArgs {
+  companyId: number;
+  userId: number;
+  firstName?: string | null;
+  lastName?: string | null;
+  phone?: string | null;
+  role?: number | null;
+  companyRoleId?: number | null;
+  uuid?: string | null;
+  extraFields?: ({ fieldName: string; fieldValue: string } | null)[] | null;
+  email?: string | null;
+  addChannel?: boolean | null;
+  companyRoleName?: string | null;
+}
+
+/** GraphQL `null` on an optional input means "not given" (graphene's behaviour); only values reach the domain. */
+function given<T>(value: T | null | undefined): T | undefined {
+  return value === null ? undefined : value;
+}
+
+/** An optional filter: absent, null or "" filters nothing. */
+function filterText(value: string | null | undefined): string | undefined {
+  return value === null || value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function extraFieldsOf(value: UserInputArgs['extraFields']): unknown {
+  if (value === null || value === undefined) return undefined;
+  return value.filter((item) => item !== null);
+}
+
+/** `users(role:)` takes a Decimal: a role value 0-4, as REST's `role` query (§13 #4). */
+function roleFilter(value: number | null | undefined): number[] | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 0 || value > 4) {
+    throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { role: [`"${value}" is not a valid choice.`] } });
+  }
+  return [value];
+}
+
+function companyRoleFilter(value: number | null | undefined): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (!Number.isSafeInteger(value) || value < 0) throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { companyRoleId: ['A valid integer is required.'] } });
+  return value;
+}
+
+export const userResolvers: B2bResolverMap = {
+  Query: {
+    async users(_root, args: UsersArgs, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const paging = toUserPaging(args);
+      const roles = roleFilter(args.role);
+      const companyRoleId = companyRoleFilter(args.companyRoleId);
+      const search = filterText(args.search);
+      const email = filterText(args.email);
+      const firstName = filterText(args.firstName);
+      const lastName = filterText(args.lastName);
+      const page = await ctx.services.companyUsers.list(principal, {
+        companyId: args.companyId,
+        ...(search !== undefined ? { search } : {}),
+        ...(email !== undefined ? { email } : {}),
+        ...(firstName !== undefined ? { firstName } : {}),
+        ...(lastName !== undefined ? { lastName } : {}),
+        ...(roles !== undefined ? { roles } : {}),
+        ...(companyRoleId !== undefined ? { companyRoleId } : {}),
+        paging: {
+          limit: paging.limit,
+          offset: paging.offset,
+          ...(paging.afterId !== undefined ? { afterId: paging.afterId } : {}),
+          ...(paging.beforeId !== undefined ? { beforeId: paging.beforeId } : {}),
+          ...(paging.fromEnd ? { fromEnd: true } : {}),
+        },
+      });
+      const edges = page.items.map((user) => ({ cursor: encodeUserCursor(user.id), node: toUserNode(user) }));
+      return {
+        totalCount: page.totalCount,
+        edges,
+        pageInfo: {
+          hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.hasPreviousPage,
+          startCursor: edges[0]?.cursor ?? null,
+          endCursor: edges[edges.length - 1]?.cursor ?? null,
+        },
+      };
+    },
+
+    async user(_root, args: { companyId: number; userId: number }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      return toUserNode(await ctx.services.companyUsers.get(principal, { userId: args.userId }, { companyId: args.companyId }));
+    },
+  },
+
+  Mutation: {
+    async userCreate(_root, args: { userData: UserInputArgs }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const data = args.userData;
+      // `acceptEmail`: Roster records the welcome e-mail as an event either way (nothing is sent).
+      // `companyRoleName`: a label the portal may echo; the role comes from companyRoleId or role.
+      const input = {
+        companyId: data.companyId,
+        email: data.email,
+        firstName: data.firstName,
+        lastName: data.lastName,
+        phone: given(data.phone) ?? '',
+        ...(given(data.role) !== undefined ? { role: data.role } : {}),
+        ...(given(data.companyRoleId) !== undefined ? { companyRoleId: data.companyRoleId } : {}),
+        ...(given(data.uuid) !== undefined ? { uuid: data.uuid } : {}),
+        ...(extraFieldsOf(data.extraFields) !== undefined ? { extraFields: extraFieldsOf(data.extraFields) } : {}),
+      };
+      try {
+        return { user: toUserNode(await ctx.services.companyUsers.create(principal, input, { missingRole: 'nonField' })) };
+      } catch (error) {
+        // `addChannel` ("add the current channel to the user if the e-mail exists", for userEmailCheck
+        // type 7): a Company user in Roster may sign in on every channel of its store, so when the
+        // e-mail already belongs to a user of this very Company there is nothing to add: that user is the result.
+        if (data.addChannel === true && isAppError(error) && error.code === 'B2B_EMAIL_EXISTS') {
+          const check = await ctx.services.companyUsers.checkEmail(principal, { email: data.email, companyId: data.companyId });
+          if ((check.userType === 5 || check.userType === 7) && check.userInfo?.companyId === data.companyId) {
+            return { user: toUserNode(await ctx.services.companyUsers.get(principal, { userId: check.userInfo.id }, { companyId: data.companyId })) };
+          }
+        }
+        throw error;
+      }
+    },
+
+    async userUpdate(_root, args: { userData: UserUpdateInputArgs }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      const data = args.userData;
+      // partial (§14 #24): omitted or null fields keep their value. `email` (not in the dump; the portal
+      // may send it) changes the e-mail under REST's rules; the current e-mail is a no-op.
+      // `addChannel` and `companyRoleName` are accepted and ignored (see the SDL descriptions).
+      const input = {
+        ...(given(data.email) !== undefined ? { email: data.email } : {}),
+        ...(given(data.firstName) !== undefined ? { firstName: data.firstName } : {}),
+        ...(given(data.lastName) !== undefined ? { lastName: data.lastName } : {}),
+        ...(given(data.phone) !== undefined ? { phone: data.phone } : {}),
+        ...(given(data.role) !== undefined ? { role: data.role } : {}),
+        ...(given(data.companyRoleId) !== undefined ? { companyRoleId: data.companyRoleId } : {}),
+        ...(given(data.uuid) !== undefined ? { uuid: data.uuid } : {}),
+        ...(extraFieldsOf(data.extraFields) !== undefined ? { extraFields: extraFieldsOf(data.extraFields) } : {}),
+      };
+      const user = await ctx.services.companyUsers.update(principal, { userId: data.userId }, input, {
+        mode: 'partial',
+        companyId: data.companyId,
+        missingRole: 'nonField',
+      });
+      return { user: toUserNode(user) };
+    },
+
+    async userDelete(_root, args: { companyId: number; userId: number }, ctx: B2bContext) {
+      const principal = await ctx.principal();
+      await ctx.services.companyUsers.delete(principal, { userId: args.userId }, { companyId: args.companyId });
+      return { message: 'Success' };
+    },
+  },
+
+  UserType: {
+    async companyInfo(user: UserNode, _args, ctx: B2bContext) {
+      const company = await ctx.company(user.storeHash, user.companyId);
+      if (!company) return null;
+      return {
+        companyId: String(company.id),
+        companyName: company.name,
+        companyAddress: [company.addressLine1, company.addressLine2].filter((line) => line !== null && line !== '').join(', ') || null,
+        companyCountry: company.country,
+        companyState: company.state,
+        companyCity: company.city,
+        companyZipCode: company.zipCode,
+        phoneNumber: company.phone,
+        // the Company's BigCommerce customer group is not modelled
+        bcId: null,
+      };
+    },
+  },
+};

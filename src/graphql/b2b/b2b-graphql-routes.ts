@@ -1,0 +1,211 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
+import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
+import { createGraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
+import { graphiqlHtml } from '../graphiql.js';
+import { createB2bSchema } from './b2b-schema.js';
+import { type RateLimitState, type TokenState, consumeB2bQuota, createB2bContext, rateLimitedError } from './context.js';
+import { type B2bErrorJson, formatExecutionErrors, messageOf, requestError } from './errors.js';
+import { b2bResolvers } from './resolvers.js';
+import { readBearerToken, verifyB2bToken } from './token.js';
+
+/**
+ * `POST /graphql`: the B2B storefront GraphQL endpoint (b2b-users-rest.md §14 #22, #28-#32).
+ * Transport: JSON bodies only (415 otherwise), not JSON or a batched array → HTTP 400; syntax,
+ * validation, variable and limit errors → HTTP 200 with `errors[]` code 400; a successful response
+ * has no `errors` key. `GET` with `Accept: text/html` serves GraphiQL; other methods → 405.
+ */
+export const B2B_LIMITS = {
+  maxComplexity: 4500,
+  maxDepth: 15,
+  maxAliases: 100,
+  defaultPageSize: 10,
+  maxPageSize: 250,
+} as const;
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  // authToken and Content-Type as documented (§1); Authorization too, or browsers could not send the bearer token
+  'access-control-allow-headers': 'authToken, Content-Type, Authorization',
+  'access-control-allow-methods': 'GET, POST, PUT, OPTIONS, DELETE, PATCH',
+  'access-control-max-age': '1728000',
+} as const;
+
+const ALLOW = 'GET, POST, OPTIONS';
+
+export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
+  const schema = createB2bSchema(b2bResolvers);
+  const engine = createGraphqlEngine(schema, { ...B2B_LIMITS, pageSizeArgs: ['first', 'last'], connectionSuffixes: ['Connection'] });
+
+  // this plugin reads bodies itself: every content type arrives as a string, checked in the handler
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.addHook('onSend', async (_request, reply) => {
+    reply.headers(CORS_HEADERS);
+  });
+
+  // errors Fastify raises before the handler (body too large, bad framing) in this API's own format
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || error.statusCode === 413) {
+      return sendErrors(reply, 413, [requestError('Request Entity Too Large', 413)]);
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendErrors(reply, error.statusCode, [requestError(error.statusCode === 415 ? 'Unsupported media type' : 'Bad request', error.statusCode)]);
+    }
+    request.log.error({ err: error }, 'unexpected error in B2B GraphQL');
+    return sendErrors(reply, 500, [requestError('Internal server error', 500)]);
+  });
+
+  app.options('/graphql', async (_request, reply) => reply.code(204).send());
+
+  app.get('/graphql', async (request, reply) => {
+    if (wantsHtml(request)) {
+      // the page posts back to the URL it was served from (also under a fork's /f/{forkId}/ prefix)
+      const endpoint = (request.originalUrl ?? request.url).split('?', 1)[0] as string;
+      return reply.type('text/html; charset=utf-8').send(graphiqlHtml({ endpoint, title: 'Roster: B2B storefront GraphQL', headers: { Authorization: 'Bearer ' } }));
+    }
+    return methodNotAllowed(reply);
+  });
+
+  app.route({ method: ['PUT', 'DELETE', 'PATCH'], url: '/graphql', handler: async (_request, reply) => methodNotAllowed(reply) });
+
+  app.post('/graphql', async (request, reply) => {
+    const services = request.services;
+
+    // 1. who is calling (a token is only verified here; operations decide whether they need one)
+    const rawToken = readBearerToken(request.headers.authorization);
+    const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken);
+    const token: TokenState = verified?.state ?? { kind: 'none' };
+
+    // 2. quota of the token's store (known once its signature holds), whatever the outcome (§14 #14);
+    //    operations that name their store in arguments (login, authorization) count in their resolvers
+    const rateLimit: RateLimitState = { decision: null, counted: false };
+    if (verified?.storeHash !== undefined) {
+      rateLimit.counted = true;
+      rateLimit.decision = await consumeB2bQuota(services, verified.storeHash);
+      if (rateLimit.decision && !rateLimit.decision.allowed) return sendRateLimited(reply, rateLimit.decision);
+    }
+
+    // 3. transport
+    if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);
+    const body = parseBody(request.body);
+    if ('error' in body) return sendErrors(reply, 400, [requestError(body.error, 400)], rateLimit);
+
+    // 4. document: syntax, limits, validation (HTTP 200, code 400)
+    const prepared = engine.prepare(body.query, body.operationName);
+    if ('kind' in prepared) {
+      const errors =
+        prepared.kind === 'validation'
+          ? prepared.errors.map((e) => requestError(e.message, 400, e.locations))
+          : [requestError(prepared.error.message, 400, prepared.error.locations)];
+      return sendErrors(reply, 200, errors, rateLimit);
+    }
+    if (prepared.operationType !== 'query' && prepared.operationType !== 'mutation') {
+      return sendErrors(reply, 200, [requestError('Subscriptions are not supported.', 400)], rateLimit);
+    }
+
+    // 5. variables: wrong types are request errors; undeclared ones are ignored
+    const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], body.variables ?? {}, { maxErrors: 10 });
+    if (coerced.errors) return sendErrors(reply, 200, coerced.errors.map((e: GraphQLError) => requestError(e.message, 400, e.locations)), rateLimit);
+
+    // 6. complexity, with the page sizes these variables give
+    if (!prepared.isIntrospectionOnly) {
+      const complexity = prepared.complexity(coerced.coerced);
+      if (complexity > B2B_LIMITS.maxComplexity) {
+        return sendErrors(
+          reply,
+          200,
+          [
+            requestError(
+              `The query is too complex as it has a complexity score of ${complexity} out of ${B2B_LIMITS.maxComplexity}. Please remove some elements and try again`,
+              400,
+            ),
+          ],
+          rateLimit,
+        );
+      }
+    }
+
+    // 7. execute
+    const context = createB2bContext({ services, log: request.log, token, rateLimit });
+    const result = await prepared.execute(context, coerced.coerced);
+    if (!result.errors || result.errors.length === 0) return send(reply, 200, { data: result.data ?? null }, rateLimit);
+    const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));
+    if (formatted.rateLimited && rateLimit.decision) return sendRateLimited(reply, rateLimit.decision);
+    return send(reply, 200, { errors: formatted.errors, data: result.data ?? null }, rateLimit);
+  });
+}
+
+interface GraphqlBody {
+  query: string;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+}
+
+function parseBody(raw: unknown): GraphqlBody | { error: string } {
+  if (typeof raw !== 'string' || raw.trim() === '') return { error: 'Must provide query string.' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return { error: 'JSON parse error' };
+  }
+  if (Array.isArray(parsed)) return { error: 'Batched requests are not supported.' };
+  if (parsed === null || typeof parsed !== 'object') return { error: 'The request body must be a JSON object.' };
+  const { query, operationName, variables } = parsed as Record<string, unknown>;
+  if (typeof query !== 'string' || query.trim() === '') return { error: 'Must provide query string.' };
+  if (operationName !== undefined && operationName !== null && typeof operationName !== 'string') return { error: 'operationName must be a string.' };
+  if (variables !== undefined && variables !== null && (typeof variables !== 'object' || Array.isArray(variables))) {
+    return { error: 'Variables must be a JSON object.' };
+  }
+  return {
+    query,
+    operationName: typeof operationName === 'string' && operationName !== '' ? operationName : undefined,
+    variables: (variables ?? undefined) as Record<string, unknown> | undefined,
+  };
+}
+
+function isJsonContentType(header: string | undefined): boolean {
+  if (!header) return false;
+  const type = header.split(';')[0]?.trim().toLowerCase() ?? '';
+  return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return accept.toLowerCase().includes('text/html');
+}
+
+function rateLimitHeaders(decision: RateLimitDecision | null): Record<string, string> {
+  if (!decision) return {};
+  return {
+    'x-requests-allocated': `${decision.limit} times/${Math.round(decision.windowMs / 1000)} s`,
+    'x-requests-window-length': `${decision.limit} times`,
+    'x-requests-remaining': `${decision.remaining} times`,
+    'x-request-window-resets-after': `${(decision.resetMs / 1000).toFixed(3)} s`,
+  };
+}
+
+function send(reply: FastifyReply, status: number, body: unknown, rateLimit?: RateLimitState) {
+  return reply
+    .code(status)
+    .headers(rateLimitHeaders(rateLimit?.decision ?? null))
+    .type('application/json; charset=utf-8')
+    .send(JSON.stringify(body));
+}
+
+function sendErrors(reply: FastifyReply, status: number, errors: B2bErrorJson[], rateLimit?: RateLimitState) {
+  return send(reply, status, { errors }, rateLimit);
+}
+
+function sendRateLimited(reply: FastifyReply, decision: RateLimitDecision) {
+  const error = rateLimitedError(decision);
+  reply.header('retry-after', String(Math.max(1, Math.ceil(decision.resetMs / 1000))));
+  return send(reply, 429, { errors: [requestError(messageOf(error), 429)] }, { decision, counted: true });
+}
+
+function methodNotAllowed(reply: FastifyReply) {
+  reply.header('allow', ALLOW);
+  return sendErrors(reply, 405, [requestError('Method not allowed', 405)]);
+}
