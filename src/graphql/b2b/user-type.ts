@@ -1,5 +1,5 @@
 import type { CompanyUser, ExtraField } from '../../domain/company-users/company-user-types.js';
-import { AppError, isAppError } from '../../shared/errors.js';
+import { isAppError } from '../../shared/errors.js';
 import type { B2bResolverMap } from './b2b-schema.js';
 import type { B2bContext } from './context.js';
 import { type ConnectionArgs, encodeUserCursor, toUserPaging } from './paging.js';
@@ -377,18 +377,26 @@ function extraFieldsOf(value: UserInputArgs['extraFields']): unknown {
   return value.filter((item) => item !== null);
 }
 
-/** `users(role:)` takes a Decimal: a role value 0-4, as REST's `role` query (§13 #4). */
-function roleFilter(value: number | null | undefined): number[] | undefined {
+/**
+ * `users(role:, companyRoleId:)` take Decimals: a role value 0-4 as REST's `role` query (§13 #4) and
+ * a whole role id. Bad values are reported to the domain, which raises them after the permission
+ * and scope checks (§14 #10 order).
+ */
+function roleFilter(value: number | null | undefined, invalid: Record<string, string[]>): number[] | undefined {
   if (value === null || value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 0 || value > 4) {
-    throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { role: [`"${value}" is not a valid choice.`] } });
+    invalid.role = [`"${value}" is not a valid choice.`];
+    return undefined;
   }
   return [value];
 }
 
-function companyRoleFilter(value: number | null | undefined): number | undefined {
+function companyRoleFilter(value: number | null | undefined, invalid: Record<string, string[]>): number | undefined {
   if (value === null || value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { companyRoleId: ['A valid integer is required.'] } });
+  if (!Number.isSafeInteger(value) || value < 0) {
+    invalid.companyRoleId = ['A valid integer is required.'];
+    return undefined;
+  }
   return value;
 }
 
@@ -397,8 +405,9 @@ export const userResolvers: B2bResolverMap = {
     async users(_root, args: UsersArgs, ctx: B2bContext) {
       const principal = await ctx.principal();
       const paging = toUserPaging(args);
-      const roles = roleFilter(args.role);
-      const companyRoleId = companyRoleFilter(args.companyRoleId);
+      const invalid: Record<string, string[]> = {};
+      const roles = roleFilter(args.role, invalid);
+      const companyRoleId = companyRoleFilter(args.companyRoleId, invalid);
       const search = filterText(args.search);
       const email = filterText(args.email);
       const firstName = filterText(args.firstName);
@@ -418,6 +427,7 @@ export const userResolvers: B2bResolverMap = {
           ...(paging.beforeId !== undefined ? { beforeId: paging.beforeId } : {}),
           ...(paging.fromEnd ? { fromEnd: true } : {}),
         },
+        ...(Object.keys(invalid).length > 0 ? { invalid } : {}),
       });
       const edges = page.items.map((user) => ({ cursor: encodeUserCursor(user.id), node: toUserNode(user) }));
       return {
