@@ -1,9 +1,12 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Database } from './db/database.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { createServices, type RuntimeSettings, type Services } from './services.js';
+import type { RuntimeSettings, Services } from './services.js';
 import type { Clock } from './shared/clock.js';
-import { createClock } from './shared/clock.js';
+import { type ControllableClock, createClock } from './shared/clock.js';
+import type { AdminAccess } from './admin/admin-access.js';
+import { adminPlugin } from './admin/admin-routes.js';
+import { type ControlsOptions, createControls } from './admin/controls.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
@@ -22,6 +25,17 @@ export interface AppDeps {
   loggerInstance?: FastifyBaseLogger;
   /** reported by /healthz: true while shared rate-limit counters are unavailable */
   isRateLimitDegraded?: () => boolean;
+  // --- emulator controls (src/admin): reset, snapshots, forks, clock, faults, journal
+  /** who may use /_roster (default: on, no token: buildApp never listens, the caller decides; see resolveAdminAccess) */
+  admin?: AdminAccess;
+  /** PostgreSQL: the connection string, needed to open forks' schemas */
+  databaseUrl?: string;
+  /** --deterministic: the ids seed (forks get their own seeded generators) */
+  deterministicSeed?: string;
+  /** the rate-limit flags the settings were resolved with (kept when a reset re-reads the fixture's settings) */
+  settingsFlags?: ControlsOptions['settingsFlags'];
+  /** requests kept per world by the journal (default 500; 0 keeps none) */
+  journalSize?: number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -55,15 +69,21 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
  * so tests drive it with inject().
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
-  const clock = deps.clock ?? createClock();
+  const clock = controllable(deps.clock);
   const ids = deps.ids ?? createIdGenerator();
-  const services = createServices({
+  const controls = createControls({
     database: deps.database,
     clock,
     ids,
     settings: deps.settings,
     rateLimitStore: deps.rateLimitStore ?? createMemoryRateLimitStore(),
+    access: deps.admin ?? { enabled: true, token: undefined },
+    databaseUrl: deps.databaseUrl,
+    deterministicSeed: deps.deterministicSeed,
+    settingsFlags: deps.settingsFlags,
+    journalSize: deps.journalSize,
   });
+  const services = controls.main;
 
   const app = Fastify({
     ...(deps.loggerInstance ? { loggerInstance: deps.loggerInstance } : { logger: deps.logger ?? false }),
@@ -75,15 +95,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     return503OnClosing: true,
     forceCloseConnections: false,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // /f/{forkId}/... serves every API on a fork: the prefix is stripped here, the fork remembered
+    rewriteUrl: (req) => controls.rewriteUrl(req),
   });
 
   app.decorate('services', services);
   // Handlers read services from the request, never from a closure: the emulator's forks
   // (/f/{forkId}/...) swap in the services of an isolated copy of the world per request.
   app.decorateRequest('services', null as unknown as Services);
-  app.addHook('onRequest', async (request) => {
-    if (request.services === null) request.services = services;
-  });
+  app.decorate('controls', controls);
+  controls.install(app); // sets request.services (main world or fork), faults, request journal
+  if (controls.access.enabled) {
+    await controls.worlds.init(); // the state /_roster/reset returns to
+    await app.register(adminPlugin, { prefix: '/_roster', controls });
+  }
+  app.addHook('onClose', async () => controls.worlds.close());
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -109,6 +135,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   });
 
   return app as FastifyInstance & { services: Services };
+}
+
+/** A plain Clock (tests) still gets the emulator's clock controls, layered on top of it. */
+function controllable(clock: Clock | undefined): ControllableClock {
+  if (clock === undefined) return createClock();
+  if ('freeze' in clock && 'advance' in clock && 'real' in clock) return clock as ControllableClock;
+  return createClock({ source: () => clock.now() });
 }
 
 declare module 'fastify' {

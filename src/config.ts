@@ -26,9 +26,17 @@ export interface ServeConfig {
   seedDemoWhenEmpty: boolean;
   logLevel: string;
   production: boolean;
-  /** Frozen start instant for the clock (ms), from --clock. */
+  /** Frozen start instant for the clock (ms), from --clock (--deterministic alone: DETERMINISTIC_START). */
   clockStart: number | undefined;
+  /** Bearer token for the emulator controls (/_roster); required to enable them off loopback. */
+  adminToken: string | undefined;
+  /** Seeded ids (and a frozen clock unless --clock): the same test gives byte-identical responses. */
+  deterministic: boolean;
 }
+
+/** Where --deterministic freezes the clock when --clock is not given. */
+export const DETERMINISTIC_START = '2025-01-01T00:00:00Z';
+export const DETERMINISTIC_SEED = 'roster';
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/roster.db';
 export const DEFAULT_ACCOUNT_RATE_LIMIT: RateLimitSetting = { requests: 70, windowMs: 3_600_000 };
@@ -64,6 +72,8 @@ export interface ServeFlags {
   redis?: string;
   logLevel?: string;
   clock?: string;
+  adminToken?: string;
+  deterministic?: boolean;
 }
 
 export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
@@ -78,6 +88,12 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     clockStart = Date.parse(flags.clock);
     if (Number.isNaN(clockStart)) throw new AppError('BAD_REQUEST', `--clock must be an ISO-8601 instant, got "${flags.clock}"`);
   }
+  const deterministic = flags.deterministic === true;
+  if (deterministic && clockStart === undefined) clockStart = Date.parse(DETERMINISTIC_START);
+  const adminToken = flags.adminToken ?? env.ROSTER_ADMIN_TOKEN;
+  if (adminToken !== undefined && !/^\S{8,}$/.test(adminToken)) {
+    throw new AppError('BAD_REQUEST', '--admin-token must be at least 8 characters without spaces');
+  }
   return {
     host: flags.host ?? env.HOST ?? '127.0.0.1',
     port,
@@ -91,6 +107,8 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
     production: env.NODE_ENV === 'production',
     clockStart,
+    adminToken,
+    deterministic,
   };
 }
 
@@ -108,4 +126,16 @@ export function readFixtureFile(path: string): unknown {
   } catch (error) {
     throw new AppError('FIXTURE_INVALID', `Fixture ${path} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** Where the admin CLI commands (roster reset, snapshot, clock, fork) send their requests. */
+export interface AdminClientConfig {
+  url: string;
+  adminToken: string | undefined;
+}
+
+export function readAdminClientConfig(flags: { url?: string; adminToken?: string }, env: NodeJS.ProcessEnv = process.env): AdminClientConfig {
+  const url = (flags.url ?? env.ROSTER_URL ?? `http://127.0.0.1:${env.PORT ?? '3000'}`).replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+/.test(url)) throw new AppError('BAD_REQUEST', `--url must be an http(s):// URL, got "${url}"`);
+  return { url, adminToken: flags.adminToken ?? env.ROSTER_ADMIN_TOKEN };
 }

@@ -9,6 +9,10 @@ import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';
 import { readStoredSettings } from './domain/settings/settings-repository.js';
 import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
 import { createClock } from './shared/clock.js';
+import { createIdGenerator } from './shared/ids.js';
+import { resolveAdminAccess } from './admin/admin-access.js';
+import { registerAdminCommands } from './cli/admin-client.js';
+import { DETERMINISTIC_SEED } from './config.js';
 import { isAppError } from './shared/errors.js';
 import { hashToken } from './shared/secrets.js';
 
@@ -58,6 +62,13 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
 
   const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), config);
+  const admin = resolveAdminAccess({ host: config.host, adminToken: config.adminToken });
+  const controls = {
+    admin,
+    databaseUrl: config.databaseUrl,
+    settingsFlags: { accountRateLimit: config.accountRateLimit, b2bRateLimit: config.b2bRateLimit, production: config.production },
+    ...(config.deterministic ? { ids: createIdGenerator({ seed: DETERMINISTIC_SEED }), deterministicSeed: DETERMINISTIC_SEED } : {}),
+  };
   let rateLimitStore: RateLimitStore | undefined;
   let isDegraded: (() => boolean) | undefined;
   const app = await (async () => {
@@ -74,14 +85,14 @@ async function serve(flags: ServeFlags): Promise<void> {
       if (config.reset) await store.reset().catch(() => undefined);
       rateLimitStore = store;
       isDegraded = () => store.degraded;
-      const built = await buildApp({ database, settings, clock, rateLimitStore, logger, isRateLimitDegraded: isDegraded });
+      const built = await buildApp({ database, settings, clock, rateLimitStore, logger, isRateLimitDegraded: isDegraded, ...controls });
       log = (degraded, reason) =>
         degraded
           ? built.log.warn({ reason }, 'rate limits degraded to local counters: Redis unreachable')
           : built.log.info('rate limits shared through Redis again');
       return built;
     }
-    return buildApp({ database, settings, clock, logger });
+    return buildApp({ database, settings, clock, logger, ...controls });
   })();
 
   try {
@@ -103,6 +114,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     `  Account GraphQL API: ${base}/accounts/{account_uuid}/graphql`,
     `  B2B REST API:        ${base}/api/v2/users`,
     `  B2B GraphQL API:     ${base}/graphql`,
+    admin.enabled
+      ? `  emulator controls:   ${base}/_roster${admin.token !== undefined ? ' (Authorization: Bearer <admin token>)' : ''}`
+      : `  emulator controls:   off (${admin.reason ?? 'disabled'})`,
   ];
   const demoTokens = await findDemoTokens(database);
   if (demoTokens.length > 0) {
@@ -194,7 +208,9 @@ const serveOptions = (command: Command) =>
     .option('--b2b-rate-limit <n/ms|off>', 'B2B quota per store, e.g. 150/60000, or off')
     .option('--redis <url>', 'share rate-limit counters through Redis (redis://host:port)')
     .option('--clock <instant>', 'start with the clock frozen at this ISO-8601 instant')
-    .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)');
+    .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option('--admin-token <token>', 'require this bearer token for the emulator controls at /_roster (needed to enable them off loopback; or ROSTER_ADMIN_TOKEN)')
+    .option('--deterministic', 'seeded ids and, unless --clock is given, a clock frozen at 2025-01-01T00:00:00Z: identical runs give identical responses');
 
 serveOptions(program.command('serve', { isDefault: true }).description('serve every API (the default command)')).action(serve);
 program
@@ -209,5 +225,7 @@ program
   .option('--database <url>', 'database URL')
   .option('--reset', 'wipe the database first')
   .action(seed);
+
+registerAdminCommands(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => die(describeError(error)));

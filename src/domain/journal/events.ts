@@ -65,6 +65,8 @@ export interface EventJournal {
   /** the sink handed to this world's services */
   readonly sink: EventSink;
   record(event: WorldEventInput, source: WorldEvent['source'], requestId?: string): void;
+  /** records once the event is ready (before/after still being read); settled() waits for it */
+  recordWhenReady(event: Promise<WorldEventInput | undefined>, source: WorldEvent['source'], requestId?: string): void;
   list(filter?: EventFilter): WorldEvent[];
   /** resolves once every event still being prepared is recorded */
   settled(): Promise<void>;
@@ -109,6 +111,11 @@ export function createEventJournal(options: { world: string; capacity: number; n
       after: redactJournalValue(event.after ?? null),
     });
   };
+  const later = (event: Promise<unknown>) => {
+    const p: Promise<unknown> = event.catch(() => undefined);
+    pending.add(p);
+    void p.finally(() => pending.delete(p));
+  };
   return {
     sink: {
       emit(event) {
@@ -116,16 +123,20 @@ export function createEventJournal(options: { world: string; capacity: number; n
         record(event, 'service');
       },
       emitWhenReady(event) {
-        const p: Promise<unknown> = event.then(
-          (e) => {
+        later(
+          event.then((e) => {
             options.derivation.markServiceEmitted(e.type);
             record(e, 'service');
-          },
-          () => undefined,
+          }),
         );
-        pending.add(p);
-        void p.finally(() => pending.delete(p));
       },
+    },
+    recordWhenReady(event, source, requestId) {
+      later(
+        event.then((e) => {
+          if (e) record(e, source, requestId);
+        }),
+      );
     },
     async settled() {
       while (pending.size > 0) await Promise.all([...pending]);

@@ -1,0 +1,310 @@
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { resolveRuntimeSettings } from '../cli/runtime-settings.js';
+import type { RateLimitFlag } from '../config.js';
+import type { Database } from '../db/database.js';
+import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';
+import { readStoredSettings } from '../domain/settings/settings-repository.js';
+import { forgetCompanyUserBefore, rememberCompanyUserBefore } from '../domain/worlds/event-bridges.js';
+import { createWorlds, type World, type Worlds } from '../domain/worlds/worlds.js';
+import { createServices, type RuntimeSettings, type Services } from '../services.js';
+import type { ControllableClock } from '../shared/clock.js';
+import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
+import type { AdminAccess } from './admin-access.js';
+import { accountMutationsOf, eventTypeOf, readSubject, succeeded } from './derive-events.js';
+import { sendFault } from './fault-responses.js';
+import { factsOf, type FullFacts, principalOf } from './request-facts.js';
+
+/**
+ * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
+ * (/f/{forkId}/... → that fork's services), and the per-request hooks that apply fault rules,
+ * keep the request journal and derive events. buildApp() creates it; the admin API
+ * (admin-routes.ts) drives it.
+ */
+export interface ControlsOptions {
+  database: Database;
+  clock: ControllableClock;
+  ids: IdGenerator;
+  settings: RuntimeSettings;
+  rateLimitStore: RateLimitStore;
+  access: AdminAccess;
+  /** PostgreSQL forks open their schemas through this connection string */
+  databaseUrl?: string | undefined;
+  /** seeded ids: each fork gets its own seeded generator, so parallel tests do not shift each other's ids */
+  deterministicSeed?: string | undefined;
+  /** the flags the settings were resolved with; without them, rate limits stay as they are when rows are replaced */
+  settingsFlags?: { accountRateLimit: RateLimitFlag; b2bRateLimit: RateLimitFlag; production: boolean } | undefined;
+  journalSize?: number | undefined;
+}
+
+export type AppWorld = World<Services>;
+
+export interface Controls {
+  readonly access: AdminAccess;
+  readonly clock: ControllableClock;
+  readonly worlds: Worlds<Services>;
+  readonly main: Services;
+  /** Fastify `rewriteUrl`: strips /f/{forkId} and remembers the fork on the raw request */
+  rewriteUrl(req: IncomingMessage): string;
+  /** root-level hooks; call before the APIs register */
+  install(app: FastifyInstance): void;
+  worldOf(request: FastifyRequest): AppWorld;
+}
+
+const FORK_ID = Symbol('roster.forkId');
+const FORK_PREFIX = /^\/f\/([A-Za-z0-9_-]{1,64})(?=[/?]|$)/;
+
+interface RequestState {
+  world: AppWorld;
+  admin: boolean;
+  facts: FullFacts | undefined;
+  payload: unknown;
+  fault: string | undefined;
+  derived: Promise<{ type: ReturnType<typeof eventTypeOf>; subject: Record<string, unknown>; before: unknown; m: ReturnType<typeof accountMutationsOf>[number] }[]> | undefined;
+  companyUserBefore: number | undefined;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rosterState: RequestState | null;
+  }
+  interface FastifyInstance {
+    /** the emulator controls (worlds, clock, access) */
+    controls: Controls;
+  }
+}
+
+export function createControls(options: ControlsOptions): Controls {
+  let forkCounter = 0;
+  const worlds: Worlds<Services> = createWorlds<Services>({
+    database: options.database,
+    clock: options.clock,
+    rateLimitStore: options.rateLimitStore,
+    databaseUrl: options.databaseUrl,
+    journalSize: options.journalSize ?? 500,
+    startupRateLimits: (services) => ({ account: services.settings.accountRateLimit, b2b: services.settings.b2bRateLimit }),
+    nextForkId: () => {
+      forkCounter += 1;
+      return options.deterministicSeed !== undefined ? `f${forkCounter}` : `f${forkCounter}-${createIdGenerator().next().slice(0, 8)}`;
+    },
+    makeServices: (parts) =>
+      createServices({
+        database: parts.database,
+        clock: options.clock,
+        ids: parts.id === 'main' || options.deterministicSeed === undefined ? options.ids : createIdGenerator({ seed: `${options.deterministicSeed}${parts.id}` }),
+        settings: parts.id === 'main' ? options.settings : { ...options.settings },
+        rateLimitStore: parts.rateLimitStore,
+        worldId: parts.id,
+        events: parts.events,
+        worldChanges: parts.changes,
+        rateLimitOverrides: parts.rateLimitOverrides,
+      }),
+    afterRowsReplaced: (world) => refreshSettings(world),
+  });
+
+  /** Settings live in the world's rows (the fixture's `settings`): re-read them after a wholesale change. */
+  async function refreshSettings(world: AppWorld): Promise<void> {
+    const current = world.services.settings;
+    const flags = options.settingsFlags ?? { accountRateLimit: current.accountRateLimit, b2bRateLimit: current.b2bRateLimit, production: false };
+    const resolved = resolveRuntimeSettings(await readStoredSettings(world.database.kysely), { ...flags, production: false });
+    Object.assign(current, resolved);
+  }
+
+  const worldOf = (request: FastifyRequest): AppWorld => request.rosterState?.world ?? worlds.get(request.services.worldId) ?? worlds.main;
+
+  function install(app: FastifyInstance): void {
+    app.decorateRequest('rosterState', null);
+    const enabled = options.access.enabled;
+
+    app.addHook('onRequest', (request, reply, done) => {
+      const forkId = (request.raw as IncomingMessage & { [FORK_ID]?: string })[FORK_ID];
+      let world = worlds.main;
+      if (forkId !== undefined) {
+        const found = worlds.get(forkId);
+        if (!found) {
+          reply.code(404).send({ error: { code: 'FORK_NOT_FOUND', message: `No fork "${forkId}" (deleted, or never created on this server)` } });
+          return;
+        }
+        world = found;
+      }
+      request.services = world.services;
+      if (!enabled) return done();
+      const admin = request.url.startsWith('/_roster');
+      if (!admin) world.inFlight += 1;
+      request.rosterState = { world, admin, facts: undefined, payload: undefined, fault: undefined, derived: undefined, companyUserBefore: undefined };
+      done();
+    });
+
+    if (!enabled) return;
+
+    app.addHook('preHandler', async (request, reply) => {
+      const state = request.rosterState;
+      if (!state || state.admin) return;
+      const world = state.world;
+      if (world.faults.size > 0) {
+        const facts = (state.facts ??= factsOf(request));
+        const rule = world.faults.decide(facts);
+        if (rule) {
+          state.fault = rule.id;
+          const effect = rule.effect;
+          if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
+          if (effect.drop === true) {
+            reply.hijack();
+            request.raw.socket?.destroy();
+            request.raw.destroy();
+            return reply;
+          }
+          if (effect.status !== undefined || effect.graphqlError !== undefined) return sendFault(reply, facts, effect, rule.id);
+        }
+      }
+      if (request.method === 'GET') return;
+      await capturePriorState(request, state);
+    });
+
+    app.addHook('onSend', (request, _reply, payload, done) => {
+      const state = request.rosterState;
+      if (state && !state.admin) state.payload = payload;
+      done(null, payload);
+    });
+
+    app.addHook('onResponse', (request, reply, done) => {
+      const state = request.rosterState;
+      if (!state || state.admin) return done();
+      const world = state.world;
+      world.inFlight -= 1;
+      const facts = (state.facts ??= factsOf(request));
+      const body = request.body;
+      const payload = state.payload;
+      world.journal.record({
+        requestId: request.id,
+        at: options.clock.now(),
+        world: world.id,
+        api: facts.api,
+        method: request.method,
+        url: request.url,
+        route: facts.route,
+        operation: facts.operation,
+        fields: facts.fields,
+        principal: () => principalOf(facts, body),
+        status: reply.statusCode,
+        durationMs: reply.elapsedTime,
+        requestHeaders: request.headers,
+        requestBody: bodyForJournal(request, body),
+        responseHeaders: reply.getHeaders(),
+        responseBody: payloadForJournal(payload),
+        fault: state.fault,
+      });
+      if (state.companyUserBefore !== undefined) {
+        const id = state.companyUserBefore;
+        // the service's event (if any) has taken it by now; drop what a failed request left
+        setImmediate(() => forgetCompanyUserBefore(world.database, id));
+      }
+      if (state.derived) recordDerived(request, state, reply.statusCode);
+      done();
+    });
+  }
+
+  /** Reads, before a write runs, what derived and bridged events need as `before`. */
+  async function capturePriorState(request: FastifyRequest, state: RequestState): Promise<void> {
+    const world = state.world;
+    const path = request.url;
+    if (path.startsWith('/api/v2/users/') && (request.method === 'PUT' || request.method === 'DELETE')) {
+      const id = Number(/^\/api\/v2\/users\/(\d+)(?:[/?]|$)/.exec(path)?.[1]);
+      if (Number.isSafeInteger(id) && !/[?&]isBcId=(1|true)/i.test(path)) {
+        state.companyUserBefore = id;
+        await rememberCompanyUserBefore(world.database, id).catch(() => undefined);
+      }
+      return;
+    }
+    if (path === '/graphql' || path.startsWith('/graphql?')) {
+      const facts = (state.facts ??= factsOf(request));
+      if (facts.graphql?.operationType === 'mutation' && (facts.fields.includes('userUpdate') || facts.fields.includes('userDelete'))) {
+        const vars = facts.graphql.variables;
+        const id = Number(vars.userId ?? vars.id);
+        if (Number.isSafeInteger(id)) {
+          state.companyUserBefore = id;
+          await rememberCompanyUserBefore(world.database, id).catch(() => undefined);
+        }
+      }
+      return;
+    }
+    if (!path.startsWith('/accounts/')) return;
+    if (worlds.derivation.servicesEmit('account') && worlds.derivation.servicesEmit('store')) return;
+    const facts = (state.facts ??= factsOf(request));
+    const mutations = accountMutationsOf(facts);
+    if (mutations.length === 0) return;
+    const derived = Promise.all(
+      mutations.map(async (m) => {
+        const { subject, state: prior } = await readSubject(world.database, facts.account, m);
+        return { type: eventTypeOf(m), subject, before: prior, m };
+      }),
+    );
+    state.derived = derived;
+    // `before` must be read before the write runs
+    await derived.catch(() => undefined);
+  }
+
+  function recordDerived(request: FastifyRequest, state: RequestState, status: number): void {
+    const world = state.world;
+    const facts = state.facts as FullFacts;
+    const derived = state.derived;
+    if (!derived || status !== 200) return;
+    const payload = state.payload;
+    derived
+      .then((items) => {
+        for (const item of items) {
+          const family = item.type.split('.')[0] as string;
+          if (worlds.derivation.servicesEmit(family)) continue;
+          if (!succeeded(payload, item.m)) continue;
+          world.events.recordWhenReady(
+            readSubject(world.database, facts.account, item.m).then(({ subject, state: after }) => ({
+              type: item.type,
+              subject: { ...item.subject, ...Object.fromEntries(Object.entries(subject).filter(([, v]) => v !== null)) },
+              before: item.before,
+              after: item.type.endsWith('.removed') ? null : after,
+            })),
+            'derived',
+            request.id,
+          );
+        }
+      })
+      .catch(() => undefined);
+  }
+
+  return {
+    access: options.access,
+    clock: options.clock,
+    worlds,
+    main: worlds.main.services,
+    rewriteUrl(req) {
+      const url = req.url ?? '/';
+      if (!options.access.enabled || !url.startsWith('/f/')) return url;
+      const m = FORK_PREFIX.exec(url);
+      if (!m) return url;
+      (req as IncomingMessage & { [FORK_ID]?: string })[FORK_ID] = m[1];
+      const rest = url.slice(m[0].length);
+      return rest === '' ? '/' : rest.startsWith('?') ? `/${rest}` : rest;
+    },
+    install,
+    worldOf,
+  };
+}
+
+const MAX_JOURNAL_BODY_BYTES = 64 * 1024;
+
+function bodyForJournal(request: FastifyRequest, body: unknown): unknown {
+  const length = Number(request.headers['content-length'] ?? 0);
+  if (length > MAX_JOURNAL_BODY_BYTES) return `[body of ${length} bytes not kept]`;
+  return body;
+}
+
+const MAX_JOURNAL_PAYLOAD_CHARS = 64 * 1024;
+
+/** The response as sent; a very large one is cut here (a real copy, so the original can be freed). */
+function payloadForJournal(payload: unknown): unknown {
+  if (payload === undefined || payload === null) return undefined;
+  if (Buffer.isBuffer(payload)) payload = payload.subarray(0, MAX_JOURNAL_PAYLOAD_CHARS + 1).toString('utf8');
+  if (typeof payload !== 'string') return '[stream]';
+  if (payload.length <= MAX_JOURNAL_PAYLOAD_CHARS) return payload;
+  return `${Buffer.from(payload.slice(0, MAX_JOURNAL_PAYLOAD_CHARS), 'utf8').toString('utf8')}…[truncated ${payload.length - MAX_JOURNAL_PAYLOAD_CHARS} chars]`;
+}

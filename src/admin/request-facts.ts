@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
+import { type DocumentNode, type FieldNode, Kind, parse, type SelectionSetNode } from 'graphql';
+import type { RequestFacts } from '../domain/journal/faults.js';
+import type { ApiName, Principal } from '../domain/journal/request-journal.js';
+
+/**
+ * What the emulator can tell about a request without running it: which API, which operation
+ * (GraphQL root fields parsed here, cached per document), which credential, which account or store.
+ */
+export function apiOfPath(path: string): ApiName | 'other' {
+  if (path.startsWith('/accounts/')) return 'account-graphql';
+  if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';
+  if (path.startsWith('/api/')) return 'b2b-rest';
+  return 'other';
+}
+
+export function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+// ------------------------------------------------------------------------------ GraphQL
+
+export interface GraphqlShape {
+  operationType: 'query' | 'mutation' | 'subscription' | undefined;
+  operationName: string | undefined;
+  /** root fields, `root.child` paths and child names */
+  fields: string[];
+  /** root fields, with the Account API's wrappers (`account`, `user`) opened: `account.addUserToAccount` */
+  label: string | undefined;
+  /** root field -> child field -> argument nodes (to read inputs for derived events) */
+  document: DocumentNode | undefined;
+}
+
+const shapes = new Map<string, GraphqlShape>();
+const MAX_SHAPES = 500;
+
+function fieldsOf(selectionSet: SelectionSetNode | undefined, document: DocumentNode, depth = 0): FieldNode[] {
+  if (!selectionSet || depth > 5) return [];
+  const out: FieldNode[] = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) out.push(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(selection.selectionSet, document, depth + 1));
+    else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
+      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) out.push(...fieldsOf(fragment.selectionSet, document, depth + 1));
+    }
+  }
+  return out;
+}
+
+export function graphqlShape(query: string, operationName: string | undefined): GraphqlShape {
+  const key = operationName === undefined ? query : `${operationName}\u0000${query}`;
+  const cached = shapes.get(key);
+  if (cached) return cached;
+  let shape: GraphqlShape;
+  try {
+    const document = parse(query, { noLocation: true });
+    const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    const operation =
+      operationName !== undefined ? operations.find((o) => o.kind === Kind.OPERATION_DEFINITION && o.name?.value === operationName) : operations[0];
+    if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) throw new Error('no operation');
+    const fields = new Set<string>();
+    const labels: string[] = [];
+    for (const root of fieldsOf(operation.selectionSet, document)) {
+      const rootName = root.name.value;
+      fields.add(rootName);
+      const children = fieldsOf(root.selectionSet, document).map((c) => c.name.value);
+      for (const child of children) {
+        fields.add(`${rootName}.${child}`);
+        fields.add(child);
+      }
+      if ((rootName === 'account' || rootName === 'user') && children.length > 0) labels.push(...children.map((c) => `${rootName}.${c}`));
+      else labels.push(rootName);
+    }
+    shape = {
+      operationType: operation.operation as GraphqlShape['operationType'],
+      operationName: operation.name?.value ?? operationName,
+      fields: [...fields],
+      label: labels.length > 0 ? labels.join(',') : undefined,
+      document,
+    };
+  } catch {
+    shape = { operationType: undefined, operationName, fields: [], label: undefined, document: undefined };
+  }
+  if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value as string);
+  shapes.set(key, shape);
+  return shape;
+}
+
+function graphqlBody(body: unknown): { query: string; operationName: string | undefined; variables: Record<string, unknown> } | undefined {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
+  const b = body as Record<string, unknown>;
+  if (typeof b.query !== 'string') return undefined;
+  return {
+    query: b.query,
+    operationName: typeof b.operationName === 'string' && b.operationName !== '' ? b.operationName : undefined,
+    variables: b.variables !== null && typeof b.variables === 'object' ? (b.variables as Record<string, unknown>) : {},
+  };
+}
+
+// --------------------------------------------------------------------------- credentials
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
+}
+
+export function credentialOf(request: FastifyRequest): string | undefined {
+  const auth = header(request, 'authorization');
+  if (auth !== undefined) {
+    const m = /^\s*Bearer\s+(\S+)/i.exec(auth);
+    if (m) return m[1];
+  }
+  return header(request, 'x-auth-token')?.trim() || header(request, 'authtoken')?.trim() || undefined;
+}
+
+export function decodeJwtPayload(token: string | undefined): Record<string, unknown> | undefined {
+  if (token === undefined) return undefined;
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts[1]) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as unknown;
+    return payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findKey(value: unknown, key: string, depth = 0): unknown {
+  if (depth > 3 || value === null || typeof value !== 'object') return undefined;
+  const obj = value as Record<string, unknown>;
+  if (key in obj) return obj[key];
+  for (const item of Object.values(obj)) {
+    const found = findKey(item, key, depth + 1);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export function tokenFingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
+
+// -------------------------------------------------------------------------------- facts
+
+export interface FullFacts extends RequestFacts {
+  path: string;
+  graphql: (GraphqlShape & { variables: Record<string, unknown> }) | undefined;
+}
+
+export function factsOf(request: FastifyRequest): FullFacts {
+  const path = pathOf(request.url);
+  const api = apiOfPath(path);
+  const method = request.method;
+  const route = request.routeOptions?.url;
+  const token = credentialOf(request);
+  const gql = api !== 'b2b-rest' ? graphqlBody(request.body) : undefined;
+  let operation: string | undefined;
+  let fields: readonly string[];
+  let graphql: FullFacts['graphql'];
+  if (gql && (api === 'account-graphql' || api === 'b2b-graphql')) {
+    const shape = graphqlShape(gql.query, gql.operationName);
+    graphql = { ...shape, variables: gql.variables };
+    operation = shape.operationName ?? shape.label;
+    fields = shape.operationName !== undefined ? [...shape.fields, shape.operationName] : shape.fields;
+  } else {
+    const pattern = route ?? path;
+    operation = `${method} ${pattern}`;
+    fields = pattern === path ? [path, operation] : [pattern, path, operation];
+  }
+  let account: string | undefined;
+  if (api === 'account-graphql') account = /^\/accounts\/([^/]+)/.exec(path)?.[1]?.toLowerCase();
+  else if (api === 'b2b-rest' || api === 'b2b-graphql') {
+    const claims = decodeJwtPayload(token);
+    const fromClaims = claims?.store_hash;
+    const fromHeader = header(request, 'x-store-hash');
+    const fromBody = findKey(request.body, 'storeHash');
+    account = [fromClaims, fromHeader, fromBody].find((v): v is string => typeof v === 'string' && v !== '');
+  }
+  return { api, method, route, operation, fields, isGraphql: graphql !== undefined, token, account, path, graphql };
+}
+
+/** Who made the request, read from its credentials (not verified again: the API did that). */
+export function principalOf(facts: FullFacts, body: unknown): Principal {
+  if (facts.api === 'account-graphql' && facts.token !== undefined) {
+    return { type: 'api-account', accountUuid: facts.account, tokenFingerprint: tokenFingerprint(facts.token) };
+  }
+  if (facts.api === 'b2b-rest' || facts.api === 'b2b-graphql') {
+    const claims = decodeJwtPayload(facts.token);
+    if (claims) {
+      const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
+      const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+      const p: Principal = { type: 'b2b-user' };
+      const storeHash = str(claims.store_hash);
+      if (storeHash !== undefined) p.storeHash = storeHash;
+      const b2bUserId = num(claims.b2b_user_id);
+      if (b2bUserId !== undefined) p.b2bUserId = b2bUserId;
+      const bcCustomerId = num(claims.bc_customer_id);
+      if (bcCustomerId !== undefined) p.bcCustomerId = bcCustomerId;
+      const email = str(claims.email);
+      if (email !== undefined) p.email = email;
+      const channelId = num(claims.bc_channel_id);
+      if (channelId !== undefined) p.channelId = channelId;
+      return p;
+    }
+    const email = findKey(body, 'email');
+    if (typeof email === 'string') {
+      return { type: 'credentials', email, ...(facts.account !== undefined ? { storeHash: facts.account } : {}) };
+    }
+  }
+  return { type: 'anonymous' };
+}
