@@ -24,6 +24,8 @@ export interface PageStart {
 
 export interface UserPositionCache {
   readonly stride: number;
+  /** diagnostics: checkpoint builds and answers served from checkpoints */
+  readonly stats: { builds: number; hits: number };
   locate(db: Kysely<DB>, company: Company, roles: readonly number[] | undefined, offset: number): Promise<PageStart>;
   onInsert(companyId: number, userId: number, role: number, stamp: UserListStamp | undefined): void;
   onDelete(companyId: number, userId: number, role: number, stamp: UserListStamp | undefined): void;
@@ -44,6 +46,7 @@ export function createUserPositionCache(options: { stride?: number; maxEntries?:
   const stride = options.stride ?? 1000;
   const maxEntries = options.maxEntries ?? 64;
   const entries = new Map<string, Entry>();
+  const stats = { builds: 0, hits: 0 };
   const keyOf = (companyId: number, roles: readonly number[] | undefined) => `${companyId}|${roles && roles.length > 0 ? roles.join(',') : '*'}`;
 
   function tooSparse(entry: Entry): boolean {
@@ -57,6 +60,7 @@ export function createUserPositionCache(options: { stride?: number; maxEntries?:
   }
 
   async function build(db: Kysely<DB>, company: Company, roles: readonly number[] | undefined): Promise<Entry | undefined> {
+    stats.builds += 1;
     return db.transaction().execute(async (trx) => {
       const row = await trx.selectFrom('companies').select(['user_count', 'updated_at']).where('id', '=', company.id).executeTakeFirst();
       if (!row) return undefined;
@@ -106,6 +110,7 @@ export function createUserPositionCache(options: { stride?: number; maxEntries?:
 
   return {
     stride,
+    stats,
     async locate(db, company, roles, offset) {
       const key = keyOf(company.id, roles);
       let entry = entries.get(key);
@@ -133,6 +138,7 @@ export function createUserPositionCache(options: { stride?: number; maxEntries?:
         } else hi = mid - 1;
       }
       if (found < 0) return { offset };
+      stats.hits += 1;
       return { belowId: (entry.ids[found] as number) + 1, offset: offset - (entry.positions[found] as number) };
     },
     onInsert(companyId, userId, role, stamp) {
