@@ -49,7 +49,8 @@ describe.each(dialects)('B2B REST errors on %s', (dialect) => {
 
   describe('401', () => {
     it('no header, a bare Bearer, another scheme → no credentials (not counted)', async () => {
-      for (const headers of [{}, { authorization: 'Bearer' }, { authorization: 'Bearer    ' }, { authorization: 'Basic YTpi' }, { authtoken: '' }]) {
+      const variants: Record<string, string>[] = [{}, { authorization: 'Bearer' }, { authorization: 'Bearer    ' }, { authorization: 'Basic YTpi' }, { authtoken: '' }];
+      for (const headers of variants) {
         const res = await inject('GET', '/api/v2/users', headers);
         await expectError(res, 401, NO_CREDENTIALS);
         expect(res.headers['x-requests-remaining']).toBeUndefined();
