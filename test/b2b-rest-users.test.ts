@@ -277,3 +277,29 @@ describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) =
     expect(positions.stats.builds).toBe(4);
   });
 });
+
+describe.each(dialects)('company user events (domain hook) on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, now: NOW });
+  });
+  afterAll(async () => t.close());
+
+  it('reports created, welcome, updated and deleted after commit, and nothing for refused writes', async () => {
+    const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
+    const events: { type: string; companyId: number; userId: number }[] = [];
+    const service = createCompanyUserService({ database: t.database, clock: t.clock, onEvent: (e) => events.push({ type: e.type, companyId: e.companyId, userId: e.userId }) });
+    const principal = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
+    const user = await service.create(principal, { companyId: '123456', email: 'events@greatbuys.com', firstName: 'E', lastName: 'V', phone: '', role: '2' });
+    await service.update(principal, { userId: user.id }, { firstName: 'Ev' }, { mode: 'partial' });
+    await expect(service.delete(principal, { userId: demo.admin.id })).rejects.toMatchObject({ code: 'B2B_DELETE_SELF' });
+    await expect(service.create(principal, { companyId: '223344', email: 'x@example.com', firstName: 'X', lastName: 'Y', role: 1 })).rejects.toMatchObject({ code: 'B2B_FORBIDDEN' });
+    await service.delete(principal, { userId: user.id });
+    expect(events).toEqual([
+      { type: 'store/company/user/created', companyId: 123456, userId: user.id },
+      { type: 'user.welcome', companyId: 123456, userId: user.id },
+      { type: 'store/company/user/updated', companyId: 123456, userId: user.id },
+      { type: 'store/company/user/deleted', companyId: 123456, userId: user.id },
+    ]);
+  });
+});
