@@ -307,6 +307,43 @@ describe.each(dialects)('B2B REST errors on %s', (dialect) => {
     });
   });
 
+  describe('input that cannot exist in storage', () => {
+    it('huge ids, NUL characters and prototype keys never reach the database as errors', async () => {
+      const before = await b2bDigest(t);
+      const big = '99999999999999';
+      await expectError(await inject('GET', `/api/v2/users/${big}`), 404, USER_NOT_FOUND);
+      await expectError(await inject('GET', `/api/v2/users/${big}?isBcId=1`), 404, USER_NOT_FOUND);
+      await expectError(await inject('GET', `/api/v2/companies/${big}/users`), 404, COMPANY_NOT_FOUND);
+      await expectError(await inject('GET', `/api/v2/customers/${big}/companies`), 404, USER_NOT_FOUND);
+      await expectError(await inject('POST', '/api/v2/users', auth(admin), { companyId: Number(big), firstName: 'A' }), 403, FORBIDDEN);
+      await expectError(
+        await inject('POST', '/api/v2/users', auth(admin), { companyId: '123456', firstName: 'A\u0000', lastName: 'B', email: 'nul\u0000@example.com', phoneNumber: '', role: '1', companyRoleId: big }),
+        422,
+        parameter({
+          email: ['Null characters are not allowed.'],
+          firstName: ['Null characters are not allowed.'],
+          companyRoleId: [`Invalid pk "${big}" - object does not exist.`],
+        }),
+      );
+      expect((await inject('GET', '/api/v2/users?q=a%00b')).json().data.list).toEqual([]);
+      await expectError(await inject('GET', `/api/v2/users/validations/existence?storeHash=${STORE}&email=a%00@example.com`), 404, USER_NOT_FOUND);
+      await expectError(
+        await inject('GET', `/api/v2/companies/validations/frontend/user-emails/a%00b@example.com?storeHash=${STORE}&role=1`),
+        422,
+        parameter({ email: ['Null characters are not allowed.'] }),
+      );
+      const sign = await t.app.inject({ method: 'POST', url: '/api/io/auth/customers', payload: { storeHash: 'f0q\u0000', email: 'a\u0000@x.com', password: 'p\u0000', channelId: 1, name: 'n' } });
+      await expectError(sign, 400, io(400, 'Calling BC API failed', 'Customer auth failed'));
+      for (const storeHash of ['__proto__', 'constructor', 'toString']) {
+        const res = await t.app.inject({ method: 'POST', url: '/api/v2/login', payload: { bcToken: currentCustomerJwt(322, { iat: NOW_S, storeHash }), storeHash } });
+        await expectError(res, 401, INVALID);
+      }
+      const hugeCustomer = await t.app.inject({ method: 'POST', url: '/api/v2/login', payload: { bcToken: currentCustomerJwt(2 ** 40, { iat: NOW_S }) } });
+      await expectError(hugeCustomer, 401, INVALID);
+      expect(await b2bDigest(t)).toBe(before);
+    });
+  });
+
   describe('token endpoints', () => {
     it('POST /api/io/auth/customers: wrong credentials 400, missing fields and bad windows 422', async () => {
       const failed = io(400, 'Calling BC API failed', 'Customer auth failed');

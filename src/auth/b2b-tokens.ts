@@ -9,6 +9,7 @@ import { findPrincipalRecord, findUserByCustomerId, findUserById } from '../doma
 import type { CompanyUser } from '../domain/company-users/company-user-types.js';
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
+import { isStorableStoreHash } from '../domain/company-users/lookup-guards.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
@@ -222,6 +223,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
   }
 
   async function storeChannels(storeHash: string): Promise<number[] | undefined> {
+    if (!isStorableStoreHash(storeHash)) return undefined;
     const store = await db.selectFrom('b2b_stores').select('store_hash').where('store_hash', '=', storeHash).executeTakeFirst();
     if (!store) return undefined;
     const rows = await db.selectFrom('b2b_channels').select('channel_id').where('store_hash', '=', storeHash).execute();
@@ -233,8 +235,9 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     if (jwt.trim().split('.').length !== 3) throw new AppError('B2B_BAD_SIGNATURE');
     const storeHash = expected.storeHash ?? claimedStore;
     if (storeHash === undefined) throw new AppError('B2B_INVALID_TOKEN');
-    const secret = deps.settings.storefrontJwtSecrets[storeHash];
-    if (secret === undefined) throw new AppError('B2B_INVALID_TOKEN');
+    const secrets = deps.settings.storefrontJwtSecrets;
+    const secret = Object.hasOwn(secrets, storeHash) ? secrets[storeHash] : undefined;
+    if (typeof secret !== 'string' || secret === '') throw new AppError('B2B_INVALID_TOKEN');
     const verified = decodeHs256(jwt.trim(), secret);
     if (!verified.ok) throw new AppError('B2B_BAD_SIGNATURE');
     const claims = verified.claims;

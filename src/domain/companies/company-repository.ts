@@ -1,5 +1,6 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CompaniesTable, DB } from '../../db/tables.js';
+import { isStorableId, isStorableStoreHash } from '../company-users/lookup-guards.js';
 import type { Company } from './company-types.js';
 
 /**
@@ -29,6 +30,7 @@ export function toCompany(row: Selectable<CompaniesTable>): Company {
 }
 
 export async function findCompany(db: Kysely<DB>, storeHash: string, id: number): Promise<Company | undefined> {
+  if (!isStorableId(id) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await db.selectFrom('companies').selectAll().where('id', '=', id).where('store_hash', '=', storeHash).executeTakeFirst();
   return row ? toCompany(row) : undefined;
 }

@@ -4,6 +4,7 @@ import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
 import type { DB } from '../../db/tables.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
+import { clampIdBound, isStorableId, isStorableStoreHash, isStorableText } from './lookup-guards.js';
 
 /**
  * Storage of Company users. Rows never leave this file: every read returns `CompanyUser`.
@@ -94,16 +95,19 @@ function selectUsers(db: Db) {
 }
 
 export async function findUserById(db: Db, storeHash: string, id: number): Promise<CompanyUser | undefined> {
+  if (!isStorableId(id) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await selectUsers(db).where('cu.id', '=', id).where('cu.store_hash', '=', storeHash).executeTakeFirst();
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
 export async function findUserByCustomerId(db: Db, storeHash: string, customerId: number): Promise<CompanyUser | undefined> {
+  if (!isStorableId(customerId) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await selectUsers(db).where('cu.customer_id', '=', customerId).where('cu.store_hash', '=', storeHash).executeTakeFirst();
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
 export async function findUserByEmail(db: Db, storeHash: string, email: string): Promise<CompanyUser | undefined> {
+  if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await selectUsers(db).where('cu.store_hash', '=', storeHash).where('cu.email_key', '=', emailKey(email)).executeTakeFirst();
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
@@ -141,9 +145,12 @@ function conditions(
   companyId: number,
   f: UserFilters,
 ): Expression<SqlBool>[] {
-  const out: Expression<SqlBool>[] = [eb('cu.company_id', '=', companyId)];
-  if (f.onlyUserId !== undefined) out.push(eb('cu.id', '=', f.onlyUserId));
-  const search = f.search?.trim();
+  const out: Expression<SqlBool>[] = [eb('cu.company_id', '=', isStorableId(companyId) ? companyId : -1)];
+  const texts = [f.search, f.email, f.firstName, f.lastName].filter((v): v is string => v !== undefined);
+  if (texts.some((v) => !isStorableText(v))) out.push(sql<SqlBool>`1 = 0`); // cannot match anything stored
+  const safe = (v: string) => (isStorableText(v) ? v : '');
+  if (f.onlyUserId !== undefined) out.push(eb('cu.id', '=', clampIdBound(f.onlyUserId)));
+  const search = f.search === undefined ? undefined : safe(f.search).trim();
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
     out.push(
@@ -155,13 +162,13 @@ function conditions(
       ]),
     );
   }
-  if (f.email !== undefined) out.push(eb('cu.email_key', '=', emailKey(f.email)));
-  if (f.firstName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.first_name')]), '=', f.firstName.trim().toLowerCase()));
-  if (f.lastName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.last_name')]), '=', f.lastName.trim().toLowerCase()));
-  if (f.roles !== undefined && f.roles.length > 0) out.push(eb('cu.role', 'in', [...f.roles]));
+  if (f.email !== undefined) out.push(eb('cu.email_key', '=', emailKey(safe(f.email))));
+  if (f.firstName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.first_name')]), '=', safe(f.firstName).trim().toLowerCase()));
+  if (f.lastName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.last_name')]), '=', safe(f.lastName).trim().toLowerCase()));
+  if (f.roles !== undefined && f.roles.length > 0) out.push(eb('cu.role', 'in', f.roles.map((r) => clampIdBound(r))));
   if (f.companyRoleId !== undefined) {
     if (f.companyRoleId >= 0 && f.companyRoleId <= 2) out.push(eb.and([eb('cu.role', '=', f.companyRoleId), eb('cu.company_role_id', 'is', null)]));
-    else out.push(eb('cu.company_role_id', '=', f.companyRoleId));
+    else out.push(eb('cu.company_role_id', '=', clampIdBound(f.companyRoleId)));
   }
   if (f.createdFrom !== undefined) out.push(eb('cu.created_at', '>=', f.createdFrom));
   if (f.createdTo !== undefined) out.push(eb('cu.created_at', '<=', f.createdTo));
@@ -184,8 +191,8 @@ export interface PageWindow {
 export async function listUserPage(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
   let q = selectUsers(db).where((eb) => {
     const c = conditions(eb, dialect, companyId, filters);
-    if (window.belowId !== undefined) c.push(eb('cu.id', '<', window.belowId));
-    if (window.aboveId !== undefined) c.push(eb('cu.id', '>', window.aboveId));
+    if (window.belowId !== undefined) c.push(eb('cu.id', '<', clampIdBound(window.belowId)));
+    if (window.aboveId !== undefined) c.push(eb('cu.id', '>', clampIdBound(window.aboveId)));
     return eb.and(c);
   });
   q = q.orderBy('cu.id', window.fromEnd ? 'asc' : 'desc').limit(window.limit);
@@ -201,8 +208,8 @@ export async function countUsers(db: Db, dialect: DialectName, companyId: number
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where((eb) => {
       const c = conditions(eb, dialect, companyId, filters);
-      if (window?.belowId !== undefined) c.push(eb('cu.id', '<', window.belowId));
-      if (window?.aboveId !== undefined) c.push(eb('cu.id', '>', window.aboveId));
+      if (window?.belowId !== undefined) c.push(eb('cu.id', '<', clampIdBound(window.belowId)));
+      if (window?.aboveId !== undefined) c.push(eb('cu.id', '>', clampIdBound(window.aboveId)));
       return eb.and(c);
     })
     .executeTakeFirstOrThrow();
@@ -304,6 +311,7 @@ export async function findPrincipalRecord(
   storeHash: string,
   userId: number,
 ): Promise<{ userId: number; customerId: number; companyId: number; role: number; customRoleId: number | null; email: string; companyStatus: number } | undefined> {
+  if (!isStorableId(userId) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await db
     .selectFrom('company_users as cu')
     .innerJoin('companies as c', 'c.id', 'cu.company_id')

@@ -13,6 +13,7 @@ export const messages = {
   null: 'This field may not be null.',
   blank: 'This field may not be blank.',
   notString: 'Not a valid string.',
+  nullCharacters: 'Null characters are not allowed.',
   tooLong: `Ensure this field has no more than ${MAX_FIELD_LENGTH} characters.`,
   email: 'Enter a valid email address.',
   integer: 'A valid integer is required.',
@@ -49,6 +50,10 @@ export function checkString(errors: FieldErrors, field: string, value: unknown, 
     addError(errors, field, messages.notString);
     return undefined;
   }
+  if (text.includes('\u0000')) {
+    addError(errors, field, messages.nullCharacters);
+    return undefined;
+  }
   if (!rule.allowBlank && text.trim() === '') {
     addError(errors, field, messages.blank);
     return undefined;
@@ -60,7 +65,7 @@ export function checkString(errors: FieldErrors, field: string, value: unknown, 
   return text;
 }
 
-const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL = /^[^\s@"(),:;<>[\\\]\u0000]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isValidEmail(email: string): boolean {
   return EMAIL.test(email.trim());

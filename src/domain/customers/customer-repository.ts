@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { emailKey } from '../../db/dialect.js';
 import type { CustomersTable, DB } from '../../db/tables.js';
+import { isStorableId, isStorableStoreHash, isStorableText } from '../company-users/lookup-guards.js';
 import type { Customer } from './customer-types.js';
 
 /** Storage of BigCommerce customer accounts. Rows never leave this file. */
@@ -21,11 +22,13 @@ function toCustomer(row: Selectable<CustomersTable>): Customer {
 }
 
 export async function findCustomerById(db: Kysely<DB>, storeHash: string, id: number): Promise<Customer | undefined> {
+  if (!isStorableId(id) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await db.selectFrom('customers').selectAll().where('id', '=', id).where('store_hash', '=', storeHash).executeTakeFirst();
   return row ? toCustomer(row) : undefined;
 }
 
 export async function findCustomerByEmail(db: Kysely<DB>, storeHash: string, email: string): Promise<Customer | undefined> {
+  if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await db
     .selectFrom('customers')
     .selectAll()
@@ -41,6 +44,7 @@ export async function findCustomerCredentials(
   storeHash: string,
   email: string,
 ): Promise<{ customer: Customer; passwordHash: string | null } | undefined> {
+  if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
   const row = await db
     .selectFrom('customers')
     .selectAll()
