@@ -1,0 +1,96 @@
+import fc from 'fast-check';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { Database } from '../../src/db/database.js';
+import { digestTables } from './reliability-digest.js';
+import { knownBugOf } from './reliability-known-bugs.js';
+
+/**
+ * Runs generated requests through app.inject() and checks each answer; proves afterwards that no
+ * table changed. `numRuns` per dialect is chosen by the caller (10,000 on SQLite, 1,000 on
+ * PostgreSQL, to keep `npm test` short). ROSTER_FUZZ_SEED replays a failing run.
+ */
+export interface FuzzRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
+  url: string;
+  headers: Record<string, string>;
+  payload?: string | Buffer;
+  /** a word for failure messages: which family produced it */
+  family: string;
+}
+
+export type ResponseCheck = (request: FuzzRequest, response: LightMyRequestResponse) => void;
+
+export function toInject(request: FuzzRequest): InjectOptions {
+  return {
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    ...(request.payload !== undefined ? { payload: request.payload } : {}),
+  };
+}
+
+export interface FuzzResult {
+  runs: number;
+  /** responses seen per status code */
+  statuses: Record<number, number>;
+  /** requests per family */
+  families: Record<string, number>;
+  /** generated requests left out because they hit a known, reported bug (reliability-known-bugs.ts) */
+  skippedKnownBugs: Record<string, number>;
+}
+
+export async function fuzzSurface(options: {
+  app: FastifyInstance;
+  database: Database;
+  requests: fc.Arbitrary<FuzzRequest>;
+  numRuns: number;
+  check: ResponseCheck;
+}): Promise<FuzzResult> {
+  const before = await digestTables(options.database);
+  const result: FuzzResult = { runs: 0, statuses: {}, families: {}, skippedKnownBugs: {} };
+  const seedText = process.env.ROSTER_FUZZ_SEED;
+  const requests = options.requests.filter((request) => {
+    const bug = knownBugOf(request, options.database.dialect);
+    if (bug) result.skippedKnownBugs[bug.id] = (result.skippedKnownBugs[bug.id] ?? 0) + 1;
+    return bug === undefined;
+  });
+  const details = await fc.check(
+    fc.asyncProperty(requests, async (request) => {
+      const response = await options.app.inject(toInject(request));
+      result.runs += 1;
+      result.statuses[response.statusCode] = (result.statuses[response.statusCode] ?? 0) + 1;
+      result.families[request.family] = (result.families[request.family] ?? 0) + 1;
+      try {
+        options.check(request, response);
+      } catch (error) {
+        const shown = { ...request, payload: typeof request.payload === 'string' ? request.payload.slice(0, 800) : request.payload ? `<${request.payload.length} bytes>` : undefined };
+        throw new Error(`${(error as Error).message}\nrequest: ${JSON.stringify(shown)}\nresponse: ${response.statusCode} ${response.body.slice(0, 800)}`);
+      }
+    }),
+    { numRuns: options.numRuns, endOnFailure: true, ...(seedText ? { seed: Number(seedText) } : {}) },
+  );
+  if (details.failed) {
+    // fast-check's own report prints the whole counterexample (up to megabytes): keep ours short
+    const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+    throw new Error(`failed after ${details.numRuns} requests (ROSTER_FUZZ_SEED=${details.seed} replays it):\n${cause}`);
+  }
+  const after = await digestTables(options.database);
+  const changed = Object.keys(before).filter((t) => before[t as keyof typeof before] !== after[t as keyof typeof after]);
+  if (changed.length > 0) throw new Error(`generated requests changed tables: ${changed.join(', ')}`);
+  return result;
+}
+
+/** Parses a response body as JSON or fails with the body in the message. */
+export function jsonOf(response: LightMyRequestResponse): unknown {
+  const type = String(response.headers['content-type'] ?? '');
+  if (!type.startsWith('application/json')) throw new Error(`expected a JSON response, got content-type "${type}"`);
+  try {
+    return JSON.parse(response.body);
+  } catch {
+    throw new Error('response body is not JSON');
+  }
+}
+
+export function fail(message: string): never {
+  throw new Error(message);
+}
