@@ -37,9 +37,18 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   const schema = createB2bSchema(b2bResolvers);
   const engine = createGraphqlEngine(schema, { ...B2B_LIMITS, pageSizeArgs: ['first', 'last'], connectionSuffixes: ['Connection'] });
 
-  // this plugin reads bodies itself: every content type arrives as a string, checked in the handler
+  // this plugin reads bodies itself: JSON is parsed here (so hooks such as the emulator's request
+  // journal see the object), a JSON syntax error becomes a marker answered with 400 by the handler,
+  // and any other content type stays a string that the handler answers with 415
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
+    if (!isJsonContentType(request.headers['content-type'])) return done(null, body);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(null, INVALID_JSON);
+    }
+  });
 
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(CORS_HEADERS);
@@ -143,14 +152,12 @@ interface GraphqlBody {
   variables: Record<string, unknown> | undefined;
 }
 
-function parseBody(raw: unknown): GraphqlBody | { error: string } {
-  if (typeof raw !== 'string' || raw.trim() === '') return { error: 'Must provide query string.' };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return { error: 'JSON parse error' };
-  }
+/** What the body parser leaves for a JSON body that does not parse. */
+const INVALID_JSON: unique symbol = Symbol('invalid JSON');
+
+function parseBody(parsed: unknown): GraphqlBody | { error: string } {
+  if (parsed === INVALID_JSON) return { error: 'JSON parse error' };
+  if (parsed === undefined) return { error: 'Must provide query string.' };
   if (Array.isArray(parsed)) return { error: 'Batched requests are not supported.' };
   if (parsed === null || typeof parsed !== 'object') return { error: 'The request body must be a JSON object.' };
   const { query, operationName, variables } = parsed as Record<string, unknown>;
