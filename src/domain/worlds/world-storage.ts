@@ -78,14 +78,17 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
   const tag = randomBytes(4).toString('hex');
   const created = new Set<string>(); // every schema this process made: dropped on close
   const warm: Database[] = [];
-  const warmTarget = options.warmForks ?? 2;
+  let warmTarget = options.warmForks ?? 2;
   const maxWarm = Math.max(warmTarget, 8);
   let warming = 0;
   let closed = false;
   let sharedPool: pg.Pool | undefined;
   let mainSchema: string | undefined;
+  let structure: Promise<{ tables: string[]; foreignKeys: { table: string; name: string; definition: string }[] }> | undefined;
   /** the schema each pooled connection's search_path points at */
   const clientSchema = new WeakMap<object, string>();
+  const tables = tablesInDependencyOrder as readonly string[];
+  const qualified = (schema: string, table: string) => `${quote(schema)}.${quote(table)}`;
 
   const newSchemaName = (kind: 'f' | 's') => `roster_${kind}_${tag}_${randomBytes(5).toString('hex')}`;
 
@@ -111,6 +114,46 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     return sharedPool;
   }
 
+  /**
+   * Runs a script of statements in one round trip and one transaction (BEGIN ... COMMIT inside),
+   * on a connection of the given database; rolls back on failure so the connection stays usable.
+   */
+  async function runScript(database: Database, statements: string[], isolation = 'READ COMMITTED'): Promise<void> {
+    const script = [`BEGIN ISOLATION LEVEL ${isolation}`, ...statements, 'COMMIT'].join(';\n');
+    await database.kysely.connection().execute(async (conn) => {
+      try {
+        await sql.raw(script).execute(conn);
+      } catch (error) {
+        await sql.raw('ROLLBACK').execute(conn).catch(() => undefined);
+        throw error;
+      }
+    });
+  }
+
+  /** The tables' definitions, read once from the main schema: what a fork schema is made of. */
+  function readStructure() {
+    structure ??= (async () => {
+      const from = await schemaOf(main);
+      const rows = await sql<{ table: string; name: string; definition: string }>`
+        SELECT cl.relname AS "table", co.conname AS name, pg_get_constraintdef(co.oid) AS definition
+        FROM pg_constraint co
+        JOIN pg_class cl ON cl.oid = co.conrelid
+        JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+        WHERE co.contype = 'f' AND ns.nspname = ${from}
+        ORDER BY cl.relname, co.conname`.execute(main.kysely);
+      const prefix = new RegExp(`(?:${quote(from).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}|\\b${from})\\.`, 'g');
+      return {
+        tables: [...tables],
+        // references are written unqualified so that they resolve inside the fork's own schema
+        foreignKeys: rows.rows.map((r) => ({ ...r, definition: r.definition.replace(prefix, '') })),
+      };
+    })();
+    structure.catch(() => {
+      structure = undefined;
+    });
+    return structure;
+  }
+
   /** A Database living in `schema`, over the one pool shared by every fork (connections stay bounded). */
   function schemaDatabase(schema: string): Database {
     const shared = pool();
@@ -134,17 +177,33 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     return { kysely, dialect: 'postgres', description: `${main.description} (schema ${schema})`, sqlite: undefined, pgSchema: schema, close: async () => {} };
   }
 
+  /**
+   * A new, empty schema with the main schema's tables: CREATE TABLE ... (LIKE ... INCLUDING ALL)
+   * copies columns, defaults, checks and indexes; foreign keys are added from the main schema's
+   * definitions. One round trip, far cheaper than running the migrations again.
+   */
   async function makeWarmSchema(): Promise<Database> {
+    const { foreignKeys } = await readStructure();
+    const from = await schemaOf(main);
     const schema = newSchemaName('f');
     created.add(schema);
-    await sql.raw(`CREATE SCHEMA ${quote(schema)}`).execute(main.kysely);
     const database = schemaDatabase(schema);
-    await migrateToLatest(database);
+    try {
+      await runScript(database, [
+        `CREATE SCHEMA ${quote(schema)}`,
+        `SET LOCAL search_path TO ${quote(schema)}`,
+        ...tables.map((t) => `CREATE TABLE ${qualified(schema, t)} (LIKE ${qualified(from, t)} INCLUDING ALL)`),
+        ...foreignKeys.map((fk) => `ALTER TABLE ${qualified(schema, fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`),
+      ]);
+    } catch (error) {
+      created.delete(schema);
+      throw error;
+    }
     return database;
   }
 
   function refill(): void {
-    while (warm.length + warming < warmTarget) {
+    while (!closed && warm.length + warming < warmTarget) {
       warming += 1;
       makeWarmSchema()
         .then(async (database) => {
@@ -158,17 +217,17 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     }
   }
 
-  async function copyInto(db: Kysely<DB>, from: string, to: string, truncate: boolean): Promise<void> {
-    await db
-      .transaction()
-      .setIsolationLevel('repeatable read')
-      .execute(async (trx) => {
-        if (truncate) await sql.raw(`TRUNCATE ${tablesInDependencyOrder.map((t) => `${quote(to)}.${quote(t)}`).join(', ')}`).execute(trx);
-        for (const table of tablesInDependencyOrder) {
-          await sql.raw(`INSERT INTO ${quote(to)}.${quote(table)} SELECT * FROM ${quote(from)}.${quote(table)}`).execute(trx);
-        }
-      });
+  /** Empties a schema's tables: DELETE for small worlds (much cheaper than TRUNCATE there), TRUNCATE for big ones. */
+  async function clearStatements(database: Database, schema: string): Promise<string[]> {
+    const estimate = await sql<{ n: number }>`
+      SELECT coalesce(sum(greatest(cl.reltuples, 0)), 0)::float8 AS n
+      FROM pg_class cl JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+      WHERE ns.nspname = ${schema} AND cl.relkind = 'r'`.execute(database.kysely);
+    if (Number(estimate.rows[0]?.n ?? 0) > 50_000) return [`TRUNCATE ${tables.map((t) => qualified(schema, t)).join(', ')}`];
+    return [...tables].reverse().map((t) => `DELETE FROM ${qualified(schema, t)}`);
   }
+
+  const copyStatements = (from: string, to: string) => tables.map((t) => `INSERT INTO ${qualified(to, t)} SELECT * FROM ${qualified(from, t)}`);
 
   async function dropSchema(schema: string): Promise<void> {
     created.delete(schema);
@@ -181,16 +240,15 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
       const schema = newSchemaName('s');
       created.add(schema);
       try {
-        await database.kysely
-          .transaction()
-          .setIsolationLevel('repeatable read')
-          .execute(async (trx) => {
-            await sql.raw(`CREATE SCHEMA ${quote(schema)}`).execute(trx);
-            for (const table of tablesInDependencyOrder) {
-              await sql.raw(`CREATE TABLE ${quote(schema)}.${quote(table)} (LIKE ${quote(from)}.${quote(table)})`).execute(trx);
-              await sql.raw(`INSERT INTO ${quote(schema)}.${quote(table)} SELECT * FROM ${quote(from)}.${quote(table)}`).execute(trx);
-            }
-          });
+        // plain tables (no indexes, no constraints): an image is only ever read whole
+        await runScript(
+          database,
+          [
+            `CREATE SCHEMA ${quote(schema)}`,
+            ...tables.flatMap((t) => [`CREATE TABLE ${qualified(schema, t)} (LIKE ${qualified(from, t)})`, `INSERT INTO ${qualified(schema, t)} SELECT * FROM ${qualified(from, t)}`]),
+          ],
+          'REPEATABLE READ',
+        );
       } catch (error) {
         created.delete(schema);
         throw error;
@@ -199,26 +257,29 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     },
     async restore(database, image) {
       if (image.kind !== 'pg-schema') throw new Error('image from another dialect');
-      await copyInto(database.kysely, image.schema, await schemaOf(database), true);
+      const to = await schemaOf(database);
+      await runScript(database, [...(await clearStatements(database, to)), ...copyStatements(image.schema, to)]);
     },
     async discard(image) {
       if (image.kind === 'pg-schema') await dropSchema(image.schema);
     },
     async countRows(image) {
       if (image.kind !== 'pg-schema') throw new Error('image from another dialect');
-      const out: Record<string, number> = {};
-      for (const table of tablesInDependencyOrder) {
-        const r = await sql.raw<{ n: number }>(`SELECT count(*)::int AS n FROM ${quote(image.schema)}.${quote(table)}`).execute(main.kysely);
-        out[table] = Number(r.rows[0]?.n ?? 0);
-      }
-      return out;
+      const union = tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${qualified(image.schema, t)}`).join(' UNION ALL ');
+      const result = await sql.raw<{ t: string; n: number }>(union).execute(main.kysely);
+      return Object.fromEntries(tables.map((t) => [t, Number(result.rows.find((r) => r.t === t)?.n ?? 0)]));
     },
     async fork(database) {
       const from = await schemaOf(database);
-      const target = warm.shift() ?? (await makeWarmSchema());
+      let target = warm.shift();
+      if (target === undefined) {
+        // demand outran the pool: keep more ready from now on
+        warmTarget = Math.min(maxWarm, warmTarget + 1);
+        target = await makeWarmSchema();
+      }
       refill();
       try {
-        await copyInto(target.kysely, from, target.pgSchema as string, false);
+        await runScript(target, copyStatements(from, target.pgSchema as string), 'REPEATABLE READ');
       } catch (error) {
         await dropSchema(target.pgSchema as string).catch(() => undefined);
         throw error;
@@ -228,9 +289,9 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     async release(database) {
       const schema = database.pgSchema as string;
       if (!created.has(schema)) return;
-      if (warm.length < maxWarm) {
+      if (!closed && warm.length < maxWarm) {
         try {
-          await sql.raw(`TRUNCATE ${tablesInDependencyOrder.map((t) => `${quote(schema)}.${quote(t)}`).join(', ')}`).execute(database.kysely);
+          await runScript(database, await clearStatements(database, schema));
           warm.push(database);
           return;
         } catch {

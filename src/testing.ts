@@ -1,0 +1,401 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import pg from 'pg';
+import { resolveAdminAccess } from './admin/admin-access.js';
+import { buildApp } from './app.js';
+import { resolveRuntimeSettings } from './cli/runtime-settings.js';
+import { DETERMINISTIC_SEED, DETERMINISTIC_START, readFixtureFile } from './config.js';
+import { type Database, openDatabase, parseDatabaseUrl } from './db/database.js';
+import { migrateToLatest } from './db/migrator.js';
+import type { WorldEvent, WorldEventType } from './domain/journal/events.js';
+import type { FaultEffect, FaultMatch, FaultRule, FaultRuleInput } from './domain/journal/faults.js';
+import type { ApiName, JournalEntry } from './domain/journal/request-journal.js';
+import type { RateLimitSetting } from './domain/rate-limits/rate-limiter.js';
+import { readStoredSettings } from './domain/settings/settings-repository.js';
+import type { Fixture } from './fixtures/fixture-types.js';
+import { loadFixture } from './fixtures/load-fixture.js';
+import { createClock } from './shared/clock.js';
+import { createIdGenerator } from './shared/ids.js';
+
+/**
+ * `roster/testing`: Roster inside your own test process.
+ *
+ *   import { startRoster } from 'roster/testing';
+ *   const roster = await startRoster();                 // demo world, random port, in-memory SQLite
+ *   const client = new MyBigCommerceClient({ baseUrl: roster.accountGraphqlUrl(uuid), token: roster.tokens['demo-full'] });
+ *   ...
+ *   await roster.reset();                               // between tests
+ *   await roster.close();                               // after all
+ *
+ * Works with Vitest, Jest and node:test (plain promises, no globals). `connectRoster({ url })`
+ * gives the same controls for a server you started yourself (`roster serve`, Docker).
+ */
+
+export type { ApiName, FaultEffect, FaultMatch, FaultRule, FaultRuleInput, Fixture, JournalEntry, RateLimitSetting, WorldEvent, WorldEventType };
+
+export interface StartRosterOptions {
+  /** a fixture object, a path to a fixture file, or 'demo' (default) */
+  fixture?: unknown;
+  /** 'sqlite::memory:' (default), 'sqlite:PATH', or a postgres:// URL (a fresh schema is made and dropped on close) */
+  database?: string;
+  /** freeze the clock at this instant */
+  clock?: string | number | Date;
+  /** seeded ids and (unless `clock`) a clock frozen at 2025-01-01T00:00:00Z: the same test gives the same bytes */
+  deterministic?: boolean;
+  /** Account API quota per account; default off (null) so a test suite is not throttled */
+  accountRateLimit?: RateLimitSetting | null;
+  /** B2B quota per store; default off (null) */
+  b2bRateLimit?: RateLimitSetting | null;
+  /** require this admin token for the controls (not needed on loopback) */
+  adminToken?: string;
+  /** default 0: a free port */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** log requests to stdout (default false) */
+  logger?: boolean;
+}
+
+export interface ApiAccountToken {
+  accountUuid: string;
+  name: string;
+  token: string;
+  scopes: string[];
+}
+
+export interface B2bLoginOptions {
+  email: string;
+  /** default: the password the fixture gives this user */
+  password?: string;
+  /** default: the store of that user in the fixture */
+  storeHash?: string;
+  channelId?: number;
+  name?: string;
+}
+
+export interface RateLimitView {
+  world: string;
+  quotas: Record<'account' | 'b2b', RateLimitSetting | null>;
+  overrides: { kind: 'account' | 'b2b'; key: string | null; setting: RateLimitSetting | null }[];
+  buckets: { key: string; kind: string | null; subject: string | null; used: number; limit: number | null; remaining: number | null; resetMs: number | null }[];
+}
+
+export interface ClockControl {
+  now(): Promise<Date>;
+  /** freeze at an instant (default: now) */
+  freeze(at?: string | number | Date): Promise<Date>;
+  advance(ms: number): Promise<Date>;
+  real(): Promise<Date>;
+}
+
+export interface FaultControl {
+  add(rule: FaultRuleInput): Promise<FaultRule>;
+  list(): Promise<FaultRule[]>;
+  remove(id: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
+export interface RequestFilter {
+  api?: ApiName | 'other';
+  operation?: string;
+  status?: number | string;
+  method?: string;
+  since?: number;
+  limit?: number;
+}
+
+/** What you can do to one world: the main one, or a fork. */
+export interface RosterWorld {
+  /** base URL of this world: every API lives under it */
+  readonly url: string;
+  accountGraphqlUrl(accountUuid: string): string;
+  /** base of the B2B REST API (/api/v2/..., /api/io/...) */
+  readonly b2bUrl: string;
+  readonly b2bGraphqlUrl: string;
+  /** back to the fixture state; `all: true` also clears faults, journal, events and quota overrides */
+  reset(options?: { all?: boolean }): Promise<void>;
+  snapshot(name: string): Promise<void>;
+  restore(name: string): Promise<void>;
+  /** the world in the fixture format */
+  state(options?: { includeSecrets?: boolean }): Promise<Fixture>;
+  /** load another fixture into this world (it becomes what reset() returns to) */
+  load(fixture: unknown): Promise<void>;
+  readonly faults: FaultControl;
+  requests(filter?: RequestFilter): Promise<JournalEntry[]>;
+  events(filter?: { type?: WorldEventType | string; since?: number; limit?: number }): Promise<WorldEvent[]>;
+  rateLimits: {
+    get(): Promise<RateLimitView>;
+    reset(): Promise<void>;
+    /** change a quota live: for every account/store of a kind, or one (`key`: account UUID or store hash) */
+    set(kind: 'account' | 'b2b', setting: RateLimitSetting | null, key?: string): Promise<void>;
+  };
+  /** a B2B storefront authToken for a fixture user (POST /api/io/auth/customers) */
+  b2bToken(options: B2bLoginOptions): Promise<string>;
+}
+
+export interface RosterFork extends RosterWorld {
+  readonly id: string;
+  /** delete the fork */
+  close(): Promise<void>;
+}
+
+export interface Roster extends RosterWorld {
+  /** API tokens of the fixture by API account name (e.g. tokens['demo-full']) */
+  readonly tokens: Record<string, string>;
+  readonly apiAccounts: ApiAccountToken[];
+  /** an isolated copy of the current world (one per test runs tests in parallel safely) */
+  fork(): Promise<RosterFork>;
+  readonly clock: ClockControl;
+  close(): Promise<void>;
+}
+
+type Json = Record<string, unknown>;
+
+class AdminClient {
+  constructor(
+    readonly base: string,
+    private readonly adminToken: string | undefined,
+  ) {}
+
+  async call<T>(method: string, worldPrefix: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.base}${worldPrefix}/_roster${path}`, {
+      method,
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(this.adminToken !== undefined ? { authorization: `Bearer ${this.adminToken}` } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
+    if (!response.ok) {
+      const message = (parsed as { error?: { message?: string } } | undefined)?.error?.message ?? text;
+      throw new Error(`roster: ${method} ${worldPrefix}/_roster${path} answered ${response.status}: ${message}`);
+    }
+    return parsed as T;
+  }
+}
+
+/** Plaintext credentials the fixture gives (tokens, B2B passwords), for the helpers above. */
+interface FixtureSecrets {
+  apiAccounts: ApiAccountToken[];
+  b2bUsers: Map<string, { storeHash: string; password: string | undefined; channelId: number }>;
+}
+
+function secretsOf(fixture: unknown): FixtureSecrets {
+  const f = (fixture ?? {}) as Fixture;
+  const apiAccounts: ApiAccountToken[] = [];
+  for (const account of f.accounts ?? []) {
+    for (const k of account.apiAccounts ?? []) {
+      if (typeof k.token === 'string') apiAccounts.push({ accountUuid: account.uuid, name: k.name ?? k.token, token: k.token, scopes: [...k.scopes] });
+    }
+  }
+  const b2bUsers = new Map<string, { storeHash: string; password: string | undefined; channelId: number }>();
+  for (const store of f.b2b?.stores ?? []) {
+    const channelId = store.channels?.[0] ?? 1;
+    for (const c of store.customers ?? []) b2bUsers.set(c.email.trim().toLowerCase(), { storeHash: store.storeHash, password: c.password, channelId });
+    for (const company of store.companies ?? []) {
+      for (const u of company.users ?? []) b2bUsers.set(u.email.trim().toLowerCase(), { storeHash: store.storeHash, password: u.password, channelId });
+    }
+  }
+  return { apiAccounts, b2bUsers };
+}
+
+function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecrets): RosterWorld {
+  const url = `${client.base}${prefix}`;
+  const call = <T>(method: string, path: string, body?: unknown) => client.call<T>(method, prefix, path, body);
+  return {
+    url,
+    accountGraphqlUrl: (uuid) => `${url}/accounts/${uuid}/graphql`,
+    b2bUrl: url,
+    b2bGraphqlUrl: `${url}/graphql`,
+    async reset(options = {}) {
+      await call('POST', '/reset', options.all ? { all: true } : {});
+    },
+    async snapshot(name) {
+      await call('POST', '/snapshots', { name });
+    },
+    async restore(name) {
+      await call('POST', `/snapshots/${encodeURIComponent(name)}/restore`);
+    },
+    state: (options = {}) => call<Fixture>('GET', `/state${options.includeSecrets ? '?includeSecrets=true' : ''}`),
+    async load(fixture) {
+      const loaded = typeof fixture === 'string' && fixture !== 'demo' ? readFixtureFile(fixture) : fixture === 'demo' ? demoFixture() : fixture;
+      await call('POST', '/fixtures', loaded);
+      const next = secretsOf(loaded);
+      secrets.apiAccounts.splice(0, secrets.apiAccounts.length, ...next.apiAccounts);
+      secrets.b2bUsers.clear();
+      for (const [k, v] of next.b2bUsers) secrets.b2bUsers.set(k, v);
+    },
+    faults: {
+      add: (rule) => call<FaultRule>('POST', '/faults', rule),
+      list: async () => (await call<{ faults: FaultRule[] }>('GET', '/faults')).faults,
+      async remove(id) {
+        await call('DELETE', `/faults/${encodeURIComponent(id)}`);
+      },
+      async clear() {
+        await call('DELETE', '/faults');
+      },
+    },
+    async requests(filter = {}) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+      const qs = q.toString();
+      return (await call<{ requests: JournalEntry[] }>('GET', `/requests${qs ? `?${qs}` : ''}`)).requests;
+    },
+    async events(filter = {}) {
+      const q = new URLSearchParams();
+      for (const [k, v] of Object.entries(filter)) if (v !== undefined) q.set(k, String(v));
+      const qs = q.toString();
+      return (await call<{ events: WorldEvent[] }>('GET', `/events${qs ? `?${qs}` : ''}`)).events;
+    },
+    rateLimits: {
+      get: () => call<RateLimitView>('GET', '/rate-limits'),
+      async reset() {
+        await call('POST', '/rate-limits/reset', {});
+      },
+      async set(kind, setting, key) {
+        await call('PUT', `/rate-limits/${kind}${key !== undefined ? `/${encodeURIComponent(key)}` : ''}`, setting === null ? { off: true } : setting);
+      },
+    },
+    async b2bToken(options) {
+      const known = secrets.b2bUsers.get(options.email.trim().toLowerCase());
+      const storeHash = options.storeHash ?? known?.storeHash;
+      const password = options.password ?? known?.password;
+      if (storeHash === undefined || password === undefined) throw new Error(`roster: no store hash or password known for ${options.email}; pass them`);
+      const response = await fetch(`${url}/api/io/auth/customers`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ storeHash, email: options.email, password, channelId: options.channelId ?? known?.channelId ?? 1, name: options.name ?? 'roster-testing' }),
+      });
+      const body = (await response.json()) as { code?: number; data?: { token?: string; errMsg?: string } };
+      if (!response.ok || typeof body.data?.token !== 'string') throw new Error(`roster: sign-in of ${options.email} failed: ${response.status} ${body.data?.errMsg ?? ''}`);
+      return body.data.token;
+    },
+  };
+}
+
+function clockHandle(client: AdminClient): ClockControl {
+  const set = async (body?: Json) => {
+    const view = await client.call<{ now: string }>(body === undefined ? 'GET' : 'POST', '', '/clock', body);
+    return new Date(view.now);
+  };
+  const instant = (at: string | number | Date) => (at instanceof Date ? at.toISOString() : typeof at === 'number' ? new Date(at).toISOString() : at);
+  return {
+    now: () => set(),
+    freeze: (at) => set(at === undefined ? { freeze: true } : { now: instant(at) }),
+    advance: (ms) => set({ advanceMs: ms }),
+    real: () => set({ real: true }),
+  };
+}
+
+function rosterHandle(client: AdminClient, secrets: FixtureSecrets, close: () => Promise<void>): Roster {
+  const main = worldHandle(client, '', secrets);
+  const tokens: Record<string, string> = {};
+  for (const k of secrets.apiAccounts) if (!(k.name in tokens)) tokens[k.name] = k.token;
+  return {
+    ...main,
+    tokens,
+    apiAccounts: secrets.apiAccounts,
+    clock: clockHandle(client),
+    async fork() {
+      const created = await client.call<{ id: string }>('POST', '', '/forks');
+      const prefix = `/f/${created.id}`;
+      return {
+        ...worldHandle(client, prefix, secrets),
+        id: created.id,
+        async close() {
+          await client.call('DELETE', '', `/forks/${encodeURIComponent(created.id)}`).catch((error: Error) => {
+            if (!/answered 404/.test(error.message)) throw error;
+          });
+        },
+      };
+    },
+    close,
+  };
+}
+
+const DEMO_FIXTURE = new URL('../fixtures/demo.json', import.meta.url);
+
+function demoFixture(): unknown {
+  return JSON.parse(readFileSync(DEMO_FIXTURE, 'utf8'));
+}
+
+function toMs(at: string | number | Date): number {
+  const ms = at instanceof Date ? at.getTime() : typeof at === 'number' ? at : Date.parse(at);
+  if (Number.isNaN(ms)) throw new Error(`roster: clock must be an ISO-8601 instant, got "${String(at)}"`);
+  return ms;
+}
+
+/** Starts Roster in this process on a free port. Close it when done. */
+export async function startRoster(options: StartRosterOptions = {}): Promise<Roster> {
+  const fixture =
+    options.fixture === undefined || options.fixture === 'demo'
+      ? demoFixture()
+      : typeof options.fixture === 'string'
+        ? readFixtureFile(options.fixture)
+        : options.fixture;
+  const clockStart = options.clock !== undefined ? toMs(options.clock) : options.deterministic ? Date.parse(DETERMINISTIC_START) : undefined;
+  const clock = createClock(clockStart !== undefined ? { frozenAt: clockStart } : {});
+  const url = options.database ?? 'sqlite::memory:';
+  const dialect = parseDatabaseUrl(url).dialect;
+  const schema = dialect === 'postgres' ? `roster_t_${randomBytes(6).toString('hex')}` : undefined;
+  const database: Database = await openDatabase(url, schema !== undefined ? { pgSchema: schema, pgPoolSize: 5 } : {});
+  const dropSchema = async () => {
+    if (schema === undefined) return;
+    const target = new URL(url);
+    target.searchParams.delete('schema');
+    const client = new pg.Client({ connectionString: target.toString() });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    } finally {
+      await client.end();
+    }
+  };
+  try {
+    await migrateToLatest(database);
+    await loadFixture(database, fixture, clock);
+    const flags = {
+      accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
+      b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
+      production: false,
+    };
+    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
+    const host = options.host ?? '127.0.0.1';
+    const app = await buildApp({
+      database,
+      settings,
+      clock,
+      logger: options.logger === true ? { level: 'info' } : false,
+      admin: resolveAdminAccess({ host, adminToken: options.adminToken }),
+      settingsFlags: flags,
+      ...(dialect === 'postgres' ? { databaseUrl: url } : {}),
+      ...(options.deterministic ? { ids: createIdGenerator({ seed: DETERMINISTIC_SEED }), deterministicSeed: DETERMINISTIC_SEED } : { ids: createIdGenerator() }),
+    });
+    await app.listen({ host, port: options.port ?? 0 });
+    const address = app.server.address() as AddressInfo;
+    const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    const client = new AdminClient(base, options.adminToken);
+    let closed = false;
+    return rosterHandle(client, secretsOf(fixture), async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await database.close();
+      await dropSchema().catch(() => undefined);
+    });
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    await dropSchema().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** The same controls for a Roster server started elsewhere (`roster serve`, Docker). close() does not stop it. */
+export function connectRoster(options: { url: string; adminToken?: string; fixture?: unknown }): Roster {
+  const fixture = options.fixture === undefined || options.fixture === 'demo' ? demoFixture() : typeof options.fixture === 'string' ? readFixtureFile(options.fixture) : options.fixture;
+  return rosterHandle(new AdminClient(options.url.replace(/\/+$/, ''), options.adminToken), secretsOf(fixture), async () => undefined);
+}
