@@ -9,6 +9,7 @@ import { findPrincipalRecord, findUserByCustomerId, findUserById } from '../doma
 import type { CompanyUser } from '../domain/company-users/company-user-types.js';
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
+import { type B2bDataVersion, createB2bDataVersion } from '../domain/company-users/b2b-data-version.js';
 import { isStorableStoreHash } from '../domain/company-users/lookup-guards.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
@@ -66,6 +67,8 @@ export interface IssuedToken {
 export interface DecodedB2bToken {
   storeHash: string;
   claims: JwtClaims;
+  /** the token text (cache key) */
+  token?: string;
 }
 
 export interface SignInResult extends IssuedToken {
@@ -107,6 +110,8 @@ export interface B2bTokenServiceDeps {
   clock: Clock;
   ids: IdGenerator;
   settings: RuntimeSettings;
+  /** shared with the company-user service: cached principals are valid for one data version */
+  version?: B2bDataVersion;
 }
 
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 86_400;
@@ -151,6 +156,14 @@ export async function loadCompanyUserPrincipal(
 export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenService {
   const db = deps.database.kysely;
   const nowSeconds = () => Math.floor(deps.clock.now() / 1000);
+  const version = deps.version ?? createB2bDataVersion();
+  /**
+   * Verified tokens: the signature is checked once per token text (per secret), the principal is
+   * re-read from storage whenever the B2B data version moved (any write, a reset). Time claims are
+   * checked on every request. Bounded; only valid signatures are kept.
+   */
+  const MAX_CACHED_TOKENS = 10_000;
+  const tokenCache = new Map<string, { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: number }>();
 
   function issue(subject: TokenSubject, options: IssueOptions = {}): IssuedToken {
     const iat = nowSeconds();
@@ -183,18 +196,42 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
 
   function decode(token: string | undefined): DecodedB2bToken {
     if (token === undefined || token.trim() === '') throw new AppError('B2B_NO_CREDENTIALS');
-    const result = decodeHs256(token.trim(), deps.settings.b2bJwtSecret);
+    const text = token.trim();
+    const secret = deps.settings.b2bJwtSecret;
+    const cached = tokenCache.get(text);
+    if (cached && cached.secret === secret) return cached.decoded;
+    const result = decodeHs256(text, secret);
     if (!result.ok) throw new AppError('B2B_BAD_SIGNATURE');
     const storeHash = result.claims.store_hash;
     if (typeof storeHash !== 'string' || storeHash === '') throw new AppError('B2B_INVALID_TOKEN');
-    return { storeHash, claims: result.claims };
+    const decoded: DecodedB2bToken = { storeHash, claims: result.claims, token: text };
+    if (tokenCache.size >= MAX_CACHED_TOKENS) {
+      const oldest = tokenCache.keys().next().value;
+      if (oldest !== undefined) tokenCache.delete(oldest);
+    }
+    tokenCache.set(text, { secret, decoded, version: -1 });
+    return decoded;
   }
 
   async function resolve(decoded: DecodedB2bToken): Promise<B2bPrincipal> {
-    const { claims, storeHash } = decoded;
+    const { claims } = decoded;
     const now = nowSeconds();
     if (!isWholeNumber(claims.exp) || claims.exp <= now) throw new AppError('B2B_TOKEN_EXPIRED');
     if (claims.nbf !== undefined && (!isWholeNumber(claims.nbf) || claims.nbf > now)) throw new AppError('B2B_TOKEN_EXPIRED');
+    const entry = decoded.token !== undefined ? tokenCache.get(decoded.token) : undefined;
+    const v = version.current();
+    if (entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
+    const principal = await loadPrincipal(decoded);
+    if (entry && entry.decoded === decoded) {
+      entry.principal = principal;
+      entry.version = v;
+    }
+    return principal;
+  }
+
+  /** storage re-read behind `resolve`: the user (or customer), its role, its Company */
+  async function loadPrincipal(decoded: DecodedB2bToken): Promise<B2bPrincipal> {
+    const { claims, storeHash } = decoded;
     if (!isWholeNumber(claims.bc_customer_id)) throw new AppError('B2B_INVALID_TOKEN');
     const channelId = isWholeNumber(claims.bc_channel_id) ? claims.bc_channel_id : null;
     const tokenId = typeof claims.jti === 'string' ? claims.jti : '';

@@ -13,6 +13,7 @@ import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-princip
 import { findRoleSummary } from '../company-roles/company-role-service.js';
 import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
+import { type B2bDataVersion, createB2bDataVersion, createVersionedCache } from './b2b-data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import {
   countUsers,
@@ -107,6 +108,8 @@ export interface CompanyUserServiceDeps {
   clock: Clock;
   onEvent?: CompanyUserEventSink;
   positions?: UserPositionCache;
+  /** shared with the token service: read caches are valid for one version; this service bumps it after each write */
+  version?: B2bDataVersion;
 }
 
 const MAX_PAGE = 250;
@@ -133,6 +136,21 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   const db: Kysely<DB> = deps.database.kysely;
   const dialect = deps.database.dialect;
   const positions = deps.positions ?? createUserPositionCache();
+  const version = deps.version ?? createB2bDataVersion();
+  // read caches, valid for one data version (see b2b-data-version.ts); values are never mutated
+  const companyCache = createVersionedCache<Company | null>(1_000);
+  const userCache = createVersionedCache<CompanyUser | null>(5_000);
+  const pageCache = createVersionedCache<CompanyUserPage>(2_000);
+
+  async function readCompany(storeHash: string, id: number): Promise<Company | undefined> {
+    const v = version.current();
+    const key = `${storeHash}:${id}`;
+    const cached = companyCache.get(key, v);
+    if (cached !== undefined) return cached ?? undefined;
+    const company = await findCompany(db, storeHash, id);
+    companyCache.set(key, v, company ?? null);
+    return company;
+  }
   const emit: CompanyUserEventSink = (event) => {
     try {
       deps.onEvent?.(event);
@@ -142,7 +160,13 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   };
 
   async function findByRef(storeHash: string, ref: CompanyUserRef): Promise<CompanyUser | undefined> {
-    return 'userId' in ref ? findUserById(db, storeHash, ref.userId) : findUserByCustomerId(db, storeHash, ref.bcId);
+    const v = version.current();
+    const key = 'userId' in ref ? `u:${storeHash}:${ref.userId}` : `b:${storeHash}:${ref.bcId}`;
+    const cached = userCache.get(key, v);
+    if (cached !== undefined) return cached ?? undefined;
+    const user = 'userId' in ref ? await findUserById(db, storeHash, ref.userId) : await findUserByCustomerId(db, storeHash, ref.bcId);
+    userCache.set(key, v, user ?? null);
+    return user;
   }
 
   /** 403 stage, then the target user: missing, other Company (when asked) or out of scope → 404. */
@@ -150,7 +174,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     assertMay(principal, code);
     const user = await findByRef(principal.storeHash, ref);
     if (!user || (companyId !== undefined && user.companyId !== companyId)) throw new AppError('B2B_USER_NOT_FOUND');
-    const company = await findCompany(db, principal.storeHash, user.companyId);
+    const company = await readCompany(principal.storeHash, user.companyId);
     if (!company) throw new AppError('B2B_USER_NOT_FOUND');
     const decision = authorize(principal, code, { companyId: user.companyId, userId: user.id, companyStatus: company.status });
     if (!decision.allowed) refuse(decision, 'B2B_USER_NOT_FOUND');
@@ -207,12 +231,46 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     }
   }
 
+  /** one page from storage: totals from the maintained counter when unfiltered, deep offsets via the position cache */
+  async function readPage(
+    company: Company,
+    filters: UserFilters,
+    paging: { limit: number; offset: number; afterId: number | undefined; beforeId: number | undefined; fromEnd: boolean | undefined },
+  ): Promise<CompanyUserPage> {
+    const companyId = company.id;
+    const { limit, offset, afterId, beforeId, fromEnd } = paging;
+    const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, dialect, companyId, filters);
+    const hasCursor = afterId !== undefined || beforeId !== undefined;
+
+    if (!hasCursor && !fromEnd) {
+      // plain offset paging: translate a deep offset into an indexed id position when the filter allows
+      let start: { belowId?: number; offset: number } = { offset };
+      if (offset >= positions.stride && isRoleOnlyFilter(filters)) {
+        start = await positions.locate(db, company, filters.roles, offset);
+      }
+      const items = offset >= totalCount ? [] : await listUserPage(db, dialect, companyId, filters, { ...start, limit });
+      return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
+    }
+
+    const window = {
+      ...(afterId !== undefined ? { belowId: afterId } : {}),
+      ...(beforeId !== undefined ? { aboveId: beforeId } : {}),
+    };
+    const rows = await listUserPage(db, dialect, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
+    const more = rows.length > limit;
+    const items = fromEnd ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
+    return fromEnd
+      ? { items, totalCount, hasNextPage: beforeId !== undefined, hasPreviousPage: more, offset, limit }
+      : { items, totalCount, hasNextPage: more, hasPreviousPage: offset > 0 || afterId !== undefined, offset, limit };
+  }
+
   return {
     async list(principal, query) {
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);
       if (companyId === null) throw new AppError('B2B_FORBIDDEN');
-      const company = await findCompany(db, principal.storeHash, companyId);
+      const v = version.current();
+      const company = await readCompany(principal.storeHash, companyId);
       if (!company) throw new AppError('B2B_COMPANY_NOT_FOUND');
       const decision = authorize(principal, 'get_users', { companyId, companyStatus: company.status });
       if (!decision.allowed) refuse(decision, 'B2B_COMPANY_NOT_FOUND');
@@ -234,30 +292,12 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const limit = Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE);
       const offset = Math.max(0, Math.trunc(query.paging.offset ?? 0));
       const { afterId, beforeId, fromEnd } = query.paging;
-
-      const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, dialect, companyId, filters);
-      const hasCursor = afterId !== undefined || beforeId !== undefined;
-
-      if (!hasCursor && !fromEnd) {
-        // plain offset paging: translate a deep offset into an indexed id position when the filter allows
-        let start: { belowId?: number; offset: number } = { offset };
-        if (offset >= positions.stride && isRoleOnlyFilter(filters)) {
-          start = await positions.locate(db, company, filters.roles, offset);
-        }
-        const items = offset >= totalCount ? [] : await listUserPage(db, dialect, companyId, filters, { ...start, limit });
-        return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
-      }
-
-      const window = {
-        ...(afterId !== undefined ? { belowId: afterId } : {}),
-        ...(beforeId !== undefined ? { aboveId: beforeId } : {}),
-      };
-      const rows = await listUserPage(db, dialect, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
-      const more = rows.length > limit;
-      const items = fromEnd ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
-      return fromEnd
-        ? { items, totalCount, hasNextPage: beforeId !== undefined, hasPreviousPage: more, offset, limit }
-        : { items, totalCount, hasNextPage: more, hasPreviousPage: offset > 0 || afterId !== undefined, offset, limit };
+      const cacheKey = JSON.stringify([principal.storeHash, companyId, filters, limit, offset, afterId ?? null, beforeId ?? null, fromEnd ?? false]);
+      const cached = pageCache.get(cacheKey, v);
+      if (cached) return cached;
+      const page = await readPage(company, filters, { limit, offset, afterId, beforeId, fromEnd });
+      pageCache.set(cacheKey, v, page);
+      return page;
     },
 
     async get(principal, ref, options) {
@@ -330,6 +370,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           return { userId, customerId, newCustomer, stamp };
         }),
       );
+      version.bump();
       positions.onInsert(targetCompany.id, result.userId, role.role, result.stamp);
       const created = await findUserById(db, storeHash, result.userId);
       if (!created) throw new AppError('INTERNAL');
@@ -377,6 +418,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           return roleChanged ? await adjustUserCount(trx, user.companyId, 0, now, { dialect }) : undefined;
         }),
       );
+      version.bump();
       if (stamp) positions.onRoleChange(user.companyId, user.id, user.role, next.role, stamp);
       const updated = await findUserById(db, principal.storeHash, user.id);
       if (!updated) throw new AppError('B2B_USER_NOT_FOUND');
@@ -396,6 +438,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
         if (deleted !== 1) throw new AppError('B2B_USER_NOT_FOUND');
         return stamp;
       });
+      version.bump();
       positions.onDelete(user.companyId, user.id, user.role, stamp);
       emit({ type: 'store/company/user/deleted', storeHash: principal.storeHash, companyId: user.companyId, userId: user.id, at: now });
       return user;

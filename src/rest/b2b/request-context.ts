@@ -38,7 +38,8 @@ export function throttledError(decision: RateLimitDecision): AppError {
 export async function countRequest(request: FastifyRequest, storeHash: string): Promise<void> {
   if (request.b2bCounted) return;
   request.b2bCounted = true;
-  const decision = await request.services.rateLimiter.consume(`b2b:${storeHash}`, request.services.settings.b2bRateLimit);
+  // the live quota of this store (fixture/flags, adjustable per store at /_roster/rate-limits)
+  const decision = await request.services.rateLimiter.consume(`b2b:${storeHash}`, request.services.rateLimitSettingFor('b2b', storeHash));
   request.b2bRateLimit = decision;
   if (decision && !decision.allowed) throw throttledError(decision);
 }
