@@ -11,14 +11,13 @@ import { createServices, type RuntimeSettings, type Services } from '../services
 import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
 import type { AdminAccess } from './admin-access.js';
-import { accountMutationsOf, eventTypeOf, readSubject, succeeded } from './derive-events.js';
 import { sendFault } from './fault-responses.js';
-import { factsOf, type FullFacts, principalOf } from './request-facts.js';
+import { factsOf, type FullFacts, principalOf, rootArgument } from './request-facts.js';
 
 /**
  * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
  * (/f/{forkId}/... → that fork's services), and the per-request hooks that apply fault rules,
- * keep the request journal and derive events. buildApp() creates it; the admin API
+ * keep the request journal and read the `before` of company-user events. buildApp() creates it; the admin API
  * (admin-routes.ts) drives it.
  */
 export interface ControlsOptions {
@@ -60,7 +59,6 @@ interface RequestState {
   facts: FullFacts | undefined;
   payload: unknown;
   fault: string | undefined;
-  derived: Promise<{ type: ReturnType<typeof eventTypeOf>; subject: Record<string, unknown>; before: unknown; m: ReturnType<typeof accountMutationsOf>[number] }[]> | undefined;
   companyUserBefore: number | undefined;
 }
 
@@ -131,7 +129,7 @@ export function createControls(options: ControlsOptions): Controls {
       if (!enabled) return done();
       const admin = request.url.startsWith('/_roster');
       if (!admin) world.inFlight += 1;
-      request.rosterState = { world, admin, facts: undefined, payload: undefined, fault: undefined, derived: undefined, companyUserBefore: undefined };
+      request.rosterState = { world, admin, facts: undefined, payload: undefined, fault: undefined, companyUserBefore: undefined };
       done();
     });
 
@@ -199,12 +197,11 @@ export function createControls(options: ControlsOptions): Controls {
         // the service's event (if any) has taken it by now; drop what a failed request left
         setImmediate(() => forgetCompanyUserBefore(world.database, id));
       }
-      if (state.derived) recordDerived(request, state, reply.statusCode);
       done();
     });
   }
 
-  /** Reads, before a write runs, what derived and bridged events need as `before`. */
+  /** Reads, before a company user is updated or deleted, what the bridged event reports as `before`. */
   async function capturePriorState(request: FastifyRequest, state: RequestState): Promise<void> {
     const world = state.world;
     const path = request.url;
@@ -218,9 +215,10 @@ export function createControls(options: ControlsOptions): Controls {
     }
     if (path === '/graphql' || path.startsWith('/graphql?')) {
       const facts = (state.facts ??= factsOf(request));
-      if (facts.graphql?.operationType === 'mutation' && (facts.fields.includes('userUpdate') || facts.fields.includes('userDelete'))) {
-        const vars = facts.graphql.variables;
-        const id = Number(vars.userId ?? vars.id);
+      if (facts.graphql?.operationType !== 'mutation') return;
+      const field = facts.fields.includes('userUpdate') ? 'userUpdate' : facts.fields.includes('userDelete') ? 'userDelete' : undefined;
+      if (field !== undefined) {
+        const id = Number(rootArgument(facts.graphql, field, 'userId') ?? (rootArgument(facts.graphql, field, 'userData') as { userId?: unknown } | undefined)?.userId);
         if (Number.isSafeInteger(id)) {
           state.companyUserBefore = id;
           await rememberCompanyUserBefore(world.database, id).catch(() => undefined);
@@ -228,47 +226,6 @@ export function createControls(options: ControlsOptions): Controls {
       }
       return;
     }
-    if (!path.startsWith('/accounts/')) return;
-    if (worlds.derivation.servicesEmit('account') && worlds.derivation.servicesEmit('store')) return;
-    const facts = (state.facts ??= factsOf(request));
-    const mutations = accountMutationsOf(facts);
-    if (mutations.length === 0) return;
-    const derived = Promise.all(
-      mutations.map(async (m) => {
-        const { subject, state: prior } = await readSubject(world.database, facts.account, m);
-        return { type: eventTypeOf(m), subject, before: prior, m };
-      }),
-    );
-    state.derived = derived;
-    // `before` must be read before the write runs
-    await derived.catch(() => undefined);
-  }
-
-  function recordDerived(request: FastifyRequest, state: RequestState, status: number): void {
-    const world = state.world;
-    const facts = state.facts as FullFacts;
-    const derived = state.derived;
-    if (!derived || status !== 200) return;
-    const payload = state.payload;
-    derived
-      .then((items) => {
-        for (const item of items) {
-          const family = item.type.split('.')[0] as string;
-          if (worlds.derivation.servicesEmit(family)) continue;
-          if (!succeeded(payload, item.m)) continue;
-          world.events.recordWhenReady(
-            readSubject(world.database, facts.account, item.m).then(({ subject, state: after }) => ({
-              type: item.type,
-              subject: { ...item.subject, ...Object.fromEntries(Object.entries(subject).filter(([, v]) => v !== null)) },
-              before: item.before,
-              after: item.type.endsWith('.removed') ? null : after,
-            })),
-            'derived',
-            request.id,
-          );
-        }
-      })
-      .catch(() => undefined);
   }
 
   return {

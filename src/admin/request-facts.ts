@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { type DocumentNode, type FieldNode, Kind, parse, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type FieldNode, Kind, parse, type SelectionSetNode, valueFromASTUntyped } from 'graphql';
 import type { RequestFacts } from '../domain/journal/faults.js';
 import type { ApiName, Principal } from '../domain/journal/request-journal.js';
 
@@ -29,7 +29,7 @@ export interface GraphqlShape {
   fields: string[];
   /** root fields, with the Account API's wrappers (`account`, `user`) opened: `account.addUserToAccount` */
   label: string | undefined;
-  /** root field -> child field -> argument nodes (to read inputs for derived events) */
+  /** the parsed document (to read arguments) */
   document: DocumentNode | undefined;
 }
 
@@ -90,6 +90,16 @@ export function graphqlShape(query: string, operationName: string | undefined): 
 }
 
 function graphqlBody(body: unknown): { query: string; operationName: string | undefined; variables: Record<string, unknown> } | undefined {
+  // an API may keep the body as bytes and parse it itself (the Account API does)
+  if (Buffer.isBuffer(body) || typeof body === 'string') {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+    if (text.trimStart()[0] !== '{') return undefined;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+  }
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
   if (typeof b.query !== 'string') return undefined;
@@ -98,6 +108,27 @@ function graphqlBody(body: unknown): { query: string; operationName: string | un
     operationName: typeof b.operationName === 'string' && b.operationName !== '' ? b.operationName : undefined,
     variables: b.variables !== null && typeof b.variables === 'object' ? (b.variables as Record<string, unknown>) : {},
   };
+}
+
+/** The value of `argument` on the root field `field` (variables applied), or undefined. */
+export function rootArgument(graphql: FullFacts['graphql'], field: string, argument: string): unknown {
+  const document = graphql?.document;
+  if (!graphql || !document) return undefined;
+  const operation = document.definitions.find(
+    (d) => d.kind === Kind.OPERATION_DEFINITION && (graphql.operationName === undefined || d.name?.value === graphql.operationName),
+  );
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return undefined;
+  for (const root of fieldsOf(operation.selectionSet, document)) {
+    if (root.name.value !== field) continue;
+    const arg = root.arguments?.find((a) => a.name.value === argument);
+    if (!arg) return undefined;
+    try {
+      return valueFromASTUntyped(arg.value, graphql.variables);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }
 
 // --------------------------------------------------------------------------- credentials
