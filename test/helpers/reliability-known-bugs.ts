@@ -38,15 +38,15 @@ export const knownBugs: readonly KnownBug[] = [
   },
   {
     id: 'postgres-nul-character',
-    description: 'a string with U+0000 that reaches PostgreSQL (search, e-mail, store hash filters and lookups on all three APIs) fails: 500',
+    description: 'Account API on PostgreSQL: an e-mail containing U+0000 (addUserToAccount, addUserToStore user.email, removeUserFromAccount, users filters.email) fails with INTERNAL_SERVER_ERROR',
     dialects: ['postgres'],
-    matches: (r) => /\\u0000|%00|\u0000/.test(text(r)),
+    matches: (r) => r.url.startsWith('/accounts/') && /\\u0000|%00|\u0000/.test(text(r)),
   },
   {
     id: 'postgres-int4-overflow',
-    description: 'an id of 2^31 or more (B2B REST path ids and companyId/companyRoleId, B2B GraphQL Decimal role/companyRoleId) reaches an int4 column on PostgreSQL: 500',
+    description: 'B2B GraphQL on PostgreSQL: users(companyRoleId: <Decimal of 2^31 or more>) reaches an int4 column: masked error code 500',
     dialects: ['postgres'],
-    matches: (r) => (text(r).match(/\d{10,}/g) ?? []).some((digits) => Number(digits) >= 2 ** 31),
+    matches: (r) => r.url.startsWith('/graphql') && (text(r).match(/\d{10,}/g) ?? []).some((digits) => Number(digits) >= 2 ** 31),
   },
 ];
 
