@@ -1,0 +1,215 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from '../helpers/dialects.js';
+import { digestDatabase } from '../helpers/reliability-digest.js';
+import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
+import { cloneDemo, createTestApp, type TestApp } from '../helpers/test-app.js';
+
+/**
+ * Resource limits: request bodies over 1 MiB get 413 in each API's own format (and nothing is
+ * written); the GraphQL depth, alias and complexity limits hold on both GraphQL APIs; page sizes
+ * above the maximum are capped (B2B REST and B2B GraphQL: 250) or refused (Account API: 50), as the
+ * specs say. Real HTTP shows that an oversized body is refused without being read to the end.
+ */
+const ACCOUNT_A = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
+const ACCOUNT_URL = `/accounts/${ACCOUNT_A}/graphql`;
+const MiB = 1024 * 1024;
+
+/** The demo world plus 296 more Great Buys users and 57 more account members, to see page caps. */
+function bigWorld(): unknown {
+  const world = cloneDemo<{
+    accounts: { users: Record<string, unknown>[] }[];
+    b2b: { stores: { companies: { id: number; users: Record<string, unknown>[] }[] }[] };
+  }>();
+  const greatBuys = world.b2b.stores[0]?.companies.find((c) => c.id === 123456);
+  for (let i = 0; i < 296; i++) {
+    greatBuys?.users.push({ email: `bulk.${i}@greatbuys.com`, firstName: 'Bulk', lastName: `User ${i}`, phoneNumber: '', role: 2 });
+  }
+  for (let i = 0; i < 57; i++) world.accounts[0]?.users.push({ email: `member.${i}@example.com`, firstName: 'Member', lastName: String(i) });
+  return world;
+}
+
+describe.each(dialects)('resource limits on %s', (dialect) => {
+  let t: TestApp;
+  let tokens: B2bTokens;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, fixture: bigWorld() });
+    tokens = await signInDemoPeople(t.app);
+  });
+  afterAll(async () => t.close());
+
+  const account = (query: string, variables?: unknown) =>
+    t.app.inject({ method: 'POST', url: ACCOUNT_URL, headers: { 'x-auth-token': 'demo-account-token-full', 'content-type': 'application/json' }, payload: { query, variables } });
+  const b2b = (query: string) =>
+    t.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' }, payload: { query } });
+
+  it('answers 413 to bodies over 1 MiB on every API, in its own format, writing nothing', async () => {
+    const before = await digestDatabase(t.database);
+    const pad = 'x'.repeat(MiB + 16);
+    const admin = { authorization: `Bearer ${tokens.admin}` };
+    const cases = [
+      { url: ACCOUNT_URL, method: 'POST' as const, headers: { 'x-auth-token': 'demo-account-token-full', 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ account { id } }', pad }), format: 'account' },
+      { url: ACCOUNT_URL, method: 'POST' as const, headers: { 'content-type': 'text/plain' }, payload: pad, format: 'account' },
+      { url: '/api/v2/users', method: 'POST' as const, headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify({ firstName: pad }), format: 'rest' },
+      { url: '/api/v2/users', method: 'POST' as const, headers: { ...admin, 'content-type': 'application/x-www-form-urlencoded' }, payload: `firstName=${pad}`, format: 'rest' },
+      { url: '/api/v2/users/124', method: 'PUT' as const, headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify({ firstName: pad }), format: 'rest' },
+      { url: '/api/v2/login', method: 'POST' as const, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ bcToken: pad }), format: 'rest' },
+      { url: '/api/io/auth/customers', method: 'POST' as const, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: pad }), format: 'auth' },
+      { url: '/graphql', method: 'POST' as const, headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ userExtraFields { fieldName } }', pad }), format: 'b2b-graphql' },
+      { url: '/graphql', method: 'POST' as const, headers: { 'content-type': 'text/plain' }, payload: pad, format: 'b2b-graphql' },
+    ];
+    for (const c of cases) {
+      const res = await t.app.inject({ method: c.method, url: c.url, headers: c.headers, payload: c.payload });
+      expect(res.statusCode, `${c.method} ${c.url}`).toBe(413);
+      const body = res.json();
+      if (c.format === 'account') expect(body).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      if (c.format === 'rest') expect(body).toEqual({ code: 413, message: 'Request Entity Too Large', data: { errMsg: 'Request Entity Too Large' } });
+      if (c.format === 'auth') expect(body).toEqual({ code: 413, data: { errMsg: 'Request Entity Too Large' }, meta: { message: 'Request Entity Too Large' } });
+      if (c.format === 'b2b-graphql') expect(body).toEqual({ errors: [{ message: 'Request Entity Too Large', extensions: { code: 413 } }] });
+    }
+    expect(await digestDatabase(t.database)).toBe(before);
+  });
+
+  it('accepts a body just under 1 MiB', async () => {
+    const pad = 'y'.repeat(MiB - 200);
+    const a = await t.app.inject({
+      method: 'POST',
+      url: ACCOUNT_URL,
+      headers: { 'x-auth-token': 'demo-account-token-full', 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: '{ account { id } }', pad }),
+    });
+    expect(a.json()).toEqual({ data: { account: { id: `bc/account/account/${ACCOUNT_A}` } } });
+    const g = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${tokens.admin}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: '{ userExtraFields { fieldName } }', pad }),
+    });
+    expect(g.statusCode).toBe(200);
+    expect(g.json()).not.toHaveProperty('errors');
+  });
+
+  /** `{ __type(name) { ofType { ... name } } }` of exactly `depth` levels. */
+  const depthDocument = (typeName: string, depth: number) => {
+    let inner = 'name';
+    for (let i = 0; i < depth - 2; i++) inner = `ofType { ${inner} }`;
+    return `{ __type(name: "${typeName}") { ${inner} } }`;
+  };
+  const aliasDocument = (field: string, count: number) => `{ ${Array.from({ length: count }, (_, i) => `a${i}: ${field}`).join(' ')} }`;
+
+  it('Account API: depth 15 and 100 aliases pass, depth 16 and 101 aliases are refused', async () => {
+    expect((await account(depthDocument('User', 15))).json()).not.toHaveProperty('errors');
+    const deep = (await account(depthDocument('User', 16))).json();
+    expect(deep).toEqual({ errors: [{ message: 'The query has a depth of 16; at most 15 is allowed.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+    expect((await account(`{ account ${aliasDocument('id', 100)} }`)).json()).not.toHaveProperty('errors');
+    const many = (await account(`{ account ${aliasDocument('id', 101)} }`)).json();
+    expect(many).toEqual({ errors: [{ message: 'The query uses 101 aliases; at most 100 are allowed.', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] });
+  });
+
+  it('Account API: complexity over 10,000 is refused with the documented message; the score is reported', async () => {
+    // stores(50) x users(50) x 5 fields = 12,500 plus the connection fields
+    const heavy = await account('{ account { stores(first: 50) { edges { node { users(first: 50) { edges { node { id email firstName lastName locale } } } } } } } }');
+    const body = heavy.json();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0].message).toMatch(/^The query is too complex as it has a complexity score of \d+ out of 10000\. Please remove some elements and try again$/);
+    expect(body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(body).not.toHaveProperty('data.account');
+    expect(Number(heavy.headers['x-bc-graphql-complexity'])).toBeGreaterThan(10_000);
+    const light = await account('{ account { stores(first: 10) { edges { node { users(first: 10) { edges { node { id email } } } } } } } }');
+    expect(light.json()).not.toHaveProperty('errors');
+    expect(Number(light.headers['x-bc-graphql-complexity'])).toBeLessThanOrEqual(10_000);
+  });
+
+  it('Account API: page sizes above 50 are refused, 50 is served', async () => {
+    const over = (await account('{ account { users(first: 51) { edges { node { id } } } } }')).json();
+    expect(over.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(over.data.account.users).toBeNull();
+    const max = (await account('{ account { users(first: 50) { pageInfo { hasNextPage } edges { node { id } } } } }')).json();
+    expect(max.data.account.users.edges).toHaveLength(50);
+    expect(max.data.account.users.pageInfo.hasNextPage).toBe(true);
+  });
+
+  it('B2B GraphQL: depth, alias and complexity (4,500) limits hold', async () => {
+    expect((await b2b(depthDocument('UserType', 15))).json()).not.toHaveProperty('errors');
+    expect((await b2b(depthDocument('UserType', 16))).json()).toEqual({ errors: [{ message: 'The query has a depth of 16; at most 15 is allowed.', extensions: { code: 400 } }] });
+    expect((await b2b(aliasDocument('userExtraFields { fieldName }', 100))).json()).not.toHaveProperty('errors');
+    expect((await b2b(aliasDocument('userExtraFields { fieldName }', 101))).json()).toEqual({
+      errors: [{ message: 'The query uses 101 aliases; at most 100 are allowed.', extensions: { code: 400 } }],
+    });
+    const heavy = (await b2b('{ users(companyId: 123456, first: 250) { edges { node { id email firstName lastName phone role bcId uuid companyRoleId createdAt updatedAt extraFields { fieldName fieldValue } companyInfo { companyId companyName } } } } }')).json();
+    expect(heavy.errors).toHaveLength(1);
+    expect(heavy.errors[0].message).toMatch(/^The query is too complex as it has a complexity score of \d+ out of 4500\. Please remove some elements and try again$/);
+    expect(heavy.errors[0].extensions.code).toBe(400);
+  });
+
+  it('B2B GraphQL: first above 250 is capped to 250, below 1 means 10', async () => {
+    const capped = (await b2b('{ users(companyId: 123456, first: 1000) { totalCount pageInfo { hasNextPage } edges { node { id } } } }')).json();
+    expect(capped.data.users.totalCount).toBe(300);
+    expect(capped.data.users.edges).toHaveLength(250);
+    expect(capped.data.users.pageInfo.hasNextPage).toBe(true);
+    const zero = (await b2b('{ users(companyId: 123456, first: 0) { edges { node { id } } } }')).json();
+    expect(zero.data.users.edges).toHaveLength(10);
+  });
+
+  it('B2B REST: limit above 250 is capped to 250; bad limit and offset fall back to 10 and 0', async () => {
+    const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens.admin}` } });
+    for (const url of ['/api/v2/users?limit=1000', '/api/v2/companies/123456/users?limit=100000']) {
+      const body = (await get(url)).json();
+      expect(body.data.list).toHaveLength(250);
+      expect(body.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 250 });
+    }
+    const lenient = (await get('/api/v2/users?limit=0&offset=-5')).json();
+    expect(lenient.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 10 });
+    expect(lenient.data.list).toHaveLength(10);
+    const junk = (await get('/api/v2/users?limit=abc&offset=1e3')).json();
+    expect(junk.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 10 });
+  });
+});
+
+describe('oversized bodies over real HTTP', () => {
+  let t: TestApp;
+  let port: number;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect: 'sqlite' });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  afterAll(async () => t.close());
+
+  /** Sends `head` (and `then`'s writes), never finishes the body, and returns what the server answered. */
+  function stalledRequest(head: string, then?: (write: (text: string) => void) => void): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+        const end = answer.indexOf('\r\n\r\n');
+        const length = /content-length: (\d+)/i.exec(answer);
+        if (end >= 0 && length && answer.length - end - 4 >= Number(length[1])) {
+          socket.destroy();
+          resolve(answer);
+        }
+      });
+      socket.on('error', reject);
+      socket.write(head);
+      then?.((text) => socket.write(text));
+    });
+  }
+
+  it.each([
+    ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', '"code":"PAYLOAD_TOO_LARGE"'],
+    ['/graphql', '"code":413'],
+    ['/api/io/auth/customers', '"code":413'],
+  ])('POST %s: a declared 10 MiB body or a chunked body past 1 MiB is refused with 413 before the client finishes', async (path, marker) => {
+    const declared = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${10 * MiB}\r\n\r\n`);
+    expect(declared).toMatch(/^HTTP\/1\.1 413 /);
+    expect(declared).toContain(marker);
+    const chunk = 'a'.repeat(64 * 1024);
+    const chunked = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, (write) => {
+      for (let i = 0; i < 20; i++) write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    });
+    expect(chunked).toMatch(/^HTTP\/1\.1 413 /);
+    expect(chunked).toContain(marker);
+  });
+});
