@@ -6,13 +6,13 @@ import { cloneDemo, createTestApp, type TestApp } from './helpers/test-app.js';
 /** Listing (search, role filters, lenient paging, deep offsets) and the create / update / delete rules, with the state afterwards. */
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
 const BIG = 555000;
-const BIG_SIZE = 2100;
+const BIG_SIZE = 1300;
 const bigAdmin = { id: 9000, bcId: 9001, email: 'boss@big.example', companyId: BIG };
 
-function bigFixture(): unknown {
+function bigFixture(size = BIG_SIZE): unknown {
   const fixture = cloneDemo<{ b2b: { stores: { companies: unknown[] }[] } }>();
   const users: unknown[] = [{ id: bigAdmin.id, bcId: bigAdmin.bcId, email: bigAdmin.email, firstName: 'Boss', lastName: 'Big', phoneNumber: '', role: 0 }];
-  for (let i = 1; i < BIG_SIZE; i += 1) users.push({ email: `u${i}@big.example`, firstName: `User${i}`, lastName: 'Big', phoneNumber: '', role: i % 3 });
+  for (let i = 1; i < size; i += 1) users.push({ email: `u${i}@big.example`, firstName: `User${i}`, lastName: 'Big', phoneNumber: '', role: i % 3 });
   fixture.b2b.stores[0]?.companies.push({ id: BIG, name: 'Big Co', status: 1, parentId: null, users });
   return fixture;
 }
@@ -108,11 +108,11 @@ describe.each(dialects)('B2B REST users on %s', (dialect) => {
       const check = async (label: string) => {
         const all = await bigIds();
         const ones = await bigIds([1]);
-        for (const offset of [0, 995, 999, 1000, 1001, 1500, 1999, 2000, 2001, all.length - 3, all.length]) {
+        for (const offset of [0, 995, 999, 1000, 1001, 1200, all.length - 3, all.length]) {
           expect(ids(await get(`/api/v2/users?limit=7&offset=${offset}`, boss)), `${label} offset ${offset}`).toEqual(all.slice(offset, offset + 7));
           expect(ids(await get(`/api/v2/companies/${BIG}/users?limit=7&offset=${offset}`, boss)), `${label} company offset ${offset}`).toEqual(all.slice(offset, offset + 7));
         }
-        for (const offset of [0, 400, 699, 700, ones.length - 1]) {
+        for (const offset of [0, 300, 399, ones.length - 1]) {
           const data = await get(`/api/v2/users?role=1&limit=5&offset=${offset}`, boss);
           expect(ids(data), `${label} role 1 offset ${offset}`).toEqual(ones.slice(offset, offset + 5));
           expect(data.pagination.totalCount).toBe(ones.length);
@@ -123,7 +123,7 @@ describe.each(dialects)('B2B REST users on %s', (dialect) => {
       };
       await check('initial');
       const all = await bigIds();
-      const middle = all[1200] as number;
+      const middle = all[1100] as number;
       const created = await t.app.inject({
         method: 'POST',
         url: '/api/v2/users',
@@ -232,7 +232,7 @@ describe.each(dialects)('B2B REST users on %s', (dialect) => {
 describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ dialect, now: NOW, fixture: bigFixture() });
+    t = await createTestApp({ dialect, now: NOW, fixture: bigFixture(400) });
   });
   afterAll(async () => t.close());
 
@@ -255,8 +255,8 @@ describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) =
     const verify = async (label: string) => {
       const all = await expectedIds();
       const twos = await expectedIds([2]);
-      for (const offset of [36, 37, 38, 74, 500, 1111, all.length - 2]) expect(await page(offset), `${label} ${offset}`).toEqual(all.slice(offset, offset + 4));
-      for (const offset of [37, 100, twos.length - 1]) expect(await page(offset, [2]), `${label} role 2 ${offset}`).toEqual(twos.slice(offset, offset + 4));
+      for (const offset of [36, 37, 38, 74, 200, 333, all.length - 2]) expect(await page(offset), `${label} ${offset}`).toEqual(all.slice(offset, offset + 4));
+      for (const offset of [37, 74, 100, twos.length - 1]) expect(await page(offset, [2]), `${label} role 2 ${offset}`).toEqual(twos.slice(offset, offset + 4));
     };
 
     await verify('initial');
@@ -265,7 +265,7 @@ describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) =
     expect(hits).toBeGreaterThan(0);
 
     const created = await service.create(principal, { companyId: BIG, email: 'cache.new@big.example', firstName: 'C', lastName: 'N', phone: '', role: 2 });
-    const victim = (await expectedIds())[777] as number;
+    const victim = (await expectedIds())[177] as number;
     await service.delete(principal, { userId: victim });
     const twoToOne = (await expectedIds([2]))[50] as number;
     await service.update(principal, { userId: twoToOne }, { role: 1 }, { mode: 'partial' });
@@ -275,7 +275,7 @@ describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) =
 
     // a write that did not go through this cache (another service instance): the page cache learns
     // of it through the data version (as after a reset); the position cache notices by itself
-    await t.app.services.companyUsers.delete(principal, { userId: (await expectedIds())[900] as number });
+    await t.app.services.companyUsers.delete(principal, { userId: (await expectedIds())[250] as number });
     version.bump();
     await verify('after a foreign write');
     expect(positions.stats.builds).toBe(4);
