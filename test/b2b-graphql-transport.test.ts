@@ -322,6 +322,13 @@ describe.each(dialects)('B2B GraphQL quota on %s', (dialect) => {
       expect(res.headers['x-requests-remaining']).toBeUndefined();
     }
 
+    // nor are requests naming a store that does not exist
+    for (const storeHash of ['nostore1', 'nostore2', 'nostore3', 'nostore4']) {
+      const res = await postman(t.app, undefined, 'query ($s: String!) { customerEmailCheck(email: "a@b.co", storeHash: $s) { userType } }', { s: storeHash });
+      expect(res.body).toEqual({ data: { customerEmailCheck: { userType: 1 } } });
+      expect(res.headers['x-requests-remaining']).toBeUndefined();
+    }
+
     const login = await portal(t.app, undefined, LOGIN, { loginData: { email: people.admin.email, password: PASSWORD, storeHash: STORE, channelId: 1 } });
     expect(login.status).toBe(200);
     expect(login.headers['x-requests-allocated']).toBe('3 times/60 s');
@@ -348,6 +355,12 @@ describe.each(dialects)('B2B GraphQL quota on %s', (dialect) => {
     const loginOver = await portal(t.app, undefined, LOGIN, { loginData: { email: people.admin.email, password: PASSWORD, storeHash: STORE, channelId: 1 } });
     expect(loginOver.status).toBe(429);
     expect(loginOver.body).toEqual({ errors: [{ message: 'Request was throttled. Expected available in 45 seconds.', extensions: { code: 429 } }] });
+    const authOver = await portal(t.app, undefined, 'mutation ($t: String!) { authorization(authData: {bcToken: $t}) { result { token } } }', {
+      t: currentCustomerJwt(people.admin.bcId, t.clock.now()),
+    });
+    expect(authOver.status).toBe(429);
+    const registrationOver = await postman(t.app, undefined, 'query { customerEmailCheck(email: "a@b.co", storeHash: "f0qyczpkb2") { userType } }');
+    expect(registrationOver.status).toBe(429);
 
     t.clock.advance(45_000);
     const again = await postman(t.app, token, USERS, { companyId: GREAT_BUYS });

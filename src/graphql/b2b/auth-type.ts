@@ -1,5 +1,5 @@
 import { signHs256 } from '../../auth/b2b-jwt.js';
-import type { SignInResult } from '../../auth/b2b-tokens.js';
+import { type SignInResult, peekStoreHash } from '../../auth/b2b-tokens.js';
 import type { B2bResolverMap } from './b2b-schema.js';
 import type { B2bContext } from './context.js';
 import { toUserNode } from './user-type.js';
@@ -151,9 +151,10 @@ export const authResolvers: B2bResolverMap = {
 
     async authorization(_root, args: { authData: { bcToken: string; channelId?: number | null } }, ctx: B2bContext) {
       const data = args.authData;
+      // the store named by the Current Customer JWT (as REST's /api/v2/login counts it, §14 #14)
+      const claimedStore = peekStoreHash(data.bcToken);
+      if (claimedStore !== undefined) await ctx.countRequest(claimedStore);
       const signedIn = await ctx.services.b2bTokens.signInWithCurrentCustomerJwt({ jwt: data.bcToken, channelId: data.channelId ?? null });
-      // the store is known once the Current Customer JWT verified (§14 #14); a 429 discards the new token
-      await ctx.countRequest(signedIn.subject.storeHash);
       return authResult(ctx, signedIn, undefined);
     },
   },

@@ -20,7 +20,8 @@ export interface B2bContext {
   principal(): Promise<B2bPrincipal>;
   /**
    * Counts this request against a store's B2B quota, once per request (§14 #14); operations that
-   * learn the store from their arguments (login, authorization) call it. Throws RATE_LIMITED.
+   * learn the store from their arguments (login, authorization, customerEmailCheck) call it. A store
+   * that does not exist is not counted. Throws RATE_LIMITED.
    */
   countRequest(storeHash: string): Promise<void>;
   /** A Company of the store, read once per request (for `UserType.companyInfo` on every node of a page). */
@@ -72,6 +73,9 @@ export function createB2bContext(options: {
         if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
         return;
       }
+      // a store named in arguments counts only when it exists: no quota bucket per made-up hash
+      if (!(await services.b2bTokens.isKnownStore(storeHash))) return;
+      if (rateLimit.counted) return this.countRequest(storeHash);
       rateLimit.counted = true;
       rateLimit.decision = await consumeB2bQuota(services, storeHash);
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
