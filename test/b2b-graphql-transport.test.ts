@@ -369,3 +369,51 @@ describe.each(dialects)('B2B GraphQL quota on %s', (dialect) => {
     expect(again.headers['x-requests-remaining']).toBe('2 times');
   });
 });
+
+describe.each(dialects)('B2B GraphQL unexpected failures on %s', (dialect) => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ dialect });
+    token = await signIn(t.app, people.admin.email);
+  });
+  afterAll(async () => t.close());
+
+  it('a failing resolver is masked as "Internal server error" (code 500); the other fields still answer', async () => {
+    // fault injection: the shared service throws something that is not an AppError
+    const users = t.app.services.companyUsers as { list: (...args: unknown[]) => Promise<unknown> };
+    const original = users.list;
+    users.list = async () => {
+      throw new Error('connection to db-secret-host:5432 refused');
+    };
+    try {
+      const res = await postman(t.app, token, '{ users(companyId: 123456) { totalCount } userExtraFields { fieldName } }');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        errors: [{ message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['users'], extensions: { code: 500 } }],
+        data: { users: null, userExtraFields: [] },
+      });
+      expect(res.raw).not.toContain('db-secret-host');
+    } finally {
+      users.list = original;
+    }
+  });
+
+  it('a failure before execution is a 500 in the API\'s format, without details', async () => {
+    const tokens = t.app.services.b2bTokens as { decode: (...args: unknown[]) => unknown };
+    const original = tokens.decode;
+    tokens.decode = () => {
+      throw new Error('secret=abc123');
+    };
+    try {
+      const res = await postman(t.app, token, '{ userExtraFields { fieldName } }');
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ errors: [{ message: 'Internal server error', extensions: { code: 500 } }] });
+      expect(res.raw).not.toContain('abc123');
+      expectCors(res.headers);
+    } finally {
+      tokens.decode = original;
+    }
+  });
+});
