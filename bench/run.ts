@@ -223,7 +223,7 @@ async function runDataset(
   if (selected.length === 0) return;
   const database = await createBenchDatabase(dialect, { dir: context.tmp, name: `${dialect}_${n}`, postgresUrl: context.postgresUrl });
   const removeCleanup = onCleanup(() => database.drop());
-  const servers: RunningServer[] = [];
+  const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' }[] = [];
   try {
     const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${dialect} N=${n.toLocaleString('en-US')}` });
     run.generation.push({ dialect, n, ms: generated.ms, rows: generated.rowsWritten });
@@ -238,7 +238,7 @@ async function runDataset(
       cwd: repoRoot,
       timeoutMs: 120_000,
     });
-    servers.push(roster);
+    servers.push({ server: roster, role: 'roster' });
     const ctx: ServerContext = { baseUrl: roster.baseUrl, n, firstCompanyUserId: generated.firstCompanyUserId, b2bToken: await obtainB2bToken(roster.baseUrl) };
 
     const prepared: { record: ScenarioRecord; load: PreparedLoad; body: string }[] = [];
@@ -276,7 +276,7 @@ async function runDataset(
         readyPath: '/healthz',
         cwd: repoRoot,
       });
-      servers.push(server);
+      servers.push({ server, role: kind });
       return server;
     };
     const bare = await startBaseline('bare');
@@ -341,9 +341,9 @@ async function runDataset(
       }
     }
   } finally {
-    for (const server of servers.reverse()) {
+    for (const { server, role } of servers.reverse()) {
       const memory = await server.stop();
-      run.servers.push({ label: server.label, dialect, n, startupMs: server.startupMs, peakRssMb: memory?.peakMb });
+      run.servers.push({ label: server.label, role, dialect, n, startupMs: server.startupMs, peakRssMb: memory?.peakMb });
     }
     await database.drop().catch(() => undefined);
     removeCleanup();
@@ -414,7 +414,7 @@ async function main(): Promise<void> {
         await runDataset(run, options, load, dialect, n, { tmp, postgresUrl, isBase: i === 0, withFastify: first, prism: first ? prism : undefined });
         if (first && prism) {
           const memory = await prism.server.stop();
-          run.servers.push({ label: prism.server.label, startupMs: prism.server.startupMs, peakRssMb: memory?.peakMb });
+          run.servers.push({ label: prism.server.label, role: 'prism', startupMs: prism.server.startupMs, peakRssMb: memory?.peakMb });
           prism = undefined;
         }
       }

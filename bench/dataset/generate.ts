@@ -206,6 +206,7 @@ function writeSqlite(database: Database, n: number, ctx: ChunkContext, onProgres
     db.pragma(`cache_size = ${previousCache}`);
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
+  // planner statistics, as a long-lived database would have them (PostgreSQL's autovacuum does the same)
   db.exec('ANALYZE');
 }
 

@@ -49,6 +49,7 @@ export interface GenerationRecord {
 
 export interface ServerRecord {
   label: string;
+  role: 'roster' | 'bare' | 'fastify' | 'prism';
   dialect?: DialectName;
   n?: number;
   startupMs: number;

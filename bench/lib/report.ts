@@ -143,7 +143,7 @@ export function evaluateTargets(run: RunRecord): TargetRecord[] {
     });
   }
   {
-    const rows = run.servers.filter((s) => s.n === 1_000_000 && s.peakRssMb !== undefined);
+    const rows = run.servers.filter((s) => s.role === 'roster' && s.n === 1_000_000 && s.peakRssMb !== undefined);
     targets.push({
       id: 'rss',
       description: 'Peak RSS < 200 MB at N=1,000,000',
