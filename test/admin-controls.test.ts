@@ -238,6 +238,21 @@ describe('emulator clock, faults, journal and rate limits', () => {
     });
   });
 
+  it('describes itself in an OpenAPI document', async () => {
+    const res = await inject({ method: 'GET', url: '/_roster/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/_roster', '/_roster/state', '/_roster/reset', '/_roster/fixtures', '/_roster/snapshots/{name}/restore', '/_roster/forks/{id}', '/_roster/clock', '/_roster/rate-limits/{kind}/{key}', '/_roster/faults', '/_roster/requests', '/_roster/events', '/_roster/openapi.json']),
+    );
+    expect(doc.paths['/_roster/faults'].post.requestBody.content['application/json'].schema.required).toEqual(['effect']);
+    expect(doc.paths['/_roster/forks/{id}'].delete.parameters).toEqual([{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }]);
+    const unknown = await inject({ method: 'GET', url: '/_roster/nothing-here' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe('NOT_FOUND');
+  });
+
   describe('request journal', () => {
     it('shows every request with its secrets redacted: tokens, passwords, JWTs', async () => {
       await inject({ method: 'DELETE', url: '/_roster/requests' });
