@@ -78,6 +78,26 @@ describe.each(dialects)('B2B REST users on %s', (dialect) => {
     });
   });
 
+  describe('filters no stored value can match', () => {
+    it('overlong search text, ids and roles beyond the 32-bit columns: empty pages, never an error', async () => {
+      const long = 'a'.repeat(60_000);
+      const res = await t.app.inject({ method: 'GET', url: `/api/v2/users?q=${long}`, headers: auth(admin) });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().data).toEqual({ list: [], pagination: { totalCount: 0, offset: 0, limit: 10 } });
+      const principal = await t.app.services.b2bTokens.authenticate(admin);
+      const list = (query: Parameters<typeof t.app.services.companyUsers.list>[1]) => t.app.services.companyUsers.list(principal, query);
+      const huge = 2 ** 40;
+      expect((await list({ companyRoleId: huge, paging: { limit: 10 } })).items).toEqual([]);
+      expect((await list({ roles: [huge, 7], paging: { limit: 10 } })).items).toEqual([]);
+      expect((await list({ email: long, firstName: 'x\u0000', paging: { limit: 10 } })).items).toEqual([]);
+      expect((await list({ paging: { limit: 10, afterId: huge } })).items.map((u) => u.id)).toEqual([126, 125, 124, 123]);
+      expect((await list({ paging: { limit: 10, afterId: -5 } })).items).toEqual([]);
+      expect((await list({ paging: { limit: 10, beforeId: huge, fromEnd: true } })).items).toEqual([]);
+      expect((await list({ paging: { limit: 2, beforeId: -5, fromEnd: true } })).items.map((u) => u.id)).toEqual([124, 123]);
+      expect((await list({ paging: { limit: Number.NaN, offset: Number.NaN } })).limit).toBe(10);
+    });
+  });
+
   describe('paging', () => {
     it('lenient limit and offset (§13 #12), echoed in pagination', async () => {
       const all = await bigIds();

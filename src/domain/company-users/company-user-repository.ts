@@ -4,7 +4,7 @@ import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
 import type { DB } from '../../db/tables.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
-import { clampIdBound, isStorableId, isStorableStoreHash, isStorableText } from './lookup-guards.js';
+import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from './lookup-guards.js';
 
 /**
  * Storage of Company users. Rows never leave this file: every read returns `CompanyUser`.
@@ -147,9 +147,10 @@ function conditions(
 ): Expression<SqlBool>[] {
   const out: Expression<SqlBool>[] = [eb('cu.company_id', '=', isStorableId(companyId) ? companyId : -1)];
   const texts = [f.search, f.email, f.firstName, f.lastName].filter((v): v is string => v !== undefined);
-  if (texts.some((v) => !isStorableText(v))) out.push(sql<SqlBool>`1 = 0`); // cannot match anything stored
-  const safe = (v: string) => (isStorableText(v) ? v : '');
-  if (f.onlyUserId !== undefined) out.push(eb('cu.id', '=', clampIdBound(f.onlyUserId)));
+  // text no stored field can hold (NUL, longer than any name or e-mail; SQLite also caps LIKE patterns at 50,000 bytes)
+  if (texts.some((v) => !isStorableText(v) || v.length > MAX_FILTER_TEXT)) out.push(NOTHING);
+  const safe = (v: string) => (isStorableText(v) && v.length <= MAX_FILTER_TEXT ? v : '');
+  if (f.onlyUserId !== undefined) out.push(isStorableId(f.onlyUserId) ? eb('cu.id', '=', f.onlyUserId) : NOTHING);
   const search = f.search === undefined ? undefined : safe(f.search).trim();
   if (search) {
     const pattern = `%${escapeLike(search)}%`;
@@ -165,15 +166,36 @@ function conditions(
   if (f.email !== undefined) out.push(eb('cu.email_key', '=', emailKey(safe(f.email))));
   if (f.firstName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.first_name')]), '=', safe(f.firstName).trim().toLowerCase()));
   if (f.lastName !== undefined) out.push(eb(eb.fn<string>('lower', [eb.ref('cu.last_name')]), '=', safe(f.lastName).trim().toLowerCase()));
-  if (f.roles !== undefined && f.roles.length > 0) out.push(eb('cu.role', 'in', f.roles.map((r) => clampIdBound(r))));
+  if (f.roles !== undefined && f.roles.length > 0) {
+    const roles = f.roles.filter((r) => Number.isInteger(r) && r >= 0 && r <= 4);
+    out.push(roles.length > 0 ? eb('cu.role', 'in', roles) : NOTHING);
+  }
   if (f.companyRoleId !== undefined) {
     if (f.companyRoleId >= 0 && f.companyRoleId <= 2) out.push(eb.and([eb('cu.role', '=', f.companyRoleId), eb('cu.company_role_id', 'is', null)]));
-    else out.push(eb('cu.company_role_id', '=', clampIdBound(f.companyRoleId)));
+    else out.push(isStorableId(f.companyRoleId) ? eb('cu.company_role_id', '=', f.companyRoleId) : NOTHING);
   }
   if (f.createdFrom !== undefined) out.push(eb('cu.created_at', '>=', f.createdFrom));
   if (f.createdTo !== undefined) out.push(eb('cu.created_at', '<=', f.createdTo));
   if (f.updatedFrom !== undefined) out.push(eb('cu.updated_at', '>=', f.updatedFrom));
   if (f.updatedTo !== undefined) out.push(eb('cu.updated_at', '<=', f.updatedTo));
+  return out;
+}
+
+const NOTHING = sql<SqlBool>`1 = 0`;
+/** longer than any stored name, "first last" or e-mail (150 + 1 + 150): matches nothing */
+const MAX_FILTER_TEXT = 1_000;
+
+/** keyset bounds kept inside the 32-bit id column's range: a bound beyond it is no bound, or matches nothing */
+function idWindow(eb: ExpressionBuilder<DB & { cu: DB['company_users'] }, 'cu'>, window: { belowId?: number; aboveId?: number }): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [];
+  if (window.belowId !== undefined) {
+    if (!(window.belowId > 0)) out.push(NOTHING);
+    else if (window.belowId <= MAX_STORED_ID) out.push(eb('cu.id', '<', Math.ceil(window.belowId)));
+  }
+  if (window.aboveId !== undefined) {
+    if (!(window.aboveId < MAX_STORED_ID)) out.push(NOTHING);
+    else if (window.aboveId >= 0) out.push(eb('cu.id', '>', Math.floor(window.aboveId)));
+  }
   return out;
 }
 
@@ -191,8 +213,7 @@ export interface PageWindow {
 export async function listUserPage(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
   let q = selectUsers(db).where((eb) => {
     const c = conditions(eb, dialect, companyId, filters);
-    if (window.belowId !== undefined) c.push(eb('cu.id', '<', clampIdBound(window.belowId)));
-    if (window.aboveId !== undefined) c.push(eb('cu.id', '>', clampIdBound(window.aboveId)));
+    c.push(...idWindow(eb, window));
     return eb.and(c);
   });
   q = q.orderBy('cu.id', window.fromEnd ? 'asc' : 'desc').limit(window.limit);
@@ -208,25 +229,11 @@ export async function countUsers(db: Db, dialect: DialectName, companyId: number
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where((eb) => {
       const c = conditions(eb, dialect, companyId, filters);
-      if (window?.belowId !== undefined) c.push(eb('cu.id', '<', clampIdBound(window.belowId)));
-      if (window?.aboveId !== undefined) c.push(eb('cu.id', '>', clampIdBound(window.aboveId)));
+      if (window) c.push(...idWindow(eb, window));
       return eb.and(c);
     })
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-/**
- * Every `stride`-th id of the (role-filtered) list, newest first: position k*stride → id.
- * One pass over the index; used to build the position cache for deep offsets.
- */
-export async function listCheckpointIds(db: Db, companyId: number, roles: readonly number[] | undefined, stride: number): Promise<number[]> {
-  let q = db.selectFrom('company_users').select('id').where('company_id', '=', companyId);
-  if (roles !== undefined && roles.length > 0) q = q.where('role', 'in', [...roles]);
-  const ids = (await q.orderBy('id', 'desc').execute()).map((r) => Number(r.id));
-  const out: number[] = [];
-  for (let i = 0; i < ids.length; i += stride) out.push(ids[i] as number);
-  return out;
 }
 
 export interface NewCompanyUserRow {

@@ -289,8 +289,8 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
         ...(query.updatedTo !== undefined ? { updatedTo: query.updatedTo } : {}),
         ...(decision.ownRecordsOnly && principal.kind === 'companyUser' ? { onlyUserId: principal.userId } : {}),
       };
-      const limit = Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE);
-      const offset = Math.max(0, Math.trunc(query.paging.offset ?? 0));
+      const limit = Number.isFinite(query.paging.limit) ? Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE) : 10;
+      const offset = Number.isFinite(query.paging.offset ?? 0) ? Math.max(0, Math.trunc(query.paging.offset ?? 0)) : 0;
       const { afterId, beforeId, fromEnd } = query.paging;
       const cacheKey = JSON.stringify([principal.storeHash, companyId, filters, limit, offset, afterId ?? null, beforeId ?? null, fromEnd ?? false]);
       const cached = pageCache.get(cacheKey, v);

@@ -18,9 +18,3 @@ export const STORE_HASH = /^[A-Za-z0-9_-]{1,64}$/;
 export function isStorableStoreHash(storeHash: string): boolean {
   return STORE_HASH.test(storeHash);
 }
-
-/** clamp a keyset bound into the storable range (bounds outside it select everything or nothing anyway) */
-export function clampIdBound(id: number): number {
-  if (!Number.isFinite(id)) return id > 0 ? MAX_STORED_ID + 1 : -1;
-  return Math.min(Math.max(Math.trunc(id), -1), MAX_STORED_ID + 1);
-}
