@@ -66,6 +66,34 @@ describe.each(dialects)('B2B GraphQL queries on %s', (dialect) => {
     expect(typeof bcId).toBe('number');
   });
 
+  it('userExtraFields: the field names the store\'s users carry, as optional text fields (kept for 60 s)', async () => {
+    const query = '{ userExtraFields { fieldName fieldType isRequired defaultValue maximumLength numberOfRows maximumValue listOfValue visibleToEnduser labelName } }';
+    const costCenter = {
+      fieldName: 'Cost center',
+      fieldType: 0,
+      isRequired: false,
+      defaultValue: '',
+      maximumLength: '150',
+      numberOfRows: null,
+      maximumValue: null,
+      listOfValue: [],
+      visibleToEnduser: true,
+      labelName: 'Cost center',
+    };
+    expect((await postman(t.app, token, query)).body).toEqual({ data: { userExtraFields: [costCenter] } });
+
+    const created = await postman(
+      t.app,
+      token,
+      'mutation { userCreate(userData: { companyId: 123456, email: "region@greatbuys.com", firstName: "Re", lastName: "Gion", role: 1, extraFields: [{fieldName: "Region", fieldValue: "EU"}, {fieldName: "Cost center", fieldValue: "B2"}] }) { user { id } } }',
+    );
+    expect(created.body).not.toHaveProperty('errors');
+    expect((await postman(t.app, token, query)).body.data.userExtraFields.map((f: { fieldName: string }) => f.fieldName)).toEqual(['Cost center']);
+    t.clock.advance(60_000);
+    expect((await postman(t.app, token, query)).body.data.userExtraFields).toEqual([costCenter, { ...costCenter, fieldName: 'Region', labelName: 'Region' }]);
+    expect((await postman(t.app, undefined, query)).body.errors[0].extensions).toEqual({ code: 40101 });
+  });
+
   it('filters users by email, firstName and lastName (case-insensitive, exact) and by companyRoleId as a number or numeric string', async () => {
     const ids = async (args: string, variables?: Record<string, unknown>) => {
       const declare = args.includes('$r') ? '($r: Decimal)' : '';
@@ -79,7 +107,7 @@ describe.each(dialects)('B2B GraphQL queries on %s', (dialect) => {
     expect(await ids('firstName: "marie"')).toEqual([people.admin.id]);
     expect(await ids('lastName: "curie"')).toEqual([people.userManager.id, people.senior.id, people.admin.id]);
     expect(await ids('lastName: "curie", firstName: "Eve"')).toEqual([people.userManager.id]);
-    expect(await ids('email: "", firstName: "", search: ""')).toHaveLength(8);
+    expect(await ids('email: "", firstName: "", search: ""')).toHaveLength(9); // 7 fixture users + 2 created above
     const custom = await ids('companyRoleId: $r', { r: 6 });
     expect(custom).toEqual([people.groupManager.id]);
     expect(await ids('companyRoleId: $r', { r: '6' })).toEqual(custom);

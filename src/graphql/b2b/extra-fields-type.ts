@@ -1,3 +1,4 @@
+import { listExtraFieldConfigs } from '../../domain/company-users/extra-field-configs.js';
 import type { B2bResolverMap } from './b2b-schema.js';
 import type { B2bContext } from './context.js';
 
@@ -37,14 +38,16 @@ export const extraFieldsTypeDefs = /* GraphQL */ `
 `;
 
 /**
- * The store's user extra-field configurations. Roster's fixture format has none to configure, so
- * every store answers an empty list (the portal then shows no extra inputs). Needs a valid token.
+ * The store's user extra-field configurations, derived from its users' data (see
+ * domain/company-users/extra-field-configs.ts): an empty list when no user has extra fields.
+ * Any valid token of the store may read them (the portal asks when its user dialog opens).
  */
 export const extraFieldsResolvers: B2bResolverMap = {
   Query: {
     async userExtraFields(_root, _args, ctx: B2bContext) {
-      await ctx.principal();
-      return [];
+      const principal = await ctx.principal();
+      const { services } = ctx;
+      return listExtraFieldConfigs(services.database, principal.storeHash, { now: services.clock.now(), version: services.dataVersion });
     },
   },
 };
