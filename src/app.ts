@@ -11,7 +11,7 @@ import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
-import { b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
+import { answerFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
 export interface AppDeps {
@@ -97,6 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // /f/{forkId}/... serves every API on a fork: the prefix is stripped here, the fork remembered
     rewriteUrl: (req) => controls.rewriteUrl(req),
+    // a path Fastify cannot decode (%zz): each API's own error format where it has one, else Fastify's default body
+    frameworkErrors: answerFrameworkError,
   });
 
   app.decorate('services', services);

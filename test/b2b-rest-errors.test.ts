@@ -278,6 +278,22 @@ describe.each(dialects)('B2B REST errors on %s', (dialect) => {
       expect(await b2bDigest(t)).toBe(before);
     });
 
+    it('a path that cannot be percent-decoded answers 400 in the API\'s own envelope', async () => {
+      for (const url of ['/api/v2/users/%zz', '/api/v2/companies/validations/frontend/user-emails/a%FF', '/api/v2/users?q=%']) {
+        const res = await t.app.inject({ method: 'GET', url, headers: auth(admin) });
+        if (url.includes('?')) {
+          expect(res.statusCode, url).toBe(200); // a bad query string is lenient: the parameter is ignored or literal
+          continue;
+        }
+        await expectError(res, 400, v2(400, 'Malformed URL'));
+        expect(res.headers['access-control-allow-origin']).toBe('*');
+      }
+      await expectError(await t.app.inject({ method: 'POST', url: '/api/io/auth/%' }), 400, io(400, 'Malformed URL'));
+      const elsewhere = await t.app.inject({ method: 'GET', url: '/nothing/%zz' });
+      expect(elsewhere.statusCode).toBe(400);
+      expect(elsewhere.json()).toMatchObject({ error: 'Bad Request', code: 'FST_ERR_BAD_URL', statusCode: 400 });
+    });
+
     it('form-encoded bodies are accepted like JSON', async () => {
       const res = await t.app.inject({
         method: 'PUT',

@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../shared/errors.js';
 import { registerIoAuthRoutes, registerV2LoginRoute } from './auth-routes.js';
 import { registerCompanyRoutes } from './companies-routes.js';
 import { registerCustomerRoutes } from './customers-routes.js';
 import { b2bErrorHandler, type EnvelopeStyle, sendError } from './envelope.js';
 import { type B2bRouteDoc, buildOpenApiDocument, type JsonSchema } from './openapi.js';
-import { applyB2bHeaders } from './request-context.js';
+import { applyB2bHeaders, CORS_HEADERS } from './request-context.js';
 import { registerUserRoutes } from './users-routes.js';
 
 /**
@@ -108,4 +108,26 @@ export async function b2bRestPlugin(app: FastifyInstance): Promise<void> {
 /** The document as the server serves it (for tools and the contract test). */
 export function b2bOpenApiDocument(docs: readonly B2bRouteDoc[]): JsonSchema {
   return buildOpenApiDocument(docs);
+}
+
+/**
+ * Fastify answers a path it cannot percent-decode (`%zz`, `%FF`, a lone `%`) before any route or
+ * plugin runs (FST_ERR_BAD_URL). Wired as the root `frameworkErrors` handler: B2B REST paths get
+ * the API's own envelope (400, with CORS headers); returns false for every other path so the
+ * caller can answer in its own format.
+ */
+export function answerB2bFrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): boolean {
+  const path = (request.raw.url ?? '').split('?')[0]?.replace(/^\/f\/[^/]+/, '') ?? '';
+  const style: EnvelopeStyle | undefined = path.startsWith('/api/io/') ? 'io' : path.startsWith('/api/v2/') ? 'v2' : undefined;
+  if (style === undefined) return false;
+  reply.headers(CORS_HEADERS);
+  const message = (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request';
+  sendError(reply, new AppError('BAD_REQUEST', message), style);
+  return true;
+}
+
+/** Root `frameworkErrors`: the B2B envelope on B2B REST paths, Fastify's default 400 body elsewhere. */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (answerB2bFrameworkError(error, request, reply)) return;
+  reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 }));
 }
