@@ -16,7 +16,7 @@ export interface AccountPrincipal {
  */
 export async function authenticateAccountToken(database: Database, token: string | undefined): Promise<AccountPrincipal | undefined> {
   if (token === undefined || token.length === 0 || token.length > 512) return undefined;
-  const apiAccount = await findApiAccountByTokenHash(database.kysely, hashToken(token));
+  const apiAccount = await findApiAccountByTokenHash(database, hashToken(token));
   if (!apiAccount) return undefined;
   return { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) };
 }

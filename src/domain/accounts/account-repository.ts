@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { AccountMember } from '../users/user-types.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from './keyset-page.js';
+import { runShaped } from './shaped-query.js';
 
 /** An account (the tenant of the Account API). */
 export interface Account {
@@ -26,9 +28,21 @@ export function isEmptyFilter(filter: MemberFilter | undefined): boolean {
   return filter?.userIds !== undefined && filter.userIds.length === 0;
 }
 
-export async function findAccount(db: Kysely<DB>, uuid: string): Promise<Account | undefined> {
-  const row = await db.selectFrom('accounts').select(['uuid', 'name', 'owner_user_id']).where('uuid', '=', uuid).executeTakeFirst();
+export async function findAccount(database: Database, uuid: string): Promise<Account | undefined> {
+  const [row] = await runShaped(database, 'account', [uuid], () =>
+    database.kysely.selectFrom('accounts').select(['uuid', 'name', 'owner_user_id']).where('uuid', '=', uuid),
+  );
   return row ? { uuid: row.uuid, name: row.name, ownerUserId: row.owner_user_id } : undefined;
+}
+
+/** The shape of a filter, for query caching: which clauses, how many ids. */
+export function filterShape(filter: MemberFilter | undefined): string {
+  return `${filter?.userIds !== undefined ? `ids${filter.userIds.length}` : ''}${filter?.emailKey !== undefined ? 'email' : ''}`;
+}
+
+/** The filter's parameters in the order membersQuery() adds them. */
+export function filterParameters(filter: MemberFilter | undefined): unknown[] {
+  return [...(filter?.userIds ?? []), ...(filter?.emailKey !== undefined ? [filter.emailKey] : [])];
 }
 
 interface MemberRow {
@@ -67,11 +81,12 @@ function membersQuery(db: Kysely<DB>, uuid: string, filter: MemberFilter | undef
 
 /** Members of an account, by user id ascending (§10 #14, #18: account-level status). */
 export async function listAccountMembers(
-  db: Kysely<DB>,
+  database: Database,
   uuid: string,
   request: PageRequest,
   filter?: MemberFilter,
 ): Promise<Page<AccountMember>> {
+  const db = database.kysely;
   const exists: ExistsCheck = async ({ lte, gte }) => {
     let query = membersQuery(db, uuid, filter).select('au.user_id');
     if (lte !== undefined) query = query.where('au.user_id', '<=', lte);
@@ -82,19 +97,23 @@ export async function listAccountMembers(
   return fetchKeysetPage(
     request,
     async (bounds) => {
-      let query = membersQuery(db, uuid, filter).select([
-        'u.id',
-        'u.email',
-        'u.first_name',
-        'u.last_name',
-        'u.locale',
-        'u.last_login_at',
-        'u.updated_at',
-        'au.status',
-      ]);
-      if (bounds.gt !== undefined) query = query.where('au.user_id', '>', bounds.gt);
-      if (bounds.lt !== undefined) query = query.where('au.user_id', '<', bounds.lt);
-      const rows = await query.orderBy('au.user_id', bounds.order).limit(bounds.limit).execute();
+      const key = `account-members:${filterShape(filter)}:${bounds.gt !== undefined ? 'gt' : ''}${bounds.lt !== undefined ? 'lt' : ''}:${bounds.order}`;
+      const parameters = [uuid, ...filterParameters(filter), ...(bounds.gt !== undefined ? [bounds.gt] : []), ...(bounds.lt !== undefined ? [bounds.lt] : []), bounds.limit];
+      const rows = await runShaped(database, key, parameters, () => {
+        let query = membersQuery(db, uuid, filter).select([
+          'u.id',
+          'u.email',
+          'u.first_name',
+          'u.last_name',
+          'u.locale',
+          'u.last_login_at',
+          'u.updated_at',
+          'au.status',
+        ]);
+        if (bounds.gt !== undefined) query = query.where('au.user_id', '>', bounds.gt);
+        if (bounds.lt !== undefined) query = query.where('au.user_id', '<', bounds.lt);
+        return query.orderBy('au.user_id', bounds.order).limit(bounds.limit);
+      });
       return rows.map(toAccountMember);
     },
     exists,
@@ -102,14 +121,15 @@ export async function listAccountMembers(
 }
 
 /** Total members: the maintained counter when unfiltered; a bounded COUNT when filtered. */
-export async function countAccountMembers(db: Kysely<DB>, uuid: string, filter?: MemberFilter): Promise<number> {
+export async function countAccountMembers(database: Database, uuid: string, filter?: MemberFilter): Promise<number> {
+  const db = database.kysely;
   if (!isFiltered(filter)) {
-    const row = await db.selectFrom('accounts').select('user_count').where('uuid', '=', uuid).executeTakeFirst();
+    const [row] = await runShaped(database, 'account-user-count', [uuid], () => db.selectFrom('accounts').select('user_count').where('uuid', '=', uuid));
     return Number(row?.user_count ?? 0);
   }
   if (isEmptyFilter(filter)) return 0;
-  const row = await membersQuery(db, uuid, filter)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirst();
+  const [row] = await runShaped(database, `account-members-count:${filterShape(filter)}`, [uuid, ...filterParameters(filter)], () =>
+    membersQuery(db, uuid, filter).select((eb) => eb.fn.countAll<number>().as('n')),
+  );
   return Number(row?.n ?? 0);
 }

@@ -1,10 +1,13 @@
 import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/tables.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from '../accounts/keyset-page.js';
+import { runShaped } from '../accounts/shaped-query.js';
 import type { App } from '../users/user-types.js';
 
 /** Apps of an account, by numeric app id ascending. */
-export async function listAccountApps(db: Kysely<DB>, uuid: string, request: PageRequest): Promise<Page<App>> {
+export async function listAccountApps(database: Database, uuid: string, request: PageRequest): Promise<Page<App>> {
+  const db = database.kysely;
   const exists: ExistsCheck = async ({ lte, gte }) => {
     let query = db.selectFrom('apps').select('id').where('account_uuid', '=', uuid);
     if (lte !== undefined) query = query.where('id', '<=', lte);
@@ -14,22 +17,27 @@ export async function listAccountApps(db: Kysely<DB>, uuid: string, request: Pag
   return fetchKeysetPage(
     request,
     async (bounds) => {
-      let query = db.selectFrom('apps').select(['id', 'name']).where('account_uuid', '=', uuid);
-      if (bounds.gt !== undefined) query = query.where('id', '>', bounds.gt);
-      if (bounds.lt !== undefined) query = query.where('id', '<', bounds.lt);
-      return query.orderBy('id', bounds.order).limit(bounds.limit).execute();
+      const key = `account-apps:${bounds.gt !== undefined ? 'gt' : ''}${bounds.lt !== undefined ? 'lt' : ''}:${bounds.order}`;
+      const parameters = [uuid, ...(bounds.gt !== undefined ? [bounds.gt] : []), ...(bounds.lt !== undefined ? [bounds.lt] : []), bounds.limit];
+      return runShaped(database, key, parameters, () => {
+        let query = db.selectFrom('apps').select(['id', 'name']).where('account_uuid', '=', uuid);
+        if (bounds.gt !== undefined) query = query.where('id', '>', bounds.gt);
+        if (bounds.lt !== undefined) query = query.where('id', '<', bounds.lt);
+        return query.orderBy('id', bounds.order).limit(bounds.limit);
+      });
     },
     exists,
   );
 }
 
 /** Apps per account are few: a COUNT over the primary-key prefix. */
-export async function countAccountApps(db: Kysely<DB>, uuid: string): Promise<number> {
-  const row = await db
-    .selectFrom('apps')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('account_uuid', '=', uuid)
-    .executeTakeFirst();
+export async function countAccountApps(database: Database, uuid: string): Promise<number> {
+  const [row] = await runShaped(database, 'account-apps-count', [uuid], () =>
+    database.kysely
+      .selectFrom('apps')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_uuid', '=', uuid),
+  );
   return Number(row?.n ?? 0);
 }
 

@@ -1,7 +1,9 @@
 import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
-import { isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
+import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
 import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
+import { runShaped } from '../accounts/shaped-query.js';
 import type { App, StoreMember } from '../users/user-types.js';
 
 export interface Store {
@@ -40,7 +42,8 @@ function toStore(row: StoreRow): Store {
 }
 
 /** Stores of an account, by id ascending (creation order). */
-export async function listStores(db: Kysely<DB>, uuid: string, request: PageRequest): Promise<Page<Store>> {
+export async function listStores(database: Database, uuid: string, request: PageRequest): Promise<Page<Store>> {
+  const db = database.kysely;
   const exists: ExistsCheck = async ({ lte, gte }) => {
     let query = db.selectFrom('stores').select('id').where('account_uuid', '=', uuid);
     if (lte !== undefined) query = query.where('id', '<=', lte);
@@ -50,10 +53,14 @@ export async function listStores(db: Kysely<DB>, uuid: string, request: PageRequ
   return fetchKeysetPage(
     request,
     async (bounds) => {
-      let query = db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid);
-      if (bounds.gt !== undefined) query = query.where('id', '>', bounds.gt);
-      if (bounds.lt !== undefined) query = query.where('id', '<', bounds.lt);
-      const rows = await query.orderBy('id', bounds.order).limit(bounds.limit).execute();
+      const key = `stores:${bounds.gt !== undefined ? 'gt' : ''}${bounds.lt !== undefined ? 'lt' : ''}:${bounds.order}`;
+      const parameters = [uuid, ...(bounds.gt !== undefined ? [bounds.gt] : []), ...(bounds.lt !== undefined ? [bounds.lt] : []), bounds.limit];
+      const rows = await runShaped(database, key, parameters, () => {
+        let query = db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid);
+        if (bounds.gt !== undefined) query = query.where('id', '>', bounds.gt);
+        if (bounds.lt !== undefined) query = query.where('id', '<', bounds.lt);
+        return query.orderBy('id', bounds.order).limit(bounds.limit);
+      });
       return rows.map(toStore);
     },
     exists,
@@ -61,12 +68,13 @@ export async function listStores(db: Kysely<DB>, uuid: string, request: PageRequ
 }
 
 /** Stores per account are few: an indexed COUNT bounded by the account. */
-export async function countStores(db: Kysely<DB>, uuid: string): Promise<number> {
-  const row = await db
-    .selectFrom('stores')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('account_uuid', '=', uuid)
-    .executeTakeFirst();
+export async function countStores(database: Database, uuid: string): Promise<number> {
+  const [row] = await runShaped(database, 'stores-count', [uuid], () =>
+    database.kysely
+      .selectFrom('stores')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('account_uuid', '=', uuid),
+  );
   return Number(row?.n ?? 0);
 }
 
@@ -149,11 +157,12 @@ export async function findStoreMember(db: Kysely<DB>, storeId: number, userId: n
  * queries, each using the store_users primary key), so a page of stores costs one round trip.
  */
 export async function listStoreMembersBatch(
-  db: Kysely<DB>,
+  database: Database,
   storeIds: readonly number[],
   request: PageRequest,
   filter?: MemberFilter,
 ): Promise<Map<number, Page<StoreMember>>> {
+  const db = database.kysely;
   const result = new Map<number, Page<StoreMember>>();
   if (storeIds.length === 0) return result;
   const existsFor =
@@ -176,16 +185,22 @@ export async function listStoreMembersBatch(
     return query.orderBy('su.user_id', bounds.order).limit(bounds.limit);
   };
   const [first, ...rest] = storeIds as [number, ...number[]];
-  let rows: StoreMemberRow[];
-  if (rest.length === 0) {
-    rows = await perStore(first).execute();
-  } else {
+  const key = `store-members:${storeIds.length}:${filterShape(filter)}:${bounds.gt !== undefined ? 'gt' : ''}${bounds.lt !== undefined ? 'lt' : ''}:${bounds.order}`;
+  const parameters = storeIds.flatMap((storeId) => [
+    storeId,
+    ...filterParameters(filter),
+    ...(bounds.gt !== undefined ? [bounds.gt] : []),
+    ...(bounds.lt !== undefined ? [bounds.lt] : []),
+    bounds.limit,
+  ]);
+  const rows: StoreMemberRow[] = await runShaped(database, key, parameters, () => {
+    if (rest.length === 0) return perStore(first);
     let union = db.selectFrom(perStore(first).as('p0')).selectAll();
     rest.forEach((storeId, i) => {
       union = union.unionAll(db.selectFrom(perStore(storeId).as(`p${i + 1}`)).selectAll());
     });
-    rows = await union.execute();
-  }
+    return union;
+  });
   const grouped = new Map<number, StoreMember[]>();
   for (const row of rows) {
     const member = toStoreMember(row);
@@ -202,31 +217,33 @@ export async function listStoreMembersBatch(
 }
 
 /** Total store users: the maintained counter when unfiltered, else a bounded COUNT. */
-export async function countStoreMembers(db: Kysely<DB>, store: Store, filter?: MemberFilter): Promise<number> {
+export async function countStoreMembers(database: Database, store: Store, filter?: MemberFilter): Promise<number> {
+  const db = database.kysely;
   if (!isFiltered(filter)) {
-    const row = await db.selectFrom('stores').select('user_count').where('id', '=', store.id).executeTakeFirst();
+    const [row] = await runShaped(database, 'store-user-count', [store.id], () => db.selectFrom('stores').select('user_count').where('id', '=', store.id));
     return Number(row?.user_count ?? 0);
   }
   if (isEmptyFilter(filter)) return 0;
-  const row = await storeMembersQuery(db, store.id, filter)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirst();
+  const [row] = await runShaped(database, `store-members-count:${filterShape(filter)}`, [store.id, ...filterParameters(filter)], () =>
+    storeMembersQuery(db, store.id, filter).select((eb) => eb.fn.countAll<number>().as('n')),
+  );
   return Number(row?.n ?? 0);
 }
 
 /** Installed apps of several stores (a store has few), by app id ascending. */
-export async function listStoreAppsBatch(db: Kysely<DB>, storeIds: readonly number[]): Promise<Map<number, App[]>> {
+export async function listStoreAppsBatch(database: Database, storeIds: readonly number[]): Promise<Map<number, App[]>> {
   const result = new Map<number, App[]>();
   for (const id of storeIds) result.set(id, []);
   if (storeIds.length === 0) return result;
-  const rows = await db
-    .selectFrom('store_apps as sa')
-    .innerJoin('apps as a', (join) => join.onRef('a.account_uuid', '=', 'sa.account_uuid').onRef('a.id', '=', 'sa.app_id'))
-    .select(['sa.store_id', 'a.id', 'a.name'])
-    .where('sa.store_id', 'in', storeIds)
-    .orderBy('sa.store_id')
-    .orderBy('a.id')
-    .execute();
+  const rows = await runShaped(database, `store-apps:${storeIds.length}`, storeIds, () =>
+    database.kysely
+      .selectFrom('store_apps as sa')
+      .innerJoin('apps as a', (join) => join.onRef('a.account_uuid', '=', 'sa.account_uuid').onRef('a.id', '=', 'sa.app_id'))
+      .select(['sa.store_id', 'a.id', 'a.name'])
+      .where('sa.store_id', 'in', storeIds)
+      .orderBy('sa.store_id')
+      .orderBy('a.id'),
+  );
   for (const row of rows) result.get(row.store_id)?.push({ id: row.id, name: row.name });
   return result;
 }

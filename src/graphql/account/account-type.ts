@@ -35,7 +35,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
     accountInfo: {
       type: AccountInfoType,
       resolve: requireScopes<AccountSource, unknown>(['account_read'], async (s, _args, context) => {
-        const account = await findAccount(context.services.database.kysely, s.uuid);
+        const account = await findAccount(context.services.database, s.uuid);
         if (!account) throw new AppError('NOT_FOUND', 'Account not found');
         return { name: account.name };
       }),
@@ -47,7 +47,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       resolve: requireScopes<AccountSource, ConnectionArgs & { filters?: UsersFiltersArg | null }>(['account_users_read'], async (s, args, context) => {
         const request = toPageRequest(args);
         const filter = toMemberFilter(args.filters);
-        const db = context.services.database.kysely;
+        const db = context.services.database;
         const page = await listAccountMembers(db, s.uuid, request, filter);
         return toConnection<AccountMember, unknown>(page, idOf, accountUserNode, () => countAccountMembers(db, s.uuid, filter));
       }),
@@ -57,7 +57,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       args: connectionArgs,
       resolve: requireScopes<AccountSource, ConnectionArgs>(['account_stores_read'], async (s, args, context) => {
         const request = toPageRequest(args);
-        const db = context.services.database.kysely;
+        const db = context.services.database;
         const page = await listStores(db, s.uuid, request);
         return toConnection<Store, Store>(page, idOf, identity, () => countStores(db, s.uuid));
       }),
@@ -67,7 +67,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       args: connectionArgs,
       resolve: requireScopes<AccountSource, ConnectionArgs>(['account_apps_read'], async (s, args, context) => {
         const request = toPageRequest(args);
-        const db = context.services.database.kysely;
+        const db = context.services.database;
         const page = await listAccountApps(db, s.uuid, request);
         return toConnection<App, App>(page, idOf, identity, () => countAccountApps(db, s.uuid));
       }),

@@ -25,7 +25,8 @@ export interface AccountLoaders {
 }
 
 export function createAccountLoaders(services: Services): AccountLoaders {
-  const db = services.database.kysely;
+  const database = services.database;
+  const db = database.kysely;
   const storeMemberLoaders = new Map<string, BatchLoader<number, Page<StoreMember>>>();
   let storeApps: BatchLoader<number, App[]> | undefined;
   let membershipApps: BatchLoader<string, App[]> | undefined;
@@ -34,13 +35,13 @@ export function createAccountLoaders(services: Services): AccountLoaders {
       const key = JSON.stringify([request, filter ?? null]);
       let loader = storeMemberLoaders.get(key);
       if (!loader) {
-        loader = createBatchLoader((storeIds) => listStoreMembersBatch(db, storeIds, request, filter));
+        loader = createBatchLoader((storeIds) => listStoreMembersBatch(database, storeIds, request, filter));
         storeMemberLoaders.set(key, loader);
       }
       return loader;
     },
     get storeApps() {
-      storeApps ??= createBatchLoader((storeIds) => listStoreAppsBatch(db, storeIds));
+      storeApps ??= createBatchLoader((storeIds) => listStoreAppsBatch(database, storeIds));
       return storeApps;
     },
     get membershipApps() {

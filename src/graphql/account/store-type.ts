@@ -27,7 +27,7 @@ export const StoreType = new GraphQLObjectType<Store, AccountContext>({
         const request = toPageRequest(args);
         const filter = toMemberFilter(args.filters);
         const page = await context.loaders.storeMembers(request, filter).load(s.id);
-        return toConnection(page, memberIdOf, storeUserNode, () => countStoreMembers(context.services.database.kysely, s, filter));
+        return toConnection(page, memberIdOf, storeUserNode, () => countStoreMembers(context.services.database, s, filter));
       }),
     },
     apps: {

@@ -5,7 +5,7 @@ import { AppError } from '../../shared/errors.js';
 import type { AccountContext } from './context.js';
 import { parseStoreGlobalId, parseUserGlobalId, storeGlobalId } from './global-ids.js';
 import { requireScopes } from './scope-guard.js';
-import { type UserNode, UserType } from './user-type.js';
+import { removedStoreUserNode, type UserNode, UserType } from './user-type.js';
 
 /** `mutation { user { ... } }` (account-graphql.md §4.7-§4.8). */
 
@@ -94,8 +94,7 @@ export const UserMutationsType = new GraphQLObjectType<unknown, AccountContext>(
         const storeRef = parseStoreGlobalId(input.storeId);
         const userId = parseUserGlobalId(input.userId);
         const { store, member } = await removeUserFromStore(context.services, context.accountUuid, storeRef, userId);
-        const user: UserNode = { ...member, appsSource: { kind: 'fixed', apps: member.apps } };
-        return { storeId: storeGlobalId(store.hash), user };
+        return { storeId: storeGlobalId(store.hash), user: removedStoreUserNode(member) };
       }),
     },
   },

@@ -26,12 +26,32 @@ export interface UserNode extends User {
 
 const NO_APPS: UserAppsSource = { kind: 'none' };
 
+function node(user: User, permissions: string[] | null, appsSource: UserAppsSource): UserNode {
+  // spelled out rather than spread: this runs for every user on every page
+  return {
+    id: user.id,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    locale: user.locale,
+    status: user.status,
+    lastLoginAt: user.lastLoginAt,
+    updatedAt: user.updatedAt,
+    permissions,
+    appsSource,
+  };
+}
+
 export function accountUserNode(user: User): UserNode {
-  return { ...user, permissions: null, appsSource: NO_APPS };
+  return node(user, null, NO_APPS);
 }
 
 export function storeUserNode(user: User & { storeId: number; permissions: string[] }): UserNode {
-  return { ...user, appsSource: { kind: 'membership', storeId: user.storeId } };
+  return node(user, user.permissions, { kind: 'membership', storeId: user.storeId });
+}
+
+export function removedStoreUserNode(user: User & { permissions: string[]; apps: App[] }): UserNode {
+  return node(user, user.permissions, { kind: 'fixed', apps: user.apps });
 }
 
 export const UserStatusEnum = new GraphQLEnumType({
@@ -91,7 +111,11 @@ export function toMemberFilter(filters: UsersFiltersArg | null | undefined): Mem
     if (filters.ids.length > MAX_FILTER_IDS) throw new AppError('INVALID_ID', `At most ${MAX_FILTER_IDS} ids may be given`);
     filter.userIds = [...new Set(filters.ids.map(parseUserGlobalId))];
   }
-  if (filters.email !== undefined && filters.email !== null) filter.emailKey = emailKey(filters.email);
+  if (filters.email !== undefined && filters.email !== null) {
+    // no stored e-mail contains NUL (and PostgreSQL text cannot): such a filter matches nothing
+    if (filters.email.includes('\u0000')) filter.userIds = [];
+    else filter.emailKey = emailKey(filters.email);
+  }
   return filter.userIds === undefined && filter.emailKey === undefined ? undefined : filter;
 }
 
