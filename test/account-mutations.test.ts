@@ -100,7 +100,7 @@ describe.each(dialects)('Account API mutations on %s', (dialect) => {
       expect(expectData(res).account.addUserToAccount.account).toEqual({ id: `bc/account/account/${ACCOUNT_A}`, users: { collectionInfo: { totalItems: 4 } } });
     });
 
-    it.each(['', '   ', 'no-at-sign', 'two@@example.com', 'a@b@c', '@example.com', 'someone@', `${'a'.repeat(250)}@b.com`])(
+    it.each(['', '   ', 'no-at-sign', 'two@@example.com', 'a@b@c', '@example.com', 'someone@', `${'a'.repeat(250)}@b.com`, 'nul\u0000@example.com'])(
       '§10 #3: rejects %j with BAD_USER_INPUT "Invalid email" and changes nothing',
       async (email) => {
         const before = await accountApiState(t.database.kysely);

@@ -189,6 +189,8 @@ describe.each(dialects)('Account API queries on %s', (dialect) => {
       edges: [{ node: { id: 'bc/account/user/1002', email: 'john.doe@example.com' } }],
       collectionInfo: { totalItems: 1 },
     });
+    const nul = await gql(t, 'query ($e: String) { account { users(filters: { email: $e }) { edges { node { id } } collectionInfo { totalItems } } } }', { e: 'jane.doe@example.com\u0000' });
+    expect(expectData(nul).account.users).toEqual({ edges: [], collectionInfo: { totalItems: 0 } });
     const none = await gql(t, 'query { account { users(filters: { ids: [] }) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } collectionInfo { totalItems } } } }');
     expect(expectData(none).account.users).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false }, collectionInfo: { totalItems: 0 } });
     const storeFiltered = await gql(
