@@ -417,3 +417,34 @@ describe.each(dialects)('B2B GraphQL unexpected failures on %s', (dialect) => {
     }
   });
 });
+
+describe.each(dialects)('B2B GraphQL over real HTTP on %s', (dialect) => {
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    t = await createTestApp({ dialect });
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `${address}/graphql`;
+  });
+  afterAll(async () => t.close());
+
+  it('the portal\'s fetch (signed-out "Bearer  " trimmed by fetch, then "Bearer  <token>") and a generic client (graphql-request)', async () => {
+    const portalFetch = async (token: string, query: string, variables?: Record<string, unknown>) => {
+      const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer  ${token}` }, body: JSON.stringify({ query, variables }) });
+      return { status: res.status, body: (await res.json()) as { data?: Record<string, any>; errors?: unknown[] } };
+    };
+    const login = await portalFetch('', LOGIN, { loginData: { email: people.admin.email, password: PASSWORD, storeHash: STORE, channelId: 1 } });
+    expect(login.status).toBe(200);
+    expect(login.body).not.toHaveProperty('errors');
+    const token = login.body.data?.login.result.token as string;
+    const users = await portalFetch(token, USERS, { companyId: GREAT_BUYS });
+    expect(users.body).toEqual({ data: { users: { totalCount: 4 } } });
+
+    const { GraphQLClient } = await import('graphql-request');
+    const client = new GraphQLClient(url, { headers: { authorization: `Bearer ${token}` } });
+    const data = await client.request<{ companyRoles: { edges: { node: { id: string; name: string } }[] } }>('query ($c: Int) { companyRoles(companyId: $c) { edges { node { id name } } } }', { c: GREAT_BUYS });
+    expect(data.companyRoles.edges.map((e) => e.node)).toContainEqual({ id: '2', name: 'Junior Buyer' });
+    await expect(new GraphQLClient(url).request('{ users(companyId: 123456) { totalCount } }')).rejects.toThrow(/Invalid token header/);
+  });
+});
