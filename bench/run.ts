@@ -236,7 +236,7 @@ async function runDataset(
       port,
       readyPath: '/healthz',
       cwd: repoRoot,
-      timeoutMs: 120_000,
+      timeoutMs: 600_000,
     });
     servers.push({ server: roster, role: 'roster' });
     const ctx: ServerContext = { baseUrl: roster.baseUrl, n, firstCompanyUserId: generated.firstCompanyUserId, b2bToken: await obtainB2bToken(roster.baseUrl) };
