@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   ACCOUNT_A,
   ACCOUNT_B,
@@ -47,12 +47,18 @@ async function storeMember(t: TestApp, storeIndex: number, email: string) {
 
 describe.each(dialects)('Account API mutations on %s', (dialect) => {
   let t: TestApp;
-  beforeEach(async () => {
+  beforeAll(async () => {
     t = await createTestApp({ dialect, now: NOW, fixture: fixture() });
+  });
+  afterAll(async () => t.close());
+  // every test starts from the fixture (the emulator's reset restores its rows in one transaction)
+  beforeEach(async () => {
+    const reset = await t.app.inject({ method: 'POST', url: '/_roster/reset', payload: {} });
+    expect(reset.statusCode).toBe(200);
+    t.clock.freeze(NOW);
   });
   afterEach(async () => {
     await expectCountsConsistent(t.database.kysely);
-    await t.close();
   });
 
   describe('§4.5 addUserToAccount', () => {
