@@ -432,12 +432,12 @@ describe.each(dialects)('B2B GraphQL over real HTTP on %s', (dialect) => {
   it('the portal\'s fetch (signed-out "Bearer  " trimmed by fetch, then "Bearer  <token>") and a generic client (graphql-request)', async () => {
     const portalFetch = async (token: string, query: string, variables?: Record<string, unknown>) => {
       const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer  ${token}` }, body: JSON.stringify({ query, variables }) });
-      return { status: res.status, body: (await res.json()) as { data?: Record<string, any>; errors?: unknown[] } };
+      return { status: res.status, body: (await res.json()) as { data?: { login?: { result: { token: string } } }; errors?: unknown[] } };
     };
     const login = await portalFetch('', LOGIN, { loginData: { email: people.admin.email, password: PASSWORD, storeHash: STORE, channelId: 1 } });
     expect(login.status).toBe(200);
     expect(login.body).not.toHaveProperty('errors');
-    const token = login.body.data?.login.result.token as string;
+    const token = login.body.data?.login?.result.token as string;
     const users = await portalFetch(token, USERS, { companyId: GREAT_BUYS });
     expect(users.body).toEqual({ data: { users: { totalCount: 4 } } });
 
