@@ -166,6 +166,9 @@ describe.each(dialects)('Account API HTTP edge on %s', (dialect) => {
     expectOneError(await gql(t, 'subscription { account { id } }'), 'GRAPHQL_VALIDATION_FAILED');
     const twoOps = await t.app.inject({ method: 'POST', url: URL_A, headers: JSON_HEADERS, payload: JSON.stringify({ query: 'query A { account { id } } query B { account { id } }' }) });
     expect(twoOps.json().errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const named = await t.app.inject({ method: 'POST', url: URL_A, headers: JSON_HEADERS, payload: JSON.stringify({ query: 'query Who { account { id } }' }) });
+    expect(named.headers['x-bc-graphql-operation-type']).toBe('query');
+    expect(named.headers['x-bc-graphql-operation-name']).toBe('Who');
     const picked = await t.app.inject({
       method: 'POST',
       url: URL_A,

@@ -67,6 +67,8 @@ export interface GraphiqlPageOptions {
   headers?: Record<string, string>;
   /** initial query */
   query?: string;
+  /** keep the headers (a token!) in the browser's localStorage across reloads; default false */
+  persistHeaders?: boolean;
 }
 
 /** Safe inside <script>: JSON with the characters that could end the script escaped. */
@@ -85,6 +87,7 @@ export function graphiqlHtml(options: GraphiqlPageOptions): string {
     endpoint: options.endpoint,
     headers: options.headers ? JSON.stringify(options.headers, null, 2) : undefined,
     query: options.query,
+    persistHeaders: options.persistHeaders === true,
   };
   return `<!doctype html>
 <html lang="en">
@@ -104,7 +107,7 @@ export function graphiqlHtml(options: GraphiqlPageOptions): string {
 (function () {
   var config = ${scriptJson(config)};
   var fetcher = GraphiQL.createFetcher({ url: config.endpoint });
-  var props = { fetcher: fetcher, isHeadersEditorEnabled: true, defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: true };
+  var props = { fetcher: fetcher, isHeadersEditorEnabled: true, defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: config.persistHeaders };
   if (config.headers) props.defaultHeaders = config.headers;
   if (config.query) props.defaultQuery = config.query;
   ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, props));

@@ -198,6 +198,8 @@ async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context:
   }
   const complexity = prepared.complexity(body.variables);
   reply.header('x-bc-graphql-complexity', String(complexity));
+  reply.header('x-bc-graphql-operation-type', prepared.operationType);
+  if (prepared.operationName !== undefined) reply.header('x-bc-graphql-operation-name', prepared.operationName);
   if (complexity > ACCOUNT_LIMITS.maxComplexity) {
     return {
       errors: [
