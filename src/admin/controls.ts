@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { resolveRuntimeSettings } from '../cli/runtime-settings.js';
 import type { RateLimitFlag } from '../config.js';
 import type { Database } from '../db/database.js';
@@ -12,7 +12,7 @@ import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
 import type { AdminAccess } from './admin-access.js';
 import { sendFault } from './fault-responses.js';
-import { factsOf, type FullFacts, principalOf, rootArgument } from './request-facts.js';
+import { factsOf, type FullFacts, partsOf, principalOf, rootArgument } from './request-facts.js';
 
 /**
  * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
@@ -135,28 +135,18 @@ export function createControls(options: ControlsOptions): Controls {
 
     if (!enabled) return;
 
-    app.addHook('preHandler', async (request, reply) => {
+    // callback style, with a synchronous fast path: most requests meet no rule and need no read
+    app.addHook('preHandler', (request, reply, done) => {
       const state = request.rosterState;
-      if (!state || state.admin) return;
-      const world = state.world;
-      if (world.faults.size > 0) {
-        const facts = (state.facts ??= factsOf(request));
-        const rule = world.faults.decide(facts);
-        if (rule) {
-          state.fault = rule.id;
-          const effect = rule.effect;
-          if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
-          if (effect.drop === true) {
-            reply.hijack();
-            request.raw.socket?.destroy();
-            request.raw.destroy();
-            return reply;
-          }
-          if (effect.status !== undefined || effect.graphqlError !== undefined) return sendFault(reply, facts, effect, rule.id);
-        }
-      }
-      if (request.method === 'GET') return;
-      await capturePriorState(request, state);
+      if (!state || state.admin) return done();
+      const writesCompanyUser = request.method !== 'GET' && (request.url.startsWith('/api/v2/users/') || request.url.startsWith('/graphql'));
+      if (state.world.faults.size === 0 && !writesCompanyUser) return done();
+      applyFaultsAndReads(request, reply, state, writesCompanyUser).then(
+        (answered) => {
+          if (!answered) done();
+        },
+        (error: Error) => done(error),
+      );
     });
 
     app.addHook('onSend', (request, _reply, payload, done) => {
@@ -170,26 +160,27 @@ export function createControls(options: ControlsOptions): Controls {
       if (!state || state.admin) return done();
       const world = state.world;
       world.inFlight -= 1;
-      const facts = (state.facts ??= factsOf(request));
-      const body = request.body;
-      const payload = state.payload;
+      if (world.journal.capacity === 0) return done();
+      // references only: parsing, redaction and the principal are worked out when the journal is read
+      const parts = partsOf(request);
+      const known = state.facts;
+      const raw = reply.raw;
       world.journal.record({
         requestId: request.id,
         at: options.clock.now(),
         world: world.id,
-        api: facts.api,
-        method: request.method,
-        url: request.url,
-        route: facts.route,
-        operation: facts.operation,
-        fields: facts.fields,
-        principal: () => principalOf(facts, body),
+        method: parts.method,
+        url: parts.url,
+        describe: () => {
+          const facts = known ?? factsOf(parts);
+          return { api: facts.api, route: facts.route, operation: facts.operation, fields: facts.fields, principal: principalOf(facts, parts.body) };
+        },
         status: reply.statusCode,
         durationMs: reply.elapsedTime,
-        requestHeaders: request.headers,
-        requestBody: bodyForJournal(request, body),
-        responseHeaders: reply.getHeaders(),
-        responseBody: payloadForJournal(payload),
+        requestHeaders: parts.headers,
+        requestBody: bodyForJournal(request, parts.body),
+        responseHeaders: () => raw.getHeaders(),
+        responseBody: payloadForJournal(state.payload),
         fault: state.fault,
       });
       if (state.companyUserBefore !== undefined) {
@@ -199,6 +190,32 @@ export function createControls(options: ControlsOptions): Controls {
       }
       done();
     });
+  }
+
+  /** Fault rules first (true: the rule answered); then the reads a company-user write needs. */
+  async function applyFaultsAndReads(request: FastifyRequest, reply: FastifyReply, state: RequestState, writesCompanyUser: boolean): Promise<boolean> {
+    const world = state.world;
+    if (world.faults.size > 0) {
+      const facts = (state.facts ??= factsOf(partsOf(request)));
+      const rule = world.faults.decide(facts);
+      if (rule) {
+        state.fault = rule.id;
+        const effect = rule.effect;
+        if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
+        if (effect.drop === true) {
+          reply.hijack();
+          request.raw.socket?.destroy();
+          request.raw.destroy();
+          return true;
+        }
+        if (effect.status !== undefined || effect.graphqlError !== undefined) {
+          sendFault(reply, facts, effect, rule.id);
+          return true;
+        }
+      }
+    }
+    if (writesCompanyUser) await capturePriorState(request, state);
+    return false;
   }
 
   /** Reads, before a company user is updated or deleted, what the bridged event reports as `before`. */
@@ -214,7 +231,7 @@ export function createControls(options: ControlsOptions): Controls {
       return;
     }
     if (path === '/graphql' || path.startsWith('/graphql?')) {
-      const facts = (state.facts ??= factsOf(request));
+      const facts = (state.facts ??= factsOf(partsOf(request)));
       if (facts.graphql?.operationType !== 'mutation') return;
       const field = facts.fields.includes('userUpdate') ? 'userUpdate' : facts.fields.includes('userDelete') ? 'userDelete' : undefined;
       if (field !== undefined) {

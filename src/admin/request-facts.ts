@@ -133,12 +133,26 @@ export function rootArgument(graphql: FullFacts['graphql'], field: string, argum
 
 // --------------------------------------------------------------------------- credentials
 
-function header(request: FastifyRequest, name: string): string | undefined {
+/** The parts of a request the emulator reads (a FastifyRequest is one; the journal keeps just these). */
+export interface RequestParts {
+  url: string;
+  method: string;
+  /** the route pattern, when one matched */
+  route: string | undefined;
+  headers: FastifyRequest['headers'];
+  body: unknown;
+}
+
+export function partsOf(request: FastifyRequest): RequestParts {
+  return { url: request.url, method: request.method, route: request.routeOptions.url, headers: request.headers, body: request.body };
+}
+
+function header(request: Pick<RequestParts, 'headers'>, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : Array.isArray(value) ? value[0] : undefined;
 }
 
-export function credentialOf(request: FastifyRequest): string | undefined {
+export function credentialOf(request: Pick<RequestParts, 'headers'>): string | undefined {
   const auth = header(request, 'authorization');
   if (auth !== undefined) {
     const m = /^\s*Bearer\s+(\S+)/i.exec(auth);
@@ -181,11 +195,11 @@ export interface FullFacts extends RequestFacts {
   graphql: (GraphqlShape & { variables: Record<string, unknown> }) | undefined;
 }
 
-export function factsOf(request: FastifyRequest): FullFacts {
+export function factsOf(request: RequestParts): FullFacts {
   const path = pathOf(request.url);
   const api = apiOfPath(path);
   const method = request.method;
-  const route = request.routeOptions?.url;
+  const route = request.route;
   const token = credentialOf(request);
   const gql = api !== 'b2b-rest' ? graphqlBody(request.body) : undefined;
   let operation: string | undefined;

@@ -12,28 +12,34 @@ export type Principal =
   | { type: 'credentials'; storeHash?: string; email?: string }
   | { type: 'anonymous' };
 
+/** What the journal shows of a request, worked out when the journal is read. */
+export interface RequestDescription {
+  api: ApiName | 'other';
+  route: string | undefined;
+  operation: string | undefined;
+  /** GraphQL: root fields and `root.child` paths; REST: the route */
+  fields: readonly string[];
+  principal: Principal;
+}
+
 /**
  * One request as captured: references to what the server already had (no copies, no parsing), so
- * the journal costs next to nothing per request. Redaction and parsing happen when it is read.
+ * the journal costs next to nothing per request. Parsing and redaction happen when it is read.
  */
 export interface CapturedRequest {
   requestId: string;
   /** clock ms */
   at: number;
   world: string;
-  api: ApiName | 'other';
   method: string;
   url: string;
-  route: string | undefined;
-  operation: string | undefined;
-  /** GraphQL: root fields and `root.child` paths; REST: the route */
-  fields: readonly string[];
-  principal: () => Principal;
+  /** computed once, on the first read */
+  describe: () => RequestDescription;
   status: number;
   durationMs: number;
   requestHeaders: Record<string, unknown>;
   requestBody: unknown;
-  responseHeaders: Record<string, unknown>;
+  responseHeaders: () => Record<string, unknown>;
   responseBody: unknown;
   /** id of the fault rule that shaped this response */
   fault: string | undefined;
@@ -93,22 +99,38 @@ export function statusMatches(status: number, wanted: string): boolean {
   return String(status) === wanted;
 }
 
+type Stored = CapturedRequest & { seq: number; description?: RequestDescription };
+
+function described(e: Stored): RequestDescription {
+  if (e.description === undefined) {
+    try {
+      e.description = e.describe();
+    } catch {
+      e.description = { api: 'other', route: undefined, operation: undefined, fields: [], principal: { type: 'anonymous' } };
+    }
+  }
+  return e.description;
+}
+
 export function createRequestJournal(capacity: number): RequestJournal {
-  const buffer: RingBuffer<CapturedRequest & { seq: number }> = createRingBuffer(capacity);
+  const buffer: RingBuffer<Stored> = createRingBuffer(capacity);
   let seq = 0;
   return {
     record(entry) {
       seq += 1;
-      buffer.push(Object.assign(entry, { seq }));
+      (entry as Stored).seq = seq;
+      buffer.push(entry as Stored);
     },
     list(filter = {}) {
       const limit = Math.max(1, Math.min(filter.limit ?? 50, capacity || 1));
       const matched = buffer.toArray().filter((e) => {
         if (filter.since !== undefined && e.seq <= filter.since) return false;
-        if (filter.api !== undefined && e.api !== filter.api) return false;
         if (filter.method !== undefined && e.method !== filter.method.toUpperCase()) return false;
         if (filter.status !== undefined && !statusMatches(e.status, filter.status)) return false;
-        if (filter.operation !== undefined && !operationMatches(e, filter.operation)) return false;
+        if (filter.api === undefined && filter.operation === undefined) return true;
+        const d = described(e);
+        if (filter.api !== undefined && d.api !== filter.api) return false;
+        if (filter.operation !== undefined && !operationMatches({ ...d, method: e.method }, filter.operation)) return false;
         return true;
       });
       return matched.slice(-limit).map(present);
@@ -123,28 +145,29 @@ export function createRequestJournal(capacity: number): RequestJournal {
   };
 }
 
-function present(e: CapturedRequest & { seq: number }): JournalEntry {
-  let principal: Principal;
+function present(e: Stored): JournalEntry {
+  const d = described(e);
+  let responseHeaders: Record<string, unknown>;
   try {
-    principal = e.principal();
+    responseHeaders = e.responseHeaders();
   } catch {
-    principal = { type: 'anonymous' };
+    responseHeaders = {};
   }
   return {
     seq: e.seq,
     requestId: e.requestId,
     at: new Date(e.at).toISOString(),
     world: e.world,
-    api: e.api,
+    api: d.api,
     method: e.method,
     url: redactRequestUrl(e.url),
-    route: e.route ?? null,
-    operation: e.operation ?? null,
-    principal,
+    route: d.route ?? null,
+    operation: d.operation ?? null,
+    principal: { ...d.principal },
     status: e.status,
     durationMs: Math.round(e.durationMs * 1000) / 1000,
     fault: e.fault ?? null,
     request: { headers: redactHeaders(e.requestHeaders), body: redactBody(e.requestBody, MAX_BODY_CHARS) },
-    response: { headers: redactHeaders(e.responseHeaders), body: redactBody(e.responseBody, MAX_BODY_CHARS) },
+    response: { headers: redactHeaders(responseHeaders), body: redactBody(e.responseBody, MAX_BODY_CHARS) },
   };
 }
