@@ -45,6 +45,8 @@ export interface Controls {
   readonly main: Services;
   /** Fastify `rewriteUrl`: strips /f/{forkId} and remembers the fork on the raw request */
   rewriteUrl(req: IncomingMessage): string;
+  /** a request id from the ids of the world the request is for (deterministic per fork with --deterministic) */
+  nextRequestId(req: IncomingMessage): string;
   /** root-level hooks; call before the APIs register */
   install(app: FastifyInstance): void;
   worldOf(request: FastifyRequest): AppWorld;
@@ -261,6 +263,11 @@ export function createControls(options: ControlsOptions): Controls {
     },
     install,
     worldOf,
+    nextRequestId(req) {
+      const forkId = (req as IncomingMessage & { [FORK_ID]?: string })[FORK_ID];
+      const world = forkId === undefined ? undefined : worlds.get(forkId);
+      return (world?.services.ids ?? options.ids).next();
+    },
   };
 }
 

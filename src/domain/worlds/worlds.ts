@@ -199,6 +199,13 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
       const world = build(id, from.id, database, prefixRateLimitStore(options.rateLimitStore, `${FORK_RATE_LIMIT_PREFIX}${id}:`));
       const baseline = baselines.get(from.id);
       if (baseline) holdBaseline(id, baseline);
+      // the fork's settings come from its own rows (the parent may have loaded another fixture)
+      try {
+        await options.afterRowsReplaced?.(world);
+      } catch (error) {
+        await closeWorld(world).catch(() => undefined);
+        throw error;
+      }
       forks.set(id, world);
       return world;
     },
