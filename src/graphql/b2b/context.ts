@@ -24,8 +24,8 @@ export interface B2bContext {
    * that does not exist is not counted. Throws RATE_LIMITED.
    */
   countRequest(storeHash: string): Promise<void>;
-  /** A Company of the store, read once per request (for `UserType.companyInfo` on every node of a page). */
-  company(storeHash: string, companyId: number): Promise<Company | undefined>;
+  /** A Company of the store (for `UserType.companyInfo` on every node of a page): read once, then cached per data version. */
+  company(storeHash: string, companyId: number): Company | undefined | Promise<Company | undefined>;
 }
 
 export type TokenState =
@@ -50,6 +50,31 @@ export function rateLimitedError(decision: RateLimitDecision): AppError {
  */
 export function consumeB2bQuota(services: Services, storeHash: string): Promise<RateLimitDecision | null> {
   return services.rateLimiter.consume(`b2b:${storeHash}`, services.rateLimitSettingFor('b2b', storeHash));
+}
+
+/**
+ * Companies for `UserType.companyInfo`, kept per world and data version. No API served here writes
+ * a Company's name, address or phone (only fixture loads and resets do, and they move
+ * `services.dataVersion`), so a page of users costs no Company read once its Company is known.
+ */
+const MAX_CACHED_COMPANIES = 10_000;
+const companyCache = new WeakMap<Services['database'], { version: number; companies: Map<string, Company | undefined> }>();
+
+function cachedCompany(services: Services, storeHash: string, companyId: number): Company | undefined | null {
+  const entry = companyCache.get(services.database);
+  if (!entry || entry.version !== services.dataVersion) return null;
+  const key = `${storeHash}|${companyId}`;
+  return entry.companies.has(key) ? entry.companies.get(key) : null;
+}
+
+function rememberCompany(services: Services, storeHash: string, companyId: number, company: Company | undefined): void {
+  let entry = companyCache.get(services.database);
+  if (!entry || entry.version !== services.dataVersion) {
+    entry = { version: services.dataVersion, companies: new Map() };
+    companyCache.set(services.database, entry);
+  }
+  if (entry.companies.size >= MAX_CACHED_COMPANIES) entry.companies.clear();
+  entry.companies.set(`${storeHash}|${companyId}`, company);
 }
 
 export function createB2bContext(options: {
@@ -81,10 +106,15 @@ export function createB2bContext(options: {
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
     },
     company(storeHash, companyId) {
+      const cached = cachedCompany(services, storeHash, companyId);
+      if (cached !== null) return cached;
       const key = `${storeHash}|${companyId}`;
       let found = companies.get(key);
       if (!found) {
-        found = findCompany(services.database.kysely, storeHash, companyId);
+        found = findCompany(services.database.kysely, storeHash, companyId).then((company) => {
+          rememberCompany(services, storeHash, companyId, company);
+          return company;
+        });
         companies.set(key, found);
       }
       return found;
