@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { findApiAccountByTokenHash } from '../domain/api-accounts/api-account-repository.js';
+import { createVersionedCache } from '../domain/accounts/storage-version.js';
 import { hashToken } from '../shared/secrets.js';
 
 /** Who is calling the Account API: an account-level API account and its scopes (account-graphql.md §1-§2). */
@@ -9,14 +10,28 @@ export interface AccountPrincipal {
   scopes: ReadonlySet<string>;
 }
 
+/** principals by token digest, valid for one storage version (so a deleted token stops working at once) */
+const principals = createVersionedCache<AccountPrincipal>(1000);
+
 /**
  * Resolves an `X-Auth-Token` to its principal, or undefined when it is missing or unknown.
- * Looked up by SHA-256 digest on every request (a one-row index lookup), so a deleted token stops
- * working at once.
+ * Looked up by SHA-256 digest; with a storage version (SQLite, see storageVersion) the principal is
+ * reused until anything in the database changes, so a deleted token stops working at once.
  */
-export async function authenticateAccountToken(database: Database, token: string | undefined): Promise<AccountPrincipal | undefined> {
+export async function authenticateAccountToken(
+  database: Database,
+  token: string | undefined,
+  version?: string,
+): Promise<AccountPrincipal | undefined> {
   if (token === undefined || token.length === 0 || token.length > 512) return undefined;
-  const apiAccount = await findApiAccountByTokenHash(database, hashToken(token));
+  const digest = hashToken(token);
+  if (version !== undefined) {
+    const cached = principals.get(database, version, digest);
+    if (cached) return cached;
+  }
+  const apiAccount = await findApiAccountByTokenHash(database, digest);
   if (!apiAccount) return undefined;
-  return { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) };
+  const principal: AccountPrincipal = { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) };
+  if (version !== undefined) principals.set(database, version, digest, principal);
+  return principal;
 }

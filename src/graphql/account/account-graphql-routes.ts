@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
+import { createVersionedCache, storageVersion } from '../../domain/accounts/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -67,11 +68,11 @@ interface GraphqlRequestBody {
 }
 
 /** The GraphQL-over-HTTP body, or a message saying why it is not one (a 400). */
-function readBody(raw: unknown): GraphqlRequestBody | string {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) return 'The request body must be a JSON object with a "query" string.';
+function readBody(text: string): GraphqlRequestBody | string {
+  if (text.length === 0) return 'The request body must be a JSON object with a "query" string.';
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return 'The request body is not valid JSON.';
   }
@@ -92,8 +93,23 @@ function readBody(raw: unknown): GraphqlRequestBody | string {
   };
 }
 
+/** A query response as sent, with the headers that belong to it. */
+interface CachedResponse {
+  body: string;
+  complexity?: string | undefined;
+  operationType?: string | undefined;
+  operationName?: string | undefined;
+}
+
+const MAX_CACHED_BODY = 256 * 1024;
+
 export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> {
   const engine: GraphqlEngine = createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
+  /**
+   * Query responses without errors, per API account and exact request body, valid for one storage
+   * version (SQLite only, see storageVersion): any write anywhere empties it, so it is exact.
+   */
+  const responses = createVersionedCache<CachedResponse>(500);
 
   // this plugin's own body handling: bytes for every content type, judged in the handler
   app.removeAllContentTypeParsers();
@@ -136,8 +152,9 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const services = request.services;
       const uuid = request.params.account_uuid.toLowerCase();
 
+      const version = storageVersion(services.database);
       const token = singleHeader(request.headers['x-auth-token']);
-      const principal = await authenticateAccountToken(services.database, token);
+      const principal = await authenticateAccountToken(services.database, token, version);
       if (!principal) {
         return httpError(
           reply,
@@ -160,7 +177,13 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       if (!isJsonContentType(request.headers['content-type'])) {
         return httpError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
       }
-      const body = readBody(request.body);
+      const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
+      const cacheKey = `${principal.apiAccountId}\u0000${text}`;
+      if (version !== undefined) {
+        const hit = responses.get(services.database, version, cacheKey);
+        if (hit) return sendResponse(reply, hit);
+      }
+      const body = readBody(text);
       if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
 
       const context: AccountContext = {
@@ -170,51 +193,71 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         log: request.log,
         loaders: createAccountLoaders(services),
       };
-      return reply.type('application/json; charset=utf-8').send(await execute(engine, body, context, reply));
+      const response = await execute(engine, body, context);
+      const json = JSON.stringify(response.body);
+      const sent: CachedResponse = { body: json, ...response.headers };
+      if (
+        version !== undefined &&
+        response.cacheable &&
+        json.length <= MAX_CACHED_BODY &&
+        // nothing was written while the query ran
+        storageVersion(services.database) === version
+      ) {
+        responses.set(services.database, version, cacheKey, sent);
+      }
+      return sendResponse(reply, sent);
     },
   });
 }
 
+function sendResponse(reply: FastifyReply, response: CachedResponse): FastifyReply {
+  if (response.complexity !== undefined) reply.header('x-bc-graphql-complexity', response.complexity);
+  if (response.operationType !== undefined) reply.header('x-bc-graphql-operation-type', response.operationType);
+  if (response.operationName !== undefined) reply.header('x-bc-graphql-operation-name', response.operationName);
+  return reply.type('application/json; charset=utf-8').send(response.body);
+}
+
 type GraphqlResponse = { data?: unknown; errors?: GraphqlErrorBody[] };
+
+interface Executed {
+  body: GraphqlResponse;
+  headers: Omit<CachedResponse, 'body'>;
+  /** a query answered without errors: the same request under the same storage version gets the same answer */
+  cacheable: boolean;
+}
 
 const validationFailed = (errors: readonly GraphQLError[]): GraphqlResponse => ({
   errors: errors.map((e) => requestError(e.message, 'GRAPHQL_VALIDATION_FAILED', e)),
 });
 
-async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context: AccountContext, reply: FastifyReply): Promise<GraphqlResponse> {
+const uncounted = (body: GraphqlResponse): Executed => ({ body, headers: {}, cacheable: false });
+
+async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context: AccountContext): Promise<Executed> {
   const prepared = engine.prepare(body.query, body.operationName);
   if ('kind' in prepared) {
     switch (prepared.kind) {
       case 'parse':
-        return { errors: [requestError(SYNTAX_ERROR_MESSAGE, 'GRAPHQL_PARSE_FAILED', prepared.error, { detail: prepared.error.message })] };
+        return uncounted({ errors: [requestError(SYNTAX_ERROR_MESSAGE, 'GRAPHQL_PARSE_FAILED', prepared.error, { detail: prepared.error.message })] });
       case 'validation':
-        return validationFailed(prepared.errors);
+        return uncounted(validationFailed(prepared.errors));
       default:
-        return validationFailed([prepared.error]);
+        return uncounted(validationFailed([prepared.error]));
     }
   }
   if (prepared.operationType === 'subscription') {
-    return { errors: [requestError('Subscriptions are not supported.', 'GRAPHQL_VALIDATION_FAILED')] };
+    return uncounted({ errors: [requestError('Subscriptions are not supported.', 'GRAPHQL_VALIDATION_FAILED')] });
   }
   const complexity = prepared.complexity(body.variables);
-  reply.header('x-bc-graphql-complexity', String(complexity));
-  reply.header('x-bc-graphql-operation-type', prepared.operationType);
-  if (prepared.operationName !== undefined) reply.header('x-bc-graphql-operation-name', prepared.operationName);
+  const headers = { complexity: String(complexity), operationType: prepared.operationType, operationName: prepared.operationName };
   if (complexity > ACCOUNT_LIMITS.maxComplexity) {
-    return {
-      errors: [
-        requestError(
-          `The query is too complex as it has a complexity score of ${complexity} out of ${ACCOUNT_LIMITS.maxComplexity}. Please remove some elements and try again`,
-          'GRAPHQL_VALIDATION_FAILED',
-        ),
-      ],
-    };
+    const message = `The query is too complex as it has a complexity score of ${complexity} out of ${ACCOUNT_LIMITS.maxComplexity}. Please remove some elements and try again`;
+    return { body: { errors: [requestError(message, 'GRAPHQL_VALIDATION_FAILED')] }, headers, cacheable: false };
   }
   const result = await prepared.execute(context, body.variables);
   if (!('data' in result)) {
     // graphql-jit reports variables it could not coerce without data (§11 #4)
-    return { data: null, errors: (result.errors ?? []).map((e) => requestError(e.message, 'BAD_USER_INPUT', e)) };
+    return { body: { data: null, errors: (result.errors ?? []).map((e) => requestError(e.message, 'BAD_USER_INPUT', e)) }, headers, cacheable: false };
   }
-  if (!result.errors || result.errors.length === 0) return { data: result.data };
-  return { data: result.data, errors: result.errors.map((e) => formatExecutionError(e, context.log)) };
+  if (!result.errors || result.errors.length === 0) return { body: { data: result.data }, headers, cacheable: prepared.operationType === 'query' };
+  return { body: { data: result.data, errors: result.errors.map((e) => formatExecutionError(e, context.log)) }, headers, cacheable: false };
 }
