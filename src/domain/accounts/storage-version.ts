@@ -5,25 +5,25 @@ import type { Database } from '../../db/database.js';
  * A value that changes whenever anything stored may have changed, so read results can be cached
  * exactly: on SQLite, the connection's count of changed rows (every INSERT, UPDATE or DELETE that
  * touched a row, committed or not), the data version (commits by other connections, e.g. another
- * process on the same file) and the schema version (DDL). One prepared statement, about 2 µs.
+ * process on the same file) and the schema version (DDL).
  *
  * Undefined (do not cache) on PostgreSQL, where no such counter is cheap, and while a transaction
  * is open on the SQLite connection.
  */
-const statements = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement>();
+type VersionStatements = [BetterSqlite3.Statement, BetterSqlite3.Statement, BetterSqlite3.Statement];
+
+const statements = new WeakMap<BetterSqlite3.Database, VersionStatements>();
 
 export function storageVersion(database: Database): string | undefined {
   const handle = database.sqlite;
   if (handle === undefined || !handle.open || handle.inTransaction) return undefined;
-  let statement = statements.get(handle);
-  if (!statement) {
-    statement = handle
-      .prepare('SELECT total_changes(), (SELECT data_version FROM pragma_data_version()), (SELECT schema_version FROM pragma_schema_version())')
-      .raw(true);
-    statements.set(handle, statement);
+  let s = statements.get(handle);
+  if (!s) {
+    // three tiny statements: about 0.5 µs together, five times cheaper than one SELECT over the pragma functions
+    s = [handle.prepare('SELECT total_changes()').pluck(), handle.prepare('PRAGMA data_version').pluck(), handle.prepare('PRAGMA schema_version').pluck()];
+    statements.set(handle, s);
   }
-  const row = statement.get() as [number, number, number];
-  return `${row[0]}:${row[1]}:${row[2]}`;
+  return `${s[0].get()}:${s[1].get()}:${s[2].get()}`;
 }
 
 /**
