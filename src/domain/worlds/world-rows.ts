@@ -18,26 +18,50 @@ export async function readAllRows(db: Kysely<DB>): Promise<TableRows> {
   });
 }
 
-/** The rows of a serialized SQLite database (a snapshot or a reset baseline). */
-export function readSqliteImageRows(bytes: Buffer): TableRows {
-  const handle = new BetterSqlite3(bytes, { readonly: true });
-  try {
-    const out = {} as TableRows;
-    for (const table of tablesInDependencyOrder) out[table] = handle.prepare(`SELECT * FROM "${table}"`).all() as Record<string, unknown>[];
-    return out;
-  } finally {
-    handle.close();
-  }
+export function countSqliteRows(handle: BetterSqlite3.Database): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const table of tablesInDependencyOrder) out[table] = (handle.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
+  return out;
 }
 
 export function countSqliteImageRows(bytes: Buffer): Record<string, number> {
   const handle = new BetterSqlite3(bytes, { readonly: true });
   try {
-    const out: Record<string, number> = {};
-    for (const table of tablesInDependencyOrder) out[table] = (handle.prepare(`SELECT count(*) AS n FROM "${table}"`).get() as { n: number }).n;
-    return out;
+    return countSqliteRows(handle);
   } finally {
     handle.close();
+  }
+}
+
+/**
+ * SQLite: replaces every row of `target` with the rows of `source` (another SQLite handle: an image
+ * or a scratch database), in one transaction on the raw handle: prepared statements, rows as arrays,
+ * foreign keys checked at commit. Holding Kysely's connection keeps every other query out meanwhile.
+ */
+export async function copySqliteDatabase(source: BetterSqlite3.Database, target: Database): Promise<void> {
+  const db = target.sqlite;
+  if (!db) throw new Error('not a SQLite database');
+  await target.kysely.connection().execute(async () => {
+    db.transaction(() => {
+      db.pragma('defer_foreign_keys = ON');
+      for (const table of [...tablesInDependencyOrder].reverse()) db.prepare(`DELETE FROM "${table}"`).run();
+      for (const table of tablesInDependencyOrder) {
+        const select = source.prepare(`SELECT * FROM "${table}"`).raw(true);
+        const columns = select.columns().map((c) => `"${c.name}"`);
+        const insert = db.prepare(`INSERT INTO "${table}" (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+        for (const row of select.iterate() as IterableIterator<unknown[]>) insert.run(row);
+      }
+    })();
+  });
+}
+
+/** SQLite: restore a serialized image (see copySqliteDatabase). */
+export async function restoreSqliteImage(bytes: Buffer, target: Database): Promise<void> {
+  const source = new BetterSqlite3(bytes, { readonly: true });
+  try {
+    await copySqliteDatabase(source, target);
+  } finally {
+    source.close();
   }
 }
 

@@ -5,7 +5,7 @@ import { type Database, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
 import { AppError } from '../../shared/errors.js';
-import { countSqliteImageRows, readSqliteImageRows, replaceAllRows } from './world-rows.js';
+import { countSqliteImageRows, restoreSqliteImage } from './world-rows.js';
 
 /**
  * A frozen copy of a whole world: on SQLite the serialized database (one memcpy), on PostgreSQL a
@@ -45,7 +45,7 @@ function createSqliteStorage(): WorldStorage {
     },
     async restore(database, image) {
       if (image.kind !== 'sqlite') throw new Error('image from another dialect');
-      await replaceAllRows(database, readSqliteImageRows(image.bytes));
+      await restoreSqliteImage(image.bytes, database);
     },
     async discard() {},
     async countRows(image) {

@@ -15,7 +15,7 @@ import {
   type RateLimitOverrides,
 } from './rate-limit-overrides.js';
 import { createWorldChanges, type WorldChanges } from './world-changes.js';
-import { readAllRows, replaceAllRows } from './world-rows.js';
+import { copySqliteDatabase, countSqliteRows, readAllRows, replaceAllRows } from './world-rows.js';
 import { createWorldStorage, type WorldImage, type WorldStorage } from './world-storage.js';
 
 /**
@@ -264,23 +264,29 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
       // Load into a scratch database first: the same validation and loader as start-up, and
       // nothing touches the world unless the whole fixture loaded.
       const scratch = await openDatabase('sqlite::memory:');
-      let rows: Awaited<ReturnType<typeof readAllRows>>;
       try {
         await migrateToLatest(scratch);
         await loadFixture(scratch, input, options.clock);
-        rows = await readAllRows(scratch.kysely);
-      } finally {
+      } catch (error) {
         await scratch.close();
+        throw error;
       }
       return exclusive(world, async () => {
-        await replaceAllRows(world.database, rows);
+        let counts: Record<string, number>;
+        try {
+          counts = countSqliteRows(scratch.sqlite as NonNullable<typeof scratch.sqlite>);
+          if (world.database.sqlite) await copySqliteDatabase(scratch.sqlite as NonNullable<typeof scratch.sqlite>, world.database);
+          else await replaceAllRows(world.database, await readAllRows(scratch.kysely));
+        } finally {
+          await scratch.close();
+        }
         const image = await storage.capture(world.database);
         await releaseBaseline(world.id);
         holdBaseline(world.id, image);
         await world.rateLimitStore.reset();
         await afterReplace(world);
         world.events.record({ type: 'world.fixture.loaded' }, 'emulator');
-        return Object.fromEntries(Object.entries(rows).map(([t, r]) => [t, r.length]));
+        return counts;
       });
     },
     async close() {
