@@ -114,13 +114,10 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
       return sendErrors(reply, 200, [requestError('Subscriptions are not supported.', 400)], rateLimit);
     }
 
-    // 5. variables: wrong types are request errors; undeclared ones are ignored
-    const coerced = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], body.variables ?? {}, { maxErrors: 10 });
-    if (coerced.errors) return sendErrors(reply, 200, coerced.errors.map((e: GraphQLError) => requestError(e.message, 400, e.locations)), rateLimit);
-
-    // 6. complexity, with the page sizes these variables give
+    // 5. complexity, with the page sizes the variables give (JSON numbers, as coercion keeps them)
+    const variables = body.variables ?? {};
     if (!prepared.isIntrospectionOnly) {
-      const complexity = prepared.complexity(coerced.coerced);
+      const complexity = prepared.complexity(variables);
       if (complexity > B2B_LIMITS.maxComplexity) {
         return sendErrors(
           reply,
@@ -136,9 +133,16 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
       }
     }
 
-    // 7. execute
+    // 6. execute. graphql-jit coerces the variables first (undeclared ones are ignored); when they do
+    //    not fit it answers errors and no data: a request error (code 400), worded by graphql-js's
+    //    coercion, which is only run on this path (the happy path coerces once)
     const context = createB2bContext({ services, log: request.log, token, rateLimit });
-    const result = await prepared.execute(context, coerced.coerced);
+    const result = await prepared.execute(context, variables);
+    if (result.data === undefined && result.errors && result.errors.length > 0) {
+      const standard = getVariableValues(schema, prepared.operation.variableDefinitions ?? [], variables, { maxErrors: 10 });
+      const errors: readonly GraphQLError[] = standard.errors ?? result.errors;
+      return sendErrors(reply, 200, errors.map((e) => requestError(e.message, 400, e.locations)), rateLimit);
+    }
     if (!result.errors || result.errors.length === 0) return send(reply, 200, { data: result.data ?? null }, rateLimit);
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));
     if (formatted.rateLimited && rateLimit.decision) return sendRateLimited(reply, rateLimit.decision);
