@@ -30,8 +30,15 @@ function readSpec(...parts: string[]): string {
 const queriesInScope = ['users', 'user', 'userEmailCheck', 'userCompany', 'companyRoles', 'companyRole', 'userExtraFields', 'customerEmailCheck'];
 const mutationsInScope = ['login', 'authorization', 'userCreate', 'userUpdate', 'userDelete'];
 
-/** The dump cut down to the root fields in scope; the types they reach come along. */
+let subset: GraphQLSchema | undefined;
+
+/** The dump cut down to the root fields in scope; the types they reach come along (built once). */
 function dumpSubset(): GraphQLSchema {
+  subset ??= buildDumpSubset();
+  return subset;
+}
+
+function buildDumpSubset(): GraphQLSchema {
   const full = buildSchema(readSpec('b2b-graphql', 'b2b-full-schema.graphql'));
   const pick = (type: GraphQLObjectType | null | undefined, names: string[]) => {
     if (!type) throw new Error('the dump lacks a root type');
