@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startPrivateRedis, startRoster, stopAll } from '../helpers/reliability-processes.js';
+import { secretsIn } from '../helpers/reliability-secrets.js';
 
 /**
  * When the Redis that shares rate-limit counters goes away, the server keeps answering, says so in
@@ -16,6 +17,16 @@ describe('Redis outage', () => {
     });
     const health = async () => (await (await fetch(`${server.base}/healthz`)).json()) as { status: string; rateLimits?: string };
     expect(await health()).toEqual({ status: 'ok' });
+    const accountStatus = async () =>
+      (
+        await fetch(`${server.base}/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql`, {
+          method: 'POST',
+          headers: { 'x-auth-token': 'demo-account-token-full', 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ account { id } }' }),
+        })
+      ).status;
+    // five requests counted in Redis
+    for (let i = 0; i < 5; i++) expect(await accountStatus()).toBe(200);
 
     await redis.shutdown();
     await eventually(async () => (await health()).rateLimits !== undefined, 10_000, '/healthz to report degraded rate limits');
@@ -26,13 +37,24 @@ describe('Redis outage', () => {
     const line = server.output().split('\n').find((l) => l.includes('rate limits degraded'));
     expect(JSON.parse(line ?? '{}')).toMatchObject({ level: 40 });
 
-    // the server keeps answering while Redis is down
-    for (let i = 0; i < 5; i++) expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
+    // the server keeps answering while Redis is down, limiting with its own fresh counters: 20 more, then 429
+    const during: number[] = [];
+    for (let i = 0; i < 25; i++) during.push(await accountStatus());
+    expect(during).toEqual([...Array(20).fill(200), ...Array(5).fill(429)]);
+    const b2b = await fetch(`${server.base}/api/io/auth/customers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storeHash: 'f0qyczpkb2', email: 'm.curie@greatbuys.com', password: 'Passw0rd!', channelId: 1, name: 'outage' }),
+    });
+    expect(b2b.status).toBe(200);
 
     // Redis back on the same port: shared counters again, and the log says so
     await startPrivateRedis(redis.port);
     await eventually(async () => (await health()).rateLimits === undefined, 10_000, '/healthz to stop reporting degradation');
     expect(await health()).toEqual({ status: 'ok' });
     await eventually(() => /rate limits shared through Redis again/.test(server.output()), 5_000, 'the recovery log line');
+    // no secret in any log line (the start-up banner, not JSON, prints the demo tokens on purpose)
+    const logLines = server.output().split('\n').filter((l) => l.startsWith('{'));
+    expect(logLines.flatMap((l) => secretsIn(l).map((x) => x.label))).toEqual([]);
   });
 });
