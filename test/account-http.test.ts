@@ -56,7 +56,9 @@ describe.each(dialects)('Account API HTTP edge on %s', (dialect) => {
       expect(res.headers['content-type']).toMatch(/^(application\/javascript|text\/css)/);
       expect(res.rawPayload.length).toBeGreaterThan(1000);
     }
-    expect((await t.app.inject({ method: 'GET', url: '/_assets/graphiql/nope.js' })).statusCode).toBe(404);
+    for (const name of ['nope.js', '__proto__', 'constructor', 'toString', '..%2Fpackage.json']) {
+      expect((await t.app.inject({ method: 'GET', url: `/_assets/graphiql/${name}` })).statusCode, name).toBe(404);
+    }
   });
 
   it('405 with Allow: POST for every other method (before the token is looked at)', async () => {

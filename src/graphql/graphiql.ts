@@ -19,12 +19,12 @@ interface Asset {
   contentType: string;
 }
 
-const assets: Record<string, Asset> = {
+const assets = new Map<string, Asset>(Object.entries({
   'graphiql.min.js': { pkg: 'graphiql', file: 'graphiql.min.js', contentType: 'application/javascript; charset=utf-8' },
   'graphiql.min.css': { pkg: 'graphiql', file: 'graphiql.min.css', contentType: 'text/css; charset=utf-8' },
   'react.production.min.js': { pkg: 'react', file: 'umd/react.production.min.js', contentType: 'application/javascript; charset=utf-8' },
   'react-dom.production.min.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', contentType: 'application/javascript; charset=utf-8' },
-};
+} satisfies Record<string, Asset>));
 
 function packageDir(name: string): string {
   return dirname(require.resolve(`${name}/package.json`));
@@ -45,7 +45,7 @@ const assetVersion = `${packageVersion('graphiql')}-${packageVersion('react')}`;
 export function registerGraphiqlAssets(app: FastifyInstance): void {
   const loaded = new Map<string, Buffer>();
   app.get<{ Params: { name: string } }>(`${GRAPHIQL_ASSETS_PATH}:name`, async (request, reply) => {
-    const asset = assets[request.params.name];
+    const asset = assets.get(request.params.name);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('Not found');
     let body = loaded.get(request.params.name);
     if (!body) {
