@@ -60,7 +60,7 @@ describe('who may use the emulator controls', () => {
 
     it('refuses requests without it, and BigCommerce credentials never open it', async () => {
       const b2bToken = await adminB2bToken(inject);
-      for (const headers of [
+      const attempts: Record<string, string>[] = [
         {},
         { authorization: 'Bearer wrong-token-0123456789' },
         { 'x-auth-token': ACCOUNT_TOKEN },
@@ -68,7 +68,8 @@ describe('who may use the emulator controls', () => {
         { authorization: `Bearer ${b2bToken}` },
         { authtoken: b2bToken },
         { 'x-auth-token': ADMIN_TOKEN },
-      ]) {
+      ];
+      for (const headers of attempts) {
         const res = await inject({ method: 'POST', url: '/_roster/reset', headers });
         expect(res.statusCode, JSON.stringify(headers)).toBe(401);
         expect(res.json()).toEqual({ error: { code: 'ADMIN_UNAUTHORIZED', message: 'The admin API needs Authorization: Bearer <admin token>' } });
@@ -136,8 +137,8 @@ describe('who may use the emulator controls', () => {
         const [reset, forkReset] = await Promise.all([cli('reset', '--all'), cli('reset', '--fork', 'f1')]);
         expect(reset.out).toBe('main: reset (data, rateLimitCounters, faults, requests, events, rateLimitOverrides)');
         expect(forkReset.out).toBe('f1: reset (data, rateLimitCounters)');
-        const snapshots = await (await fetch(`${url}/_roster/snapshots`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
-        expect(snapshots.snapshots.map((x: { name: string }) => x.name)).toEqual(['before']);
+        const snapshots = (await (await fetch(`${url}/_roster/snapshots`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { snapshots: { name: string }[] };
+        expect(snapshots.snapshots.map((x) => x.name)).toEqual(['before']);
       } finally {
         server.kill('SIGTERM');
         await server.exited;
