@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, startPrivateRedis, startRoster, stopAll } from '../helpers/reliability-processes.js';
 import { secretsIn } from '../helpers/reliability-secrets.js';
@@ -25,8 +26,16 @@ describe('Redis outage', () => {
           body: JSON.stringify({ query: '{ account { id } }' }),
         })
       ).status;
-    // five requests counted in Redis
+    // wait until the server's Redis connection is ready (its ready check ran), so what follows is counted in Redis
+    const probe = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    await probe.connect();
+    await eventually(async () => String(await probe.client('LIST')).split('\n').some((l: string) => / cmd=(info|eval|evalsha)/.test(l) && !l.includes(' cmd=client')), 10_000, 'the server to connect to Redis');
+    // five requests, all counted in Redis
     for (let i = 0; i < 5; i++) expect(await accountStatus()).toBe(200);
+    const keys = await probe.keys('roster:*');
+    const counts = await Promise.all(keys.map((k) => probe.hget(k, 'c')));
+    expect(counts.map(Number)).toContain(5);
+    probe.disconnect();
 
     await redis.shutdown();
     await eventually(async () => (await health()).rateLimits !== undefined, 10_000, '/healthz to report degraded rate limits');
