@@ -11,10 +11,10 @@ import { cloneDemo, createTestDatabase } from './helpers/test-app.js';
 
 async function tableNames(db: Database): Promise<string[]> {
   if (db.dialect === 'sqlite') {
-    const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%'`.execute(db.kysely);
+    const rows = await sql<{ name: string }>`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not like 'kysely_%' and name <> 'roster_migrations'`.execute(db.kysely);
     return rows.rows.map((r) => r.name).sort();
   }
-  const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_name not like 'kysely_%'`.execute(db.kysely);
+  const rows = await sql<{ name: string }>`select table_name as name from information_schema.tables where table_schema = current_schema() and table_name not like 'kysely_%' and table_name <> 'roster_migrations'`.execute(db.kysely);
   return rows.rows.map((r) => r.name).sort();
 }
 
