@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
 
@@ -8,8 +8,9 @@ export type TableName = (typeof tablesInDependencyOrder)[number];
 export type TableRows = { [T in TableName]: Record<string, unknown>[] };
 
 /** Every table's rows in one consistent read. */
-export async function readAllRows(db: Kysely<DB>): Promise<TableRows> {
-  return db.transaction().execute(async (trx) => {
+export async function readAllRows(db: Kysely<DB>, options: { repeatableRead?: boolean } = {}): Promise<TableRows> {
+  const transaction = options.repeatableRead ? db.transaction().setIsolationLevel('repeatable read') : db.transaction();
+  return transaction.execute(async (trx) => {
     const out = {} as TableRows;
     for (const table of tablesInDependencyOrder) {
       out[table] = (await trx.selectFrom(table).selectAll().execute()) as Record<string, unknown>[];
@@ -74,11 +75,8 @@ const MAX_PARAMETERS = 8000;
  */
 export async function replaceAllRows(database: Database, rows: TableRows): Promise<void> {
   await database.kysely.transaction().execute(async (trx) => {
-    if (database.dialect === 'postgres') {
-      await sql`TRUNCATE ${sql.join(tablesInDependencyOrder.map((t) => sql.table(t)))}`.execute(trx);
-    } else {
-      for (const table of [...tablesInDependencyOrder].reverse()) await trx.deleteFrom(table).execute();
-    }
+    // DELETE, not TRUNCATE: far cheaper on PostgreSQL for the small worlds this path serves
+    for (const table of [...tablesInDependencyOrder].reverse()) await trx.deleteFrom(table).execute();
     for (const table of tablesInDependencyOrder) {
       const list = table === 'companies' ? parentsFirst(rows.companies) : rows[table];
       if (list.length === 0) continue;

@@ -5,13 +5,19 @@ import { type Database, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
 import { AppError } from '../../shared/errors.js';
-import { countSqliteImageRows, restoreSqliteImage } from './world-rows.js';
+import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteImage, type TableRows } from './world-rows.js';
 
 /**
  * A frozen copy of a whole world: on SQLite the serialized database (one memcpy), on PostgreSQL a
  * schema of plain tables filled with `INSERT ... SELECT` on the server (no rows travel to Node).
  */
-export type WorldImage = { readonly kind: 'sqlite'; readonly bytes: Buffer } | { readonly kind: 'pg-schema'; readonly schema: string };
+export type WorldImage =
+  | { readonly kind: 'sqlite'; readonly bytes: Buffer }
+  | { readonly kind: 'pg-schema'; readonly schema: string }
+  | { readonly kind: 'rows'; readonly rows: TableRows };
+
+/** PostgreSQL: worlds up to this many rows are imaged in memory (no DDL, nothing left behind by a crash). */
+const ROWS_IMAGE_LIMIT = 50_000;
 
 /** How a dialect copies, restores and forks whole worlds. */
 export interface WorldStorage {
@@ -91,6 +97,61 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
   const qualified = (schema: string, table: string) => `${quote(schema)}.${quote(table)}`;
 
   const newSchemaName = (kind: 'f' | 's') => `roster_${kind}_${tag}_${randomBytes(5).toString('hex')}`;
+
+  /**
+   * Schemas outlive a process that is killed. Each process holds a session advisory lock named
+   * after its tag for as long as it lives (one connection of the main pool); at start-up, the
+   * schemas of tags whose lock is free belong to dead processes and are dropped.
+   */
+  const lockKey = (t: string) => `roster-worlds:${t}`;
+  let owner: Promise<() => Promise<void>> | undefined;
+  function claim(): Promise<() => Promise<void>> {
+    owner ??= new Promise((resolve, reject) => {
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      const done = main.kysely
+        .connection()
+        .execute(async (conn) => {
+          await sql`SELECT pg_advisory_lock(hashtext(${lockKey(tag)}))`.execute(conn);
+          resolve(async () => {
+            release();
+            await done;
+          });
+          await held;
+          await sql`SELECT pg_advisory_unlock(hashtext(${lockKey(tag)}))`.execute(conn).catch(() => undefined);
+        })
+        .catch(reject);
+    });
+    return owner.then(async (release) => {
+      await sweepOrphans().catch(() => undefined);
+      return release;
+    });
+  }
+  let swept = false;
+  async function sweepOrphans(): Promise<void> {
+    if (swept) return;
+    swept = true;
+    const found = await sql<{ name: string }>`
+      SELECT nspname AS name FROM pg_namespace WHERE nspname ~ '^roster_[fs]_[0-9a-f]{8}_[0-9a-f]{10}$'`.execute(main.kysely);
+    const byTag = new Map<string, string[]>();
+    for (const { name } of found.rows) {
+      const t = name.split('_')[2] as string;
+      if (t !== tag) byTag.set(t, [...(byTag.get(t) ?? []), name]);
+    }
+    for (const [t, schemas] of byTag) {
+      await main.kysely.connection().execute(async (conn) => {
+        const got = await sql<{ ok: boolean }>`SELECT pg_try_advisory_lock(hashtext(${lockKey(t)})) AS ok`.execute(conn);
+        if (got.rows[0]?.ok !== true) return; // its process is alive
+        try {
+          for (const schema of schemas) await sql.raw(`DROP SCHEMA IF EXISTS ${quote(schema)} CASCADE`).execute(conn);
+        } finally {
+          await sql`SELECT pg_advisory_unlock(hashtext(${lockKey(t)}))`.execute(conn);
+        }
+      });
+    }
+  }
 
   async function schemaOf(database: Database): Promise<string> {
     if (database.pgSchema !== undefined) return database.pgSchema;
@@ -183,6 +244,7 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
    * definitions. One round trip, far cheaper than running the migrations again.
    */
   async function makeWarmSchema(): Promise<Database> {
+    await claim();
     const { foreignKeys } = await readStructure();
     const from = await schemaOf(main);
     const schema = newSchemaName('f');
@@ -237,6 +299,10 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
   return {
     async capture(database) {
       const from = await schemaOf(database);
+      const bounded = tables.map((t) => `(SELECT count(*) FROM (SELECT 1 FROM ${qualified(from, t)} LIMIT ${ROWS_IMAGE_LIMIT + 1}) AS x)`).join(' + ');
+      const size = await sql.raw<{ n: number }>(`SELECT (${bounded})::int AS n`).execute(database.kysely);
+      if (Number(size.rows[0]?.n ?? 0) <= ROWS_IMAGE_LIMIT) return { kind: 'rows', rows: await readAllRows(database.kysely, { repeatableRead: true }) };
+      await claim();
       const schema = newSchemaName('s');
       created.add(schema);
       try {
@@ -256,6 +322,7 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
       return { kind: 'pg-schema', schema };
     },
     async restore(database, image) {
+      if (image.kind === 'rows') return replaceAllRows(database, image.rows);
       if (image.kind !== 'pg-schema') throw new Error('image from another dialect');
       const to = await schemaOf(database);
       await runScript(database, [...(await clearStatements(database, to)), ...copyStatements(image.schema, to)]);
@@ -264,6 +331,7 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
       if (image.kind === 'pg-schema') await dropSchema(image.schema);
     },
     async countRows(image) {
+      if (image.kind === 'rows') return Object.fromEntries(tables.map((t) => [t, image.rows[t as keyof TableRows].length]));
       if (image.kind !== 'pg-schema') throw new Error('image from another dialect');
       const union = tables.map((t) => `SELECT '${t}' AS t, count(*)::int AS n FROM ${qualified(image.schema, t)}`).join(' UNION ALL ');
       const result = await sql.raw<{ t: string; n: number }>(union).execute(main.kysely);
@@ -306,6 +374,7 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
       for (const schema of [...created]) await dropSchema(schema).catch(() => undefined);
       await sharedPool?.end().catch(() => undefined);
       sharedPool = undefined;
+      if (owner) await (await owner.catch(() => async () => undefined))();
     },
     stats: { warmSchemas: () => warm.length },
   };
