@@ -178,7 +178,9 @@ export function headerSafe(value: string): string {
 
 /** A path segment or query value for any string: lone surrogates become U+FFFD, then percent-encoded. */
 export function encodeSegment(value: string): string {
-  return encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  const encoded = encodeURIComponent(value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd'));
+  // "." and ".." would be resolved away by inject()'s URL parsing (a real client sends them as they are)
+  return /^\.{1,2}$/.test(encoded) ? `${encoded}~` : encoded;
 }
 
 /** Raw percent sequences that do not decode to valid UTF-8 (or decode to something odd). */
