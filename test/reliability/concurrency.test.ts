@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { dialects } from '../helpers/dialects.js';
-import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -51,10 +50,10 @@ async function count(database: Database, table: 'users' | 'company_users' | 'cus
 
 describe.each(dialects)('concurrent writes on %s', (dialect) => {
   let t: TestApp;
-  let tokens: B2bTokens;
+  let tokens: { admin: string };
   beforeEach(async () => {
     t = await createTestApp({ dialect });
-    tokens = await signInDemoPeople(t.app);
+    tokens = { admin: await signInAs(t, 'm.curie@greatbuys.com') };
   });
   afterEach(async () => t.close());
 
