@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { dialects } from '../helpers/dialects.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberIssued } from '../helpers/reliability-secrets.js';
+import type { TestApp } from '../helpers/test-app.js';
 
 /**
  * Concurrency: identical creates raced 50 at a time yield exactly one user and, for every other
@@ -52,7 +53,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
   let t: TestApp;
   let tokens: { admin: string };
   beforeEach(async () => {
-    t = await createTestApp({ dialect });
+    t = await createLoggedTestApp({ dialect });
     tokens = { admin: await signInAs(t, 'm.curie@greatbuys.com') };
   });
   afterEach(async () => t.close());
@@ -212,6 +213,10 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     expect(await count(t.database, 'company_users', [['company_id', 123456]])).toBe(4 + 50);
     expect(await counterMismatches(t.database)).toEqual([]);
   });
+
+  it('logged no secret in all of the above', () => {
+    assertLogsFreeOfSecrets();
+  });
 });
 
 async function signInAs(t: TestApp, email: string): Promise<string> {
@@ -222,5 +227,6 @@ async function signInAs(t: TestApp, email: string): Promise<string> {
     payload: { storeHash: 'f0qyczpkb2', email, password: 'Passw0rd!', channelId: 1, name: 'race' },
   });
   if (res.statusCode !== 200) throw new Error(res.body);
+  rememberIssued(`storefront token of ${email}`, res.json().data.token);
   return res.json().data.token;
 }

@@ -5,7 +5,8 @@ import { type FuzzRequest, toInject } from '../helpers/reliability-fuzz.js';
 import { checkAccountResponse } from '../helpers/reliability-requests-account.js';
 import { checkB2bGraphqlResponse } from '../helpers/reliability-requests-b2b-graphql.js';
 import { type B2bTokens, checkB2bRestResponse, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
+import type { TestApp } from '../helpers/test-app.js';
 
 /**
  * The values that once broke an API (found by the generated suites), each sent through every
@@ -115,7 +116,7 @@ describe.each(dialects)('values that once broke an API, on %s', (dialect) => {
   let tokens: B2bTokens;
   let before: string;
   beforeAll(async () => {
-    t = await createTestApp({ dialect });
+    t = await createLoggedTestApp({ dialect });
     tokens = await signInDemoPeople(t.app);
     before = await digestDatabase(t.database);
   });
@@ -134,5 +135,9 @@ describe.each(dialects)('values that once broke an API, on %s', (dialect) => {
       }
     }
     expect(await digestDatabase(t.database)).toBe(before);
+  });
+
+  it('logged no secret while doing so', () => {
+    assertLogsFreeOfSecrets();
   });
 });

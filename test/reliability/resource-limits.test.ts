@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/dialects.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
 import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
 import { cloneDemo, createTestApp, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -33,7 +34,7 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
   let t: TestApp;
   let tokens: B2bTokens;
   beforeAll(async () => {
-    t = await createTestApp({ dialect, fixture: bigWorld() });
+    t = await createLoggedTestApp({ dialect, fixture: bigWorld() });
     tokens = await signInDemoPeople(t.app);
   });
   afterAll(async () => t.close());
@@ -163,6 +164,10 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
     expect(lenient.data.list).toHaveLength(10);
     const junk = (await get('/api/v2/users?limit=abc&offset=1e3')).json();
     expect(junk.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 10 });
+  });
+
+  it('logged no secret while doing so', () => {
+    assertLogsFreeOfSecrets();
   });
 });
 

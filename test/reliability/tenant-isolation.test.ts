@@ -2,8 +2,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/dialects.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
-import { rememberIssued } from '../helpers/reliability-secrets.js';
-import { cloneDemo, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberIssued } from '../helpers/reliability-secrets.js';
+import { cloneDemo, type TestApp } from '../helpers/test-app.js';
 
 /**
  * Tenant isolation (OWASP API1, BOLA): a matrix over every operation that takes an id, on all three
@@ -67,7 +67,7 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createTestApp({ dialect, fixture: world() });
+    t = await createLoggedTestApp({ dialect, fixture: world() });
     for (const [key, storeHash, email] of [
       ['marie', 'f0qyczpkb2', 'm.curie@greatbuys.com'],
       ['eve', 'f0qyczpkb2', 'e.curie@greatbuys.com'],
@@ -278,5 +278,9 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       expect(res.statusCode).toBe(400);
       expect(res.body).toBe(unknown.body);
     }
+  });
+
+  it('logged no secret while doing all of the above', () => {
+    assertLogsFreeOfSecrets();
   });
 });
