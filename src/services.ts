@@ -3,7 +3,7 @@ import type { Database } from './db/database.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
-import { createB2bDataVersion } from './domain/company-users/b2b-data-version.js';
+import { type B2bDataVersion, createB2bDataVersion } from './domain/company-users/b2b-data-version.js';
 import type { EventSink } from './domain/journal/events.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
 import { bridgeCompanyUserEvents } from './domain/worlds/event-bridges.js';
@@ -50,6 +50,8 @@ export interface Services {
   readonly rateLimiter: RateLimiter;
   /** B2B storefront authTokens: issue, verify → principal, sign-in */
   readonly b2bTokens: B2bTokenService;
+  /** the version B2B read caches are valid for (undefined: do not cache; see b2b-data-version.ts) */
+  readonly b2bVersion: B2bDataVersion;
   readonly companyUsers: CompanyUserService;
   readonly companyRoles: CompanyRoleService;
   /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
@@ -73,8 +75,8 @@ export function createServices(deps: ServiceDeps): Services {
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   const b2bEvents = bridgeCompanyUserEvents(events, deps.database, deps.b2bEvents);
-  // B2B read caches (principals per token, pages) are valid for one version: writes and resets move it
-  const b2bVersion = createB2bDataVersion(() => changes.version);
+  // B2B read caches (principals per token, pages, answers) are valid for one storage version (SQLite only)
+  const b2bVersion = createB2bDataVersion(deps.database, () => changes.version);
   return {
     database: deps.database,
     clock: deps.clock,
@@ -82,6 +84,7 @@ export function createServices(deps: ServiceDeps): Services {
     settings: deps.settings,
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
     b2bTokens: createB2bTokenService({ ...deps, version: b2bVersion }),
+    b2bVersion,
     companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, onEvent: b2bEvents, version: b2bVersion }),
     companyRoles: createCompanyRoleService({ database: deps.database }),
     worldId: deps.worldId ?? 'main',

@@ -159,11 +159,12 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
   const version = deps.version ?? createB2bDataVersion();
   /**
    * Verified tokens: the signature is checked once per token text (per secret), the principal is
-   * re-read from storage whenever the B2B data version moved (any write, a reset). Time claims are
-   * checked on every request. Bounded; only valid signatures are kept.
+   * re-read from storage whenever the B2B data version moved (any write by any process, a reset),
+   * and on every request where there is no version (PostgreSQL). Time claims are checked on every
+   * request. Bounded; only valid signatures are kept.
    */
   const MAX_CACHED_TOKENS = 10_000;
-  const tokenCache = new Map<string, { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: number }>();
+  const tokenCache = new Map<string, { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: string | undefined }>();
 
   function issue(subject: TokenSubject, options: IssueOptions = {}): IssuedToken {
     const iat = nowSeconds();
@@ -209,7 +210,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
       const oldest = tokenCache.keys().next().value;
       if (oldest !== undefined) tokenCache.delete(oldest);
     }
-    tokenCache.set(text, { secret, decoded, version: -1 });
+    tokenCache.set(text, { secret, decoded, version: undefined });
     return decoded;
   }
 
@@ -220,7 +221,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     if (claims.nbf !== undefined && (!isWholeNumber(claims.nbf) || claims.nbf > now)) throw new AppError('B2B_TOKEN_EXPIRED');
     const entry = decoded.token !== undefined ? tokenCache.get(decoded.token) : undefined;
     const v = version.current();
-    if (entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
+    if (v !== undefined && entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
     const principal = await loadPrincipal(decoded);
     if (entry && entry.decoded === decoded) {
       entry.principal = principal;

@@ -1,27 +1,31 @@
+import type { Database } from '../../db/database.js';
+import { storageVersion } from '../accounts/storage-version.js';
+
 /**
- * The version of the B2B data a process has written, for read caches (principals per token,
- * Companies, user pages). It moves forward after every committed write of the company-user service
- * and whenever the world's rows are replaced wholesale (reset, snapshot restore: `services.dataVersion`).
- * A reader takes `current()` BEFORE reading the database and stores what it read under that number;
- * an entry is served only while `current()` still equals it. One Roster process per database: a
- * second process writing the same PostgreSQL database is not seen (documented in the README).
+ * The version of the stored B2B data, for read caches (principals per token, Companies, users,
+ * pages, whole answers). On SQLite it is the storage version (see storageVersion: the connection's
+ * changed-row count, `PRAGMA data_version` for commits by other connections or processes, the
+ * schema version) plus the world's version (reset, snapshot restore, fixture load) and a local
+ * counter (`bump()`): ANY write, by this process or another one sharing the file, moves it.
+ * A reader takes `current()` BEFORE reading the database and stores what it read under that value;
+ * an entry is served only while `current()` still equals it.
+ *
+ * `current()` is undefined (do not cache) on PostgreSQL, where no cheap value sees the writes of
+ * other processes sharing the database, while a transaction is open on the SQLite connection, and
+ * when no database is given.
  */
 export interface B2bDataVersion {
-  current(): number;
+  current(): string | undefined;
   bump(): void;
 }
 
-export function createB2bDataVersion(worldVersion: () => number = () => 0): B2bDataVersion {
+export function createB2bDataVersion(database?: Database, worldVersion: () => number = () => 0): B2bDataVersion {
   let local = 0;
-  let world = worldVersion();
   return {
     current() {
-      const now = worldVersion();
-      if (now !== world) {
-        world = now;
-        local += 1;
-      }
-      return local;
+      if (database?.sqlite === undefined) return undefined;
+      const stored = storageVersion(database);
+      return stored === undefined ? undefined : `${worldVersion()}:${local}:${stored}`;
     },
     bump() {
       local += 1;
@@ -31,15 +35,18 @@ export function createB2bDataVersion(worldVersion: () => number = () => 0): B2bD
 
 /** A bounded map whose entries are valid for one data version (oldest entries leave first). */
 export interface VersionedCache<V> {
-  get(key: string, version: number): V | undefined;
-  set(key: string, version: number, value: V): void;
+  /** never a hit without a version */
+  get(key: string, version: string | undefined): V | undefined;
+  /** ignored without a version */
+  set(key: string, version: string | undefined, value: V): void;
   clear(): void;
 }
 
 export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
-  const entries = new Map<string, { version: number; value: V }>();
+  const entries = new Map<string, { version: string; value: V }>();
   return {
     get(key, version) {
+      if (version === undefined) return undefined;
       const entry = entries.get(key);
       if (!entry) return undefined;
       if (entry.version !== version) {
@@ -49,6 +56,7 @@ export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
       return entry.value;
     },
     set(key, version, value) {
+      if (version === undefined) return;
       if (entries.size >= maxEntries && !entries.has(key)) {
         const oldest = entries.keys().next().value;
         if (oldest !== undefined) entries.delete(oldest);

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { storageVersion } from '../../domain/accounts/storage-version.js';
 import { findCompany } from '../../domain/companies/company-repository.js';
 import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
@@ -53,24 +54,31 @@ export function consumeB2bQuota(services: Services, storeHash: string): Promise<
 }
 
 /**
- * Companies for `UserType.companyInfo`, kept per world and data version. No API served here writes
- * a Company's name, address or phone (only fixture loads and resets do, and they move
- * `services.dataVersion`), so a page of users costs no Company read once its Company is known.
+ * Companies for `UserType.companyInfo`, kept per world and storage version (SQLite only: see
+ * storageVersion; any write by any process drops them; on PostgreSQL nothing is kept across
+ * requests), so a page of users costs no Company read once its Company is known.
  */
 const MAX_CACHED_COMPANIES = 10_000;
-const companyCache = new WeakMap<Services['database'], { version: number; companies: Map<string, Company | undefined> }>();
+const companyCache = new WeakMap<Services['database'], { version: string; companies: Map<string, Company | undefined> }>();
 
-function cachedCompany(services: Services, storeHash: string, companyId: number): Company | undefined | null {
+function versionOf(services: Services): string | undefined {
+  const stored = storageVersion(services.database);
+  return stored === undefined ? undefined : `${services.dataVersion}:${stored}`;
+}
+
+function cachedCompany(services: Services, version: string | undefined, storeHash: string, companyId: number): Company | undefined | null {
+  if (version === undefined) return null;
   const entry = companyCache.get(services.database);
-  if (!entry || entry.version !== services.dataVersion) return null;
+  if (!entry || entry.version !== version) return null;
   const key = `${storeHash}|${companyId}`;
   return entry.companies.has(key) ? entry.companies.get(key) : null;
 }
 
-function rememberCompany(services: Services, storeHash: string, companyId: number, company: Company | undefined): void {
+function rememberCompany(services: Services, version: string | undefined, storeHash: string, companyId: number, company: Company | undefined): void {
+  if (version === undefined) return;
   let entry = companyCache.get(services.database);
-  if (!entry || entry.version !== services.dataVersion) {
-    entry = { version: services.dataVersion, companies: new Map() };
+  if (!entry || entry.version !== version) {
+    entry = { version, companies: new Map() };
     companyCache.set(services.database, entry);
   }
   if (entry.companies.size >= MAX_CACHED_COMPANIES) entry.companies.clear();
@@ -106,13 +114,14 @@ export function createB2bContext(options: {
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
     },
     company(storeHash, companyId) {
-      const cached = cachedCompany(services, storeHash, companyId);
+      const version = versionOf(services);
+      const cached = cachedCompany(services, version, storeHash, companyId);
       if (cached !== null) return cached;
       const key = `${storeHash}|${companyId}`;
       let found = companies.get(key);
       if (!found) {
         found = findCompany(services.database.kysely, storeHash, companyId).then((company) => {
-          rememberCompany(services, storeHash, companyId, company);
+          rememberCompany(services, version, storeHash, companyId, company);
           return company;
         });
         companies.set(key, found);
