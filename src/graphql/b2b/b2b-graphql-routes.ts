@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GraphQLError } from 'graphql';
+import { type GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { createVersionedCache } from '../../domain/accounts/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -33,7 +34,23 @@ const CORS_HEADERS = {
 
 const ALLOW = 'GET, POST, OPTIONS';
 
+/** Query fields whose answer depends only on the caller and stored data (no clock, no store quota of their own). */
+const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['users', 'user', 'companyRoles', 'companyRole', 'userCompany', '__typename']);
+const MAX_CACHED_REQUEST = 64 * 1024;
+const MAX_CACHED_ANSWER = 256 * 1024;
+
+function cacheableRoots(operation: OperationDefinitionNode): boolean {
+  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(selection.name.value));
+}
+
 export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
+  /**
+   * Error-free answers of read-only queries, per database handle, B2B data version (SQLite only:
+   * any write by any process moves it; nothing is cached on PostgreSQL), token text and exact body.
+   * The caller is still verified (expiry, storage re-read when the version moved) and counted
+   * against its store's quota on every request.
+   */
+  const answers = createVersionedCache<string>(1_000);
   const schema = createB2bSchema(b2bResolvers);
   const engine = createGraphqlEngine(schema, { ...B2B_LIMITS, pageSizeArgs: ['first', 'last'], connectionSuffixes: ['Connection'] });
 
@@ -43,6 +60,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     if (!isJsonContentType(request.headers['content-type'])) return done(null, body);
+    request.b2bGraphqlText = body as string;
     try {
       done(null, JSON.parse(body as string));
     } catch {
@@ -50,6 +68,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
+  app.decorateRequest('b2bGraphqlText', undefined);
   app.addHook('onSend', async (_request, reply) => {
     reply.headers(CORS_HEADERS);
   });
@@ -82,7 +101,9 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   app.post('/graphql', async (request, reply) => {
     const services = request.services;
 
-    // 1. who is calling (a token is only verified here; operations decide whether they need one)
+    // 1. who is calling (a token is only verified here; operations decide whether they need one);
+    //    the data version is taken first: an answer is cached only if nothing changed since
+    const version = services.b2bVersion.current();
     const rawToken = readBearerToken(request.headers.authorization);
     const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken);
     const token: TokenState = verified?.state ?? { kind: 'none' };
@@ -98,6 +119,16 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
 
     // 3. transport
     if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);
+    // whole answers of read-only queries of a valid caller, counted above (see cacheableRoots)
+    const text = request.b2bGraphqlText;
+    const answerKey =
+      version !== undefined && token.kind === 'valid' && rateLimit.counted && text !== undefined && text.length <= MAX_CACHED_REQUEST
+        ? `${rawToken}\u0000${text}`
+        : undefined;
+    if (answerKey !== undefined && version !== undefined) {
+      const hit = answers.get(services.database, version, answerKey);
+      if (hit !== undefined) return sendText(reply, hit, rateLimit);
+    }
     const body = parseBody(request.body);
     if ('error' in body) return sendErrors(reply, 400, [requestError(body.error, 400)], rateLimit);
 
@@ -143,7 +174,21 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
       const errors: readonly GraphQLError[] = standard.errors ?? result.errors;
       return sendErrors(reply, 200, errors.map((e) => requestError(e.message, 400, e.locations)), rateLimit);
     }
-    if (!result.errors || result.errors.length === 0) return send(reply, 200, { data: result.data ?? null }, rateLimit);
+    if (!result.errors || result.errors.length === 0) {
+      const json = JSON.stringify({ data: result.data ?? null });
+      if (
+        answerKey !== undefined &&
+        version !== undefined &&
+        prepared.operationType === 'query' &&
+        cacheableRoots(prepared.operation) &&
+        json.length <= MAX_CACHED_ANSWER &&
+        // nothing was written since the caller was resolved
+        services.b2bVersion.current() === version
+      ) {
+        answers.set(services.database, version, answerKey, json);
+      }
+      return sendText(reply, json, rateLimit);
+    }
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));
     if (formatted.rateLimited && rateLimit.decision) return sendRateLimited(reply, rateLimit.decision);
     return send(reply, 200, { errors: formatted.errors, data: result.data ?? null }, rateLimit);
@@ -206,6 +251,10 @@ function send(reply: FastifyReply, status: number, body: unknown, rateLimit?: Ra
     .send(JSON.stringify(body));
 }
 
+function sendText(reply: FastifyReply, json: string, rateLimit: RateLimitState) {
+  return reply.code(200).headers(rateLimitHeaders(rateLimit.decision)).type('application/json; charset=utf-8').send(json);
+}
+
 function sendErrors(reply: FastifyReply, status: number, errors: B2bErrorJson[], rateLimit?: RateLimitState) {
   return send(reply, status, { errors }, rateLimit);
 }
@@ -219,4 +268,11 @@ function sendRateLimited(reply: FastifyReply, decision: RateLimitDecision) {
 function methodNotAllowed(reply: FastifyReply) {
   reply.header('allow', ALLOW);
   return sendErrors(reply, 405, [requestError('Method not allowed', 405)]);
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the raw JSON body of a B2B GraphQL request (whole-answer cache key) */
+    b2bGraphqlText: string | undefined;
+  }
 }

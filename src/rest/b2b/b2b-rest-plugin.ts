@@ -76,6 +76,8 @@ export async function b2bRestPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('b2bPrincipal', null);
   app.decorateRequest('b2bRateLimit', null);
   app.decorateRequest('b2bCounted', false);
+  app.decorateRequest('b2bVersion', undefined);
+  app.decorateRequest('b2bToken', undefined);
 
   await app.register(
     async (io) => {

@@ -13,6 +13,10 @@ declare module 'fastify' {
     b2bPrincipal: B2bPrincipal | null;
     b2bRateLimit: RateLimitDecision | null;
     b2bCounted: boolean;
+    /** the B2B data version taken before the caller was resolved (whole-answer cache), undefined: none */
+    b2bVersion: string | undefined;
+    /** the token text the caller was resolved from */
+    b2bToken: string | undefined;
   }
 }
 
@@ -47,9 +51,13 @@ export async function countRequest(request: FastifyRequest, storeHash: string): 
 /** 401 without a usable token (not counted: no store known); counted once the signature is valid. */
 export async function authenticate(request: FastifyRequest): Promise<B2bPrincipal> {
   const tokens = request.services.b2bTokens;
+  // taken before the principal is read: an answer is cached only if nothing changed since
+  const version = request.services.b2bVersion.current();
   const decoded = tokens.decode(tokenFromHeaders(request.headers));
   await countRequest(request, decoded.storeHash);
   const principal = await tokens.resolve(decoded);
+  request.b2bVersion = version;
+  request.b2bToken = decoded.token;
   request.b2bPrincipal = principal;
   return principal;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FieldErrors } from '../../domain/company-users/company-user-validation.js';
+import { createVersionedCache } from '../../domain/accounts/storage-version.js';
 import { ok } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
 import { authenticate, principalOf } from './request-context.js';
@@ -21,6 +22,14 @@ import { bodyObject, createdUser, parsePaging, parseRoles, stringParam, userDeta
 const userIdParam = { name: 'userId', in: 'path', required: true, description: 'B2B user id (or the BigCommerce customer id with isBcId=1)', schema: { type: 'string' } } as const;
 const isBcIdParam = { name: 'isBcId', in: 'query', description: '"1" or "true": the path holds the BigCommerce customer id', schema: { type: 'string' } } as const;
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+const MAX_CACHED_ANSWER = 256 * 1024;
+/**
+ * Serialized `GET /api/v2/users` answers per database handle, B2B data version (SQLite only: any
+ * write by any process moves it; nothing is cached on PostgreSQL), token text and URL.
+ */
+const listAnswers = createVersionedCache<string>(1_000);
+
 export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): void {
   registerRoute(app, docs, {
     doc: {
@@ -40,19 +49,33 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       errorStyle: 'v2',
     },
     onRequest: authenticate,
-    async handler(request) {
+    async handler(request, reply) {
+      // whole answers per (world, data version, token, URL): the caller was resolved and counted
+      // (onRequest) and its rate-limit headers are added (onSend) on every request
+      const services = request.services;
+      const version = request.b2bVersion;
+      const key = version !== undefined && request.b2bToken !== undefined ? `${request.b2bToken}\u0000${request.url}` : undefined;
+      if (key !== undefined && version !== undefined) {
+        const hit = listAnswers.get(services.database, version, key);
+        if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
+      }
       const query = request.query as Record<string, unknown>;
       const invalid: FieldErrors = {};
       const roles = parseRoles(query, invalid);
       const paging = parsePaging(query);
       const search = stringParam(query, 'q');
-      const page = await request.services.companyUsers.list(principalOf(request), {
+      const page = await services.companyUsers.list(principalOf(request), {
         ...(search !== undefined ? { search } : {}),
         ...(roles ? { roles } : {}),
         paging,
         invalid,
       });
-      return ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } });
+      const text = reply.serialize(ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } })) as string;
+      // only when nothing was written since the caller was resolved
+      if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER && services.b2bVersion.current() === version) {
+        listAnswers.set(services.database, version, key, text);
+      }
+      return reply.type(JSON_TYPE).send(text);
     },
   });
 

@@ -1,0 +1,145 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, STORE, postman } from './helpers/b2b-graphql-client.js';
+import { dialects } from './helpers/dialects.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+/**
+ * The B2B read caches (principals per token, pages, whole REST and GraphQL answers) never serve a
+ * stale answer: every write, through either API or straight into the database (as another process
+ * would), is seen by the next request; rate limits are counted on every request, cached or not.
+ */
+const USERS = 'query ($c: Int!) { users(companyId: $c, first: 12, offset: 0) { totalCount edges { node { id firstName email } } } }';
+
+describe.each(dialects)('B2B answer caches on %s', (dialect) => {
+  let t: TestApp;
+  const tokens: Record<string, string> = {};
+
+  const rest = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, body?: unknown) =>
+    t.app.inject({ method, url, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+  const restList = async (token: string) => rest('GET', '/api/v2/users?limit=10', token);
+  const gqlUsers = async (token: string) => postman(t.app, token, USERS, { c: 123456 });
+  /** twice: the second answer comes from the caches where there are any */
+  const warm = async (token: string) => {
+    await restList(token);
+    await gqlUsers(token);
+    return { rest: (await restList(token)).json(), gql: (await gqlUsers(token)).body };
+  };
+
+  beforeAll(async () => {
+    t = await createTestApp({ dialect });
+    for (const email of ['m.curie@greatbuys.com', 'p.curie@greatbuys.com', 'i.joliot@greatbuys.com']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/io/auth/customers',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ storeHash: STORE, email, password: PASSWORD, channelId: 1, name: 'cache' }),
+      });
+      expect(res.statusCode).toBe(200);
+      tokens[email] = res.json().data.token;
+    }
+  });
+  afterAll(async () => t.close());
+
+  const admin = () => tokens['m.curie@greatbuys.com'] as string;
+
+  it('a REST write is seen by the next GraphQL and REST read', async () => {
+    const before = await warm(admin());
+    expect(before.rest.data.pagination.totalCount).toBe(4);
+    expect(before.gql).toEqual({ data: { users: expect.objectContaining({ totalCount: 4 }) } });
+    const created = await rest('POST', '/api/v2/users', admin(), {
+      companyId: 123456, email: 'cache.rest@greatbuys.com', firstName: 'Cache', lastName: 'Rest', phoneNumber: '555-0100', role: 2,
+    });
+    expect(created.statusCode).toBe(200);
+    const gql = (await gqlUsers(admin())).body as { data: { users: { totalCount: number; edges: { node: { email: string } }[] } } };
+    expect(gql.data.users.totalCount).toBe(5);
+    expect(gql.data.users.edges.map((e) => e.node.email)).toContain('cache.rest@greatbuys.com');
+    const list = (await restList(admin())).json();
+    expect(list.data.pagination.totalCount).toBe(5);
+    expect(list.data.list.map((u: { email: string }) => u.email)).toContain('cache.rest@greatbuys.com');
+  });
+
+  it('a GraphQL write is seen by the next REST and GraphQL read', async () => {
+    await warm(admin());
+    const created = await postman(
+      t.app,
+      admin(),
+      'mutation { userCreate(userData: { companyId: 123456, email: "cache.gql@greatbuys.com", firstName: "Cache", lastName: "Gql", phone: "555-0101", companyRoleId: 2 }) { user { id } } }',
+    );
+    expect(created.status).toBe(200);
+    const list = (await restList(admin())).json();
+    expect(list.data.pagination.totalCount).toBe(6);
+    expect(list.data.list.map((u: { email: string }) => u.email)).toContain('cache.gql@greatbuys.com');
+    const gql = (await gqlUsers(admin())).body as { data: { users: { totalCount: number } } };
+    expect(gql.data.users.totalCount).toBe(6);
+  });
+
+  it('a change written straight into the database (as another process would) is seen at once', async () => {
+    await warm(admin());
+    await sql`UPDATE company_users SET first_name = 'Renamed' WHERE id = 124`.execute(t.database.kysely);
+    const list = (await restList(admin())).json();
+    expect(list.data.list.find((u: { id: number | string }) => Number(u.id) === 124)?.firstName).toBe('Renamed');
+    const gql = (await gqlUsers(admin())).body as { data: { users: { edges: { node: { id: string; firstName: string } }[] } } };
+    expect(gql.data.users.edges.find((e) => e.node.id === '124')?.node.firstName).toBe('Renamed');
+  });
+
+  it('a role change applies to the caller\'s next request', async () => {
+    const junior = tokens['i.joliot@greatbuys.com'] as string;
+    const before = await warm(junior);
+    const rows = await t.database.kysely.selectFrom('company_users').select(['id', 'role']).where('id', '=', 125).execute();
+    expect(rows.map((r) => Number(r.role))).toEqual([2]);
+    // the Junior Buyer becomes an Admin: sees every user of the Company
+    const updated = await rest('PUT', '/api/v2/users/125', admin(), { email: 'i.joliot@greatbuys.com', firstName: 'Irène', lastName: 'Joliot', phoneNumber: '555-0125', role: 0 });
+    expect(updated.statusCode).toBe(200);
+    const after = await warm(junior);
+    expect(after.rest).not.toEqual(before.rest);
+    expect(after.rest.data.pagination.totalCount).toBe(6);
+    expect((after.gql as { data: { users: { totalCount: number } } }).data.users.totalCount).toBe(6);
+  });
+
+  it('deleting the caller\'s own user makes its next request a 401, on both APIs', async () => {
+    // the former Junior Buyer, an Admin since the test above: its list answers are cached
+    const caller = tokens['i.joliot@greatbuys.com'] as string;
+    const before = await warm(caller);
+    expect(before.rest.code).toBe(200);
+    const deleted = await rest('DELETE', '/api/v2/users/125', admin());
+    expect(deleted.statusCode).toBe(200);
+    const list = await restList(caller);
+    expect(list.statusCode).toBe(401);
+    const gql = await gqlUsers(caller);
+    expect((gql.body as { errors?: { message?: string }[] }).errors?.[0]).toMatchObject({ message: 'Invalid token.' });
+    expect((gql.body as { data?: { users?: unknown } | null }).data?.users ?? null).toBeNull();
+    expect((await t.database.kysely.selectFrom('company_users').select('id').where('id', '=', 125).execute()).length).toBe(0);
+  });
+
+  it('rate limits are counted and their headers sent on every request, cached or not', async () => {
+    const limited = await createTestApp({ dialect, b2bRateLimit: { requests: 4, windowMs: 60_000 } });
+    try {
+      const res = await limited.app.inject({
+        method: 'POST',
+        url: '/api/io/auth/customers',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ storeHash: STORE, email: 'm.curie@greatbuys.com', password: PASSWORD, channelId: 1, name: 'limited' }),
+      });
+      const token = res.json().data.token as string;
+      const remaining: (string | undefined)[] = [];
+      const statuses: number[] = [];
+      for (const call of [
+        () => limited.app.inject({ method: 'GET', url: '/api/v2/users?limit=10', headers: { authorization: `Bearer ${token}` } }),
+        () => limited.app.inject({ method: 'GET', url: '/api/v2/users?limit=10', headers: { authorization: `Bearer ${token}` } }),
+        () => limited.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ query: USERS, variables: { c: 123456 } }) }),
+        () => limited.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify({ query: USERS, variables: { c: 123456 } }) }),
+        () => limited.app.inject({ method: 'GET', url: '/api/v2/users?limit=10', headers: { authorization: `Bearer ${token}` } }),
+      ]) {
+        const r = await call();
+        statuses.push(r.statusCode);
+        remaining.push(r.headers['x-requests-remaining'] as string | undefined);
+      }
+      // the sign-in counted one of the four
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(remaining.slice(0, 3)).toEqual(['2 times', '1 times', '0 times']);
+    } finally {
+      await limited.close();
+    }
+  });
+});
