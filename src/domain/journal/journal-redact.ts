@@ -1,3 +1,4 @@
+import { Kind, type ObjectFieldNode, type ArgumentNode, parse, visit } from 'graphql';
 import { redactUrl } from '../../shared/redact.js';
 
 /**
@@ -22,10 +23,45 @@ export function redactGraphqlDocument(query: string): string {
   return redactString(query.replace(GRAPHQL_INLINE_SECRET, (_m, name: string, sep: string) => `${name}${sep}"${REDACTED}"`));
 }
 
+/**
+ * Variables that a GraphQL document passes into a secret position (`password: $p`, `bcToken: $t`),
+ * whatever the variable is called. A document that does not parse cannot say: every variable is
+ * then treated as secret.
+ */
+function secretVariables(query: string): Set<string> | 'all' {
+  let document: ReturnType<typeof parse>;
+  try {
+    document = parse(query);
+  } catch {
+    return 'all';
+  }
+  const names = new Set<string>();
+  const check = (node: ArgumentNode | ObjectFieldNode) => {
+    if (node.value.kind === Kind.VARIABLE && SECRET_KEY.test(node.name.value)) names.add(node.value.name.value);
+  };
+  visit(document, { Argument: check, ObjectField: check });
+  return names;
+}
+
+function redactGraphqlVariables(query: string, variables: unknown, depth: number): unknown {
+  if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) return redactJournalValue(variables, depth + 1);
+  const secret = secretVariables(query);
+  const out: Record<string, unknown> = {};
+  for (const [name, item] of Object.entries(variables as Record<string, unknown>)) {
+    out[name] = secret === 'all' || secret.has(name) || SECRET_KEY.test(name) ? REDACTED : redactJournalValue(item, depth + 1);
+  }
+  return out;
+}
+
 export function redactJournalValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
   if (depth > 30 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => redactJournalValue(item, depth + 1));
+  const record = value as Record<string, unknown>;
+  if (typeof record.query === 'string' && record.variables !== undefined) {
+    const { variables, ...rest } = record;
+    return { ...(redactJournalValue(rest, depth) as Record<string, unknown>), variables: redactGraphqlVariables(record.query, variables, depth) };
+  }
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
     if (SECRET_KEY.test(key) && item !== null && (typeof item === 'string' || typeof item === 'object')) out[key] = REDACTED;
