@@ -14,14 +14,6 @@ import type { TestApp } from '../helpers/test-app.js';
 const ACCOUNT_URL = '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql';
 const PARALLEL = 50;
 
-/**
- * Known bug, reported to the lead: on PostgreSQL, identical B2B creates raced together sometimes
- * deadlock (customers e-mail index vs id_counters, taken in opposite orders by the two paths of
- * company-user-service create()) and answer 500 instead of 422. Until it is fixed the losers may
- * also be that 500 there; everything else (one user, exact counters) is asserted in full.
- */
-const toleratesCreateDeadlock = (dialect: string) => dialect === 'postgres';
-
 /** Every maintained counter next to the real count; empty when all agree. */
 async function counterMismatches(database: Database): Promise<string[]> {
   const db = database.kysely;
@@ -98,8 +90,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     const ok = answers.filter((a) => a.statusCode === 200);
     const duplicates = answers.filter((a) => a.statusCode === 422);
     expect(ok).toHaveLength(1);
-    const deadlocked = toleratesCreateDeadlock(dialect) ? answers.filter((a) => a.statusCode === 500).length : 0;
-    expect(duplicates).toHaveLength(PARALLEL - 1 - deadlocked);
+    expect(duplicates).toHaveLength(PARALLEL - 1);
     for (const d of duplicates) expect(d.json()).toMatchObject({ code: 422, message: 'Processing data contains logical errors' });
     expect(await count(t.database, 'company_users', [['email_key', 'race.rest@example.org']])).toBe(1);
     expect(await count(t.database, 'customers', [['email_key', 'race.rest@example.org']])).toBe(1);
@@ -114,7 +105,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     expect(bodies.filter((b) => !('errors' in b))).toHaveLength(1);
     const refused = bodies.filter((b) => 'errors' in b);
     expect(refused).toHaveLength(PARALLEL - 1);
-    const codes = toleratesCreateDeadlock(dialect) ? [422, 500] : [422];
+    const codes = [422];
     for (const b of refused) expect(codes).toContain(b.errors[0].extensions.code);
     expect(await count(t.database, 'company_users', [['email_key', 'race.gql@example.org']])).toBe(1);
     expect(await counterMismatches(t.database)).toEqual([]);
@@ -128,7 +119,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     );
     const successes = answers.filter((a) => a.statusCode === 200 && !('errors' in a.json()) && a.json().code !== 422);
     expect(successes).toHaveLength(1);
-    const codes = toleratesCreateDeadlock(dialect) ? [422, 500] : [422];
+    const codes = [422];
     for (const a of answers) {
       if (successes.includes(a)) continue;
       const body = a.json();

@@ -338,18 +338,24 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
 
       const result = await translateUnique(email, () =>
         db.transaction().execute(async (trx) => {
+          // The id counter is locked first on every path: a concurrent create of the same e-mail that
+          // found the customer (and locked its row) must not then wait for the counter while we wait
+          // for that row (a lock-order deadlock on PostgreSQL).
+          const firstId = await allocateIds(trx, 'b2b');
           const customer = await findCustomerByEmail(trx, storeHash, email);
           let customerId: number;
+          let userId: number;
           let newCustomer = false;
           if (customer) {
             customerId = customer.id;
+            userId = firstId;
             await updateCustomerProfile(trx, storeHash, customerId, { email: customer.email, firstName, lastName, phone: phone || customer.phone }, now);
           } else {
-            customerId = await allocateIds(trx, 'b2b');
+            customerId = firstId;
             newCustomer = true;
             await insertCustomer(trx, { id: customerId, storeHash, email, firstName, lastName, phone, originChannelId: channelId, now });
+            userId = await allocateIds(trx, 'b2b');
           }
-          const userId = await allocateIds(trx, 'b2b');
           await insertUser(trx, {
             id: userId,
             storeHash,
