@@ -27,12 +27,14 @@ const clock = createClock();
 await loadFixture(database, JSON.parse(readFileSync(paths.demoFixturePath, 'utf8')), clock);
 const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), { accountRateLimit: null, b2bRateLimit: null, production: false });
 const t2 = performance.now();
+const cpu2 = process.cpuUsage();
 
 const app = await buildApp({ database, settings, clock, logger: false });
 await app.ready();
 const t3 = performance.now();
 const first = await app.inject({ method: 'GET', url: '/healthz' });
 const t4 = performance.now();
+const cpu4 = process.cpuUsage(cpu2);
 const gql = await app.inject({
   method: 'POST',
   url: `/accounts/${ACCOUNT_UUID}/graphql`,
@@ -51,6 +53,7 @@ process.stdout.write(
     firstInjectMs: t4 - t3,
     firstInjectStatus: first.statusCode,
     appMs: t4 - t2,
+    appCpuMs: (cpu4.user + cpu4.system) / 1000,
     firstAccountQueryMs: t5 - t4,
     firstAccountQueryStatus: gql.statusCode,
     firstAccountQueryOk: gql.statusCode === 200 && !String(gql.body).includes('"errors"'),

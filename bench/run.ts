@@ -101,7 +101,7 @@ function rosterArgs(port: number, databaseUrl: string, extra: string[] = []): st
 // ------------------------------------------------------------------------------- cold start
 
 async function measureColdStart(options: Options, tmp: string): Promise<ColdStartRecord> {
-  const record: ColdStartRecord = { seededMs: [], existingMs: [], inProcess: [] };
+  const record: ColdStartRecord = { seededMs: [], existingMs: [], seededCpuMs: [], existingCpuMs: [], inProcess: [] };
   for (let i = 0; i < options.coldStartRepeats; i++) {
     const file = join(tmp, `cold-${i}.db`);
     const url = `sqlite:${file}`;
@@ -116,6 +116,7 @@ async function measureColdStart(options: Options, tmp: string): Promise<ColdStar
         cwd: repoRoot,
       });
       (seeded ? record.seededMs : record.existingMs).push(server.startupMs);
+      if (server.startupCpuMs !== undefined) (seeded ? record.seededCpuMs : record.existingCpuMs).push(server.startupCpuMs);
       await server.stop();
     }
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
@@ -226,7 +227,7 @@ async function runDataset(
   const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' }[] = [];
   try {
     const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${dialect} N=${n.toLocaleString('en-US')}` });
-    run.generation.push({ dialect, n, ms: generated.ms, rows: generated.rowsWritten });
+    run.generation.push({ dialect, n, ms: generated.ms, cpuMs: generated.cpuMs, rows: generated.rowsWritten });
 
     const port = await freePort();
     const roster = await startServer({
@@ -333,7 +334,9 @@ async function runDataset(
         p.record.reason = `the server exited during the run: ${roster.output().trim().split('\n').slice(-3).join(' | ')}`;
       }
     }
+    const load1m = loadavg()[0];
     for (const p of plan) {
+      p.record.loadAverage = load1m;
       summarize(p.record);
       if ((p.record.failedRequests ?? 0) > 0) {
         const codes = p.record.rounds.map((r) => JSON.stringify(r.roster.statusCodes)).join(' ');
@@ -343,7 +346,7 @@ async function runDataset(
   } finally {
     for (const { server, role } of servers.reverse()) {
       const memory = await server.stop();
-      run.servers.push({ label: server.label, role, dialect, n, startupMs: server.startupMs, peakRssMb: memory?.peakMb });
+      run.servers.push({ label: server.label, role, dialect, n, startupMs: server.startupMs, startupCpuMs: server.startupCpuMs, peakRssMb: memory?.peakMb });
     }
     await database.drop().catch(() => undefined);
     removeCleanup();
@@ -414,7 +417,7 @@ async function main(): Promise<void> {
         await runDataset(run, options, load, dialect, n, { tmp, postgresUrl, isBase: i === 0, withFastify: first, prism: first ? prism : undefined });
         if (first && prism) {
           const memory = await prism.server.stop();
-          run.servers.push({ label: prism.server.label, role: 'prism', startupMs: prism.server.startupMs, peakRssMb: memory?.peakMb });
+          run.servers.push({ label: prism.server.label, role: 'prism', startupMs: prism.server.startupMs, startupCpuMs: prism.server.startupCpuMs, peakRssMb: memory?.peakMb });
           prism = undefined;
         }
       }

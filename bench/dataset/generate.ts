@@ -45,6 +45,8 @@ export interface GenerateOptions {
 export interface GenerateResult {
   users: number;
   ms: number;
+  /** CPU time of this process (user + system) */
+  cpuMs: number;
   rowsWritten: number;
   /** the first and last B2B company-user ids written */
   firstCompanyUserId: number;
@@ -60,6 +62,7 @@ export async function generateDataset(database: Database, options: GenerateOptio
   const now = options.now ?? Date.UTC(2026, 0, 1);
   if (!Number.isInteger(n) || n < 0) throw new Error(`users must be a whole number, got ${n}`);
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   // one id block per space, reserved up front (the generator is the only writer meanwhile)
   const firstUserId = await database.kysely.transaction().execute((trx) => allocateIds(trx, 'users', Math.max(n, 1)));
   // customers and company users share the b2b id space: customers first, then company users
@@ -77,6 +80,7 @@ export async function generateDataset(database: Database, options: GenerateOptio
   return {
     users: n,
     ms: performance.now() - started,
+    cpuMs: cpuMsSince(cpuStarted),
     rowsWritten: n * rowsPerUser,
     firstCompanyUserId,
     lastCompanyUserId: firstCompanyUserId + n - 1,
@@ -92,6 +96,11 @@ interface ChunkContext {
   firstUserId: number;
   firstCustomerId: number;
   firstCompanyUserId: number;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
 }
 
 function pad(i: number, width: number): string {

@@ -64,6 +64,19 @@ export interface MemoryUsage {
   currentMb: number;
 }
 
+/** CPU time (user + system) a process has used so far, ms (from /proc/<pid>/stat; 10 ms resolution). */
+export function readCpuMs(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the command name (which may hold spaces) start at ") "
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+    return Number.isFinite(ticks) ? ticks * 10 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
 export function readMemory(pid: number): MemoryUsage | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -81,6 +94,8 @@ export interface RunningServer {
   baseUrl: string;
   /** launch to first 200 on the ready URL, ms */
   startupMs: number;
+  /** CPU time the process used until then, ms (less sensitive to a busy machine than wall time) */
+  startupCpuMs: number | undefined;
   memory(): MemoryUsage | undefined;
   /** true once the process has ended (e.g. crashed under load) */
   hasExited(): boolean;
@@ -144,12 +159,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   }
   const startupMs = performance.now() - launched;
   const pid = child.pid ?? -1;
+  const startupCpuMs = readCpuMs(pid);
   return {
     label: options.label,
     pid,
     port: options.port,
     baseUrl,
     startupMs,
+    startupCpuMs,
     memory: () => readMemory(pid),
     hasExited: () => exited,
     output: () => tail,

@@ -35,6 +35,8 @@ export interface ScenarioRecord {
   ratioToBare?: number;
   fastifyRatioToBare?: number;
   prismRatioToBare?: number;
+  /** 1-minute load average of the machine right after the rounds (2 CPUs: above ~3 means contended) */
+  loadAverage?: number;
   /** non-2xx responses and socket errors under load, summed over rounds */
   failedRequests?: number;
   totalRequests?: number;
@@ -44,6 +46,8 @@ export interface GenerationRecord {
   dialect: DialectName;
   n: number;
   ms: number;
+  /** CPU time of the generating process (on PostgreSQL most work is in the server) */
+  cpuMs: number;
   rows: number;
 }
 
@@ -53,6 +57,7 @@ export interface ServerRecord {
   dialect?: DialectName;
   n?: number;
   startupMs: number;
+  startupCpuMs?: number;
   peakRssMb?: number;
 }
 
@@ -61,6 +66,9 @@ export interface ColdStartRecord {
   seededMs: number[];
   /** the same file again, already seeded */
   existingMs: number[];
+  /** CPU time of the server process until ready (user + system), ms */
+  seededCpuMs: number[];
+  existingCpuMs: number[];
   inProcess: InProcessRecord[];
 }
 
@@ -70,6 +78,8 @@ export interface InProcessRecord {
   buildAppMs: number;
   firstInjectMs: number;
   appMs: number;
+  /** CPU time of buildApp + ready + first inject, ms */
+  appCpuMs: number;
   firstAccountQueryMs: number;
   firstAccountQueryOk: boolean;
 }
