@@ -11,7 +11,8 @@ import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
-import { answerFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
+import { sendApiError } from './http/api-error-response.js';
+import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
 export interface AppDeps {
@@ -39,6 +40,10 @@ export interface AppDeps {
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/** the whole request (headers and body) must arrive within this time */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** an idle socket is closed after this time */
+export const CONNECTION_TIMEOUT_MS = 120_000;
 
 /** Pino options shared by the CLI and tests: request id on every line, secrets never logged. */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
@@ -92,13 +97,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : controls.nextRequestId(req);
     },
-    return503OnClosing: true,
-    forceCloseConnections: false,
+    // while closing, requests get a 503 in their API's own format (hook below), not Fastify's body
+    return503OnClosing: false,
+    // on close: idle keep-alive connections are closed at once, in-flight requests finish
+    forceCloseConnections: 'idle',
+    // a client that never finishes sending its request is cut off; the socket is freed
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // /f/{forkId}/... serves every API on a fork: the prefix is stripped here, the fork remembered
     rewriteUrl: (req) => controls.rewriteUrl(req),
-    // a path Fastify cannot decode (%zz): each API's own error format where it has one, else Fastify's default body
-    frameworkErrors: answerFrameworkError,
+    // a path Fastify cannot decode (%zz): a 400 in the error format of the API the path belongs to
+    frameworkErrors: (error, request, reply) => {
+      if (answerB2bFrameworkError(error, request, reply)) return;
+      const path = (request.raw.url ?? '').split('?')[0]?.replace(/^\/f\/[^/]+/, '') ?? '';
+      sendApiError(reply, path, 400, (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request');
+    },
+  });
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!closing) return;
+    reply.header('connection', 'close');
+    return sendApiError(reply, (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, ''), 503, 'Service Unavailable: the server is shutting down');
   });
 
   app.decorate('services', services);

@@ -2,18 +2,14 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { type DocumentNode, type FieldNode, Kind, parse, type SelectionSetNode, valueFromASTUntyped } from 'graphql';
 import type { RequestFacts } from '../domain/journal/faults.js';
-import type { ApiName, Principal } from '../domain/journal/request-journal.js';
+import type { Principal } from '../domain/journal/request-journal.js';
+import { apiOfPath } from '../http/api-error-response.js';
 
 /**
  * What the emulator can tell about a request without running it: which API, which operation
  * (GraphQL root fields parsed here, cached per document), which credential, which account or store.
  */
-export function apiOfPath(path: string): ApiName | 'other' {
-  if (path.startsWith('/accounts/')) return 'account-graphql';
-  if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';
-  if (path.startsWith('/api/')) return 'b2b-rest';
-  return 'other';
-}
+export { apiOfPath };
 
 export function pathOf(url: string): string {
   const q = url.indexOf('?');

@@ -13,24 +13,7 @@ export interface KnownBug {
   matches(request: FuzzRequest): boolean;
 }
 
-export const knownBugs: readonly KnownBug[] = [
-  {
-    id: 'bad-percent-encoding',
-    description:
-      'an Account API or B2B GraphQL path with invalid percent-encoding (%FF, %zz, a lone %) gets Fastify\'s own 400 body (FST_ERR_BAD_URL), not the API\'s error format (B2B REST paths are fixed)',
-    dialects: ['sqlite', 'postgres'],
-    matches: (r) => {
-      const path = r.url.split('?')[0] ?? '';
-      if (path.startsWith('/api/')) return false;
-      try {
-        decodeURIComponent(path);
-        return false;
-      } catch {
-        return true;
-      }
-    },
-  },
-];
+export const knownBugs: readonly KnownBug[] = [];
 
 export function knownBugOf(request: FuzzRequest, dialect: DialectName): KnownBug | undefined {
   return knownBugs.find((bug) => bug.dialects.includes(dialect) && bug.matches(request));

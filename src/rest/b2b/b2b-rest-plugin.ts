@@ -128,8 +128,3 @@ export function answerB2bFrameworkError(error: Error, request: FastifyRequest, r
   return true;
 }
 
-/** Root `frameworkErrors`: the B2B envelope on B2B REST paths, Fastify's default 400 body elsewhere. */
-export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
-  if (answerB2bFrameworkError(error, request, reply)) return;
-  reply.code(400).type('application/json; charset=utf-8').send(JSON.stringify({ error: 'Bad Request', code: error.code, message: error.message, statusCode: 400 }));
-}

@@ -1,0 +1,68 @@
+import { STATUS_CODES } from 'node:http';
+import type { FastifyReply } from 'fastify';
+
+/**
+ * An HTTP-level error in the error format of the API a path belongs to, for the few answers that
+ * are made outside an API's own plugin: framework errors (an undecodable URL), a server that is
+ * shutting down, and the emulator's fault rules.
+ */
+export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql';
+
+export function apiOfPath(path: string): ApiName | 'other' {
+  if (path.startsWith('/accounts/')) return 'account-graphql';
+  if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';
+  if (path.startsWith('/api/')) return 'b2b-rest';
+  return 'other';
+}
+
+const accountGraphqlCodes: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  500: 'INTERNAL_SERVER_ERROR',
+  502: 'BAD_GATEWAY',
+  503: 'SERVICE_UNAVAILABLE',
+  504: 'GATEWAY_TIMEOUT',
+};
+
+export function defaultMessage(status: number): string {
+  if (status === 500) return 'Internal server error';
+  return STATUS_CODES[status] ?? `HTTP ${status}`;
+}
+
+/** Sends `status` with `message` in the API's own shape; `path` has no query string and no fork prefix. */
+export function sendApiError(reply: FastifyReply, path: string, status: number, message?: string): FastifyReply {
+  const api = apiOfPath(path);
+  const retry = status === 429 || status === 503;
+  reply.code(status).type('application/json; charset=utf-8');
+  switch (api) {
+    case 'account-graphql':
+      if (status === 429) {
+        reply.header('x-retry-after', '1').header('retry-after', '1');
+        return reply.send({ status: 429, title: message ?? 'Too many requests', type: '/api-docs/getting-started/api-status-codes', errors: {} });
+      }
+      if (status === 405) reply.header('allow', 'POST');
+      if (retry) reply.header('retry-after', '1');
+      return reply.send({ errors: [{ message: message ?? defaultMessage(status), extensions: { code: accountGraphqlCodes[status] ?? `HTTP_${status}` } }] });
+    case 'b2b-graphql': {
+      if (retry) reply.header('retry-after', '1');
+      const text = status === 429 && message === undefined ? 'Request was throttled. Expected available in 1 seconds.' : (message ?? defaultMessage(status));
+      return reply.send({ data: null, errors: [{ message: text, extensions: { code: status === 401 ? 40101 : status } }] });
+    }
+    case 'b2b-rest': {
+      if (retry) reply.header('retry-after', '1');
+      const text = status === 429 && message === undefined ? 'Request was throttled. Expected available in 1 seconds.' : (message ?? defaultMessage(status));
+      if (path.startsWith('/api/io/auth')) return reply.send({ code: status, data: { errMsg: text }, meta: { message: text } });
+      return reply.send({ code: status, message: text, data: { errMsg: text } });
+    }
+    default: {
+      if (retry) reply.header('retry-after', '1');
+      const text = message ?? defaultMessage(status);
+      return reply.send({ code: status, message: text, data: { errMsg: text } });
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+
+describe('HTTP edge shared by every API', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect: 'sqlite' });
+  });
+  afterAll(async () => t.close());
+
+  it('answers an undecodable URL with a 400 in the error format of the API it belongs to', async () => {
+    const account = await t.app.inject({ method: 'POST', url: '/accounts/61db983a%FF/graphql', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(account.statusCode).toBe(400);
+    expect(account.json()).toEqual({ errors: [{ message: 'Malformed URL', extensions: { code: 'BAD_REQUEST' } }] });
+
+    const rest = await t.app.inject({ method: 'GET', url: '/api/v2/users/%zz' });
+    expect(rest.statusCode).toBe(400);
+    expect(rest.json()).toMatchObject({ code: 400 });
+
+    const other = await t.app.inject({ method: 'GET', url: '/nowhere/%' });
+    expect(other.statusCode).toBe(400);
+    expect(other.json()).toEqual({ code: 400, message: 'Malformed URL', data: { errMsg: 'Malformed URL' } });
+  });
+
+  it('cuts off clients that never finish their request, and closes idle connections on shutdown', () => {
+    expect(t.app.initialConfig.requestTimeout).toBeGreaterThan(0);
+    expect(t.app.initialConfig.connectionTimeout).toBeGreaterThan(0);
+    expect(t.app.initialConfig.forceCloseConnections).toBe('idle');
+  });
+});
