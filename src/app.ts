@@ -37,6 +37,8 @@ export interface AppDeps {
   settingsFlags?: ControlsOptions['settingsFlags'];
   /** requests kept per world by the journal (default 500; 0 keeps none) */
   journalSize?: number;
+  /** worlds up to this many rows take their reset baseline at start-up, bigger ones before their first write (default 50,000) */
+  eagerBaselineRows?: number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -87,6 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     deterministicSeed: deps.deterministicSeed,
     settingsFlags: deps.settingsFlags,
     journalSize: deps.journalSize,
+    eagerBaselineRows: deps.eagerBaselineRows,
   });
   const services = controls.main;
 

@@ -34,6 +34,8 @@ export interface ControlsOptions {
   /** the flags the settings were resolved with; without them, rate limits stay as they are when rows are replaced */
   settingsFlags?: { accountRateLimit: RateLimitFlag; b2bRateLimit: RateLimitFlag; production: boolean } | undefined;
   journalSize?: number | undefined;
+  /** see WorldsOptions.eagerBaselineRows */
+  eagerBaselineRows?: number | undefined;
 }
 
 export type AppWorld = World<Services>;
@@ -82,6 +84,7 @@ export function createControls(options: ControlsOptions): Controls {
     rateLimitStore: options.rateLimitStore,
     databaseUrl: options.databaseUrl,
     journalSize: options.journalSize ?? 500,
+    ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
     startupRateLimits: (services) => ({ account: services.settings.accountRateLimit, b2b: services.settings.b2bRateLimit }),
     nextForkId: () => {
       forkCounter += 1;
@@ -142,13 +145,21 @@ export function createControls(options: ControlsOptions): Controls {
       const state = request.rosterState;
       if (!state || state.admin) return done();
       const writesCompanyUser = request.method !== 'GET' && (request.url.startsWith('/api/v2/users/') || request.url.startsWith('/graphql'));
-      if (state.world.faults.size === 0 && !writesCompanyUser) return done();
-      applyFaultsAndReads(request, reply, state, writesCompanyUser).then(
-        (answered) => {
-          if (!answered) done();
-        },
-        (error: Error) => done(error),
-      );
+      const proceed = () => {
+        if (state.world.faults.size === 0 && !writesCompanyUser) return done();
+        applyFaultsAndReads(request, reply, state, writesCompanyUser).then(
+          (answered) => {
+            if (!answered) done();
+          },
+          (error: Error) => done(error),
+        );
+      };
+      if (worlds.isBaselinePending(state.world) && mayWrite(request, state)) {
+        // a big world takes its reset baseline just before its first write (see Worlds.init)
+        worlds.ensureBaseline(state.world).then(proceed, (error: Error) => done(error));
+        return;
+      }
+      proceed();
     });
 
     app.addHook('onSend', (request, _reply, payload, done) => {
@@ -218,6 +229,16 @@ export function createControls(options: ControlsOptions): Controls {
     }
     if (writesCompanyUser) await capturePriorState(request, state);
     return false;
+  }
+
+  /** Whether a request may change stored rows: any REST write method, or a GraphQL mutation (or a body we cannot read). */
+  function mayWrite(request: FastifyRequest, state: RequestState): boolean {
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+    const path = request.url.split('?')[0] ?? '';
+    if (path !== '/graphql' && !path.startsWith('/accounts/')) return true;
+    const facts = (state.facts ??= factsOf(partsOf(request)));
+    return facts.graphql?.operationType !== 'query';
   }
 
   /** Reads, before a company user is updated or deleted, what the bridged event reports as `before`. */

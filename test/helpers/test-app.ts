@@ -63,6 +63,7 @@ export interface TestAppOptions {
   now?: number;
   rateLimitStore?: RateLimitStore;
   logger?: AppDeps['logger'];
+  eagerBaselineRows?: number;
 }
 
 /** The one way tests build the server: a fresh database per app, seeded, and buildApp() on top. */
@@ -84,6 +85,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
       ids: createIdGenerator(),
       logger: options.logger ?? false,
       ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+      ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
     });
     await app.ready();
     return {

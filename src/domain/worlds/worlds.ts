@@ -76,6 +76,8 @@ export interface WorldsOptions<S> {
   maxSnapshots?: number;
   /** PostgreSQL: migrated schemas kept ready for the next forks */
   warmForks?: number;
+  /** worlds up to this many rows take their reset baseline at start-up; bigger ones before their first write */
+  eagerBaselineRows?: number;
 }
 
 export interface Worlds<S> {
@@ -84,8 +86,15 @@ export interface Worlds<S> {
   readonly derivation: EventDerivationSwitch;
   get(id: string): World<S> | undefined;
   forks(): World<S>[];
-  /** Takes the reset baseline of the main world (call once, before serving). */
+  /**
+   * Takes the reset baseline of the main world (call once, before serving). A big world (more than
+   * EAGER_BASELINE_ROWS rows) defers it until just before its first write (`ensureBaseline`), so
+   * serving a large read-only dataset costs neither start-up time nor a second copy in memory.
+   */
   init(): Promise<void>;
+  /** true while the world's baseline is deferred: a request that may write must await ensureBaseline first */
+  isBaselinePending(world: World<S>): boolean;
+  ensureBaseline(world: World<S>): Promise<void>;
   fork(from: World<S>): Promise<World<S>>;
   deleteFork(id: string): Promise<boolean>;
   reset(world: World<S>): Promise<void>;
@@ -95,6 +104,22 @@ export interface Worlds<S> {
   countRows(snapshot: Snapshot): Promise<Record<string, number>>;
   loadFixture(world: World<S>, input: unknown): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** Worlds up to this many rows (the biggest tables) take their reset baseline at start-up. */
+export const EAGER_BASELINE_ROWS = 50_000;
+
+async function estimateRows(database: Database, limit: number): Promise<number> {
+  let total = 0;
+  for (const table of ['users', 'account_users', 'store_users', 'customers', 'company_users'] as const) {
+    const row = await database.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirst();
+    total += Number(row?.n ?? 0);
+    if (total > limit) break;
+  }
+  return total;
 }
 
 export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
@@ -109,6 +134,23 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
   const maxSnapshots = options.maxSnapshots ?? 100;
   let faultCounter = 0;
   let closed = false;
+  /** worlds whose baseline is deferred until their first write, and the capture under way */
+  const pendingBaselines = new Set<string>();
+  const capturing = new Map<string, Promise<void>>();
+
+  function ensureBaseline(world: World<S>): Promise<void> {
+    if (!pendingBaselines.has(world.id)) return Promise.resolve();
+    let running = capturing.get(world.id);
+    if (!running) {
+      running = (async () => {
+        const image = await storage.capture(world.database);
+        if (pendingBaselines.delete(world.id)) holdBaseline(world.id, image);
+        else await storage.discard(image);
+      })().finally(() => capturing.delete(world.id));
+      capturing.set(world.id, running);
+    }
+    return running;
+  }
 
   /** one whole-world operation at a time per world */
   function exclusive<T>(world: World<S>, task: () => Promise<T>): Promise<T> {
@@ -189,11 +231,17 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
     },
     forks: () => [...forks.values()],
     async init() {
-      if (!baselines.has('main')) holdBaseline('main', await storage.capture(options.database));
+      if (baselines.has('main') || pendingBaselines.has('main')) return;
+      const limit = options.eagerBaselineRows ?? EAGER_BASELINE_ROWS;
+      if ((await estimateRows(options.database, limit)) > limit) pendingBaselines.add('main');
+      else holdBaseline('main', await storage.capture(options.database));
     },
+    isBaselinePending: (world) => pendingBaselines.has(world.id),
+    ensureBaseline,
     async fork(from) {
       if (closed) throw new AppError('CONFLICT', 'The server is shutting down');
       if (forks.size >= maxForks) throw new AppError('TOO_MANY_FORKS', `At most ${maxForks} forks may be alive at once; delete some first`);
+      await ensureBaseline(from);
       const id = options.nextForkId();
       const database = await exclusive(from, () => storage.fork(from.database));
       const world = build(id, from.id, database, prefixRateLimitStore(options.rateLimitStore, `${FORK_RATE_LIMIT_PREFIX}${id}:`));
@@ -218,7 +266,8 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
       await exclusive(world, () => closeWorld(world));
       return true;
     },
-    reset(world) {
+    async reset(world) {
+      await ensureBaseline(world);
       return exclusive(world, async () => {
         const image = baselines.get(world.id);
         if (!image) throw new AppError('CONFLICT', 'No baseline to reset to');
@@ -282,6 +331,7 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
         }
         const image = await storage.capture(world.database);
         await releaseBaseline(world.id);
+        pendingBaselines.delete(world.id);
         holdBaseline(world.id, image);
         await world.rateLimitStore.reset();
         await afterReplace(world);
