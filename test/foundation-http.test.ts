@@ -23,8 +23,8 @@ describe('HTTP edge shared by every API', () => {
   });
 
   it('cuts off clients that never finish their request, and closes idle connections on shutdown', () => {
-    expect(t.app.initialConfig.requestTimeout).toBeGreaterThan(0);
+    expect((t.app.initialConfig as Record<string, unknown>).requestTimeout).toBeGreaterThan(0);
     expect(t.app.initialConfig.connectionTimeout).toBeGreaterThan(0);
-    expect(t.app.initialConfig.forceCloseConnections).toBe('idle');
+    expect((t.app.initialConfig as Record<string, unknown>).forceCloseConnections).toBe('idle');
   });
 });
