@@ -1,3 +1,4 @@
+import { specDir } from './helpers/spec-dir.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -18,7 +19,6 @@ import { buildB2bSchemaShape, printB2bSchema } from '../src/graphql/b2b/b2b-sche
  * and every document real clients send validates against it. The spec files are reference data read
  * here at test time (never copied into the project); ROSTER_SPEC_DIR points elsewhere if needed.
  */
-const specDir = process.env.ROSTER_SPEC_DIR ?? '/work/shared/spec';
 const dumpPath = join(specDir, 'b2b-graphql', 'b2b-full-schema.graphql');
 
 function readSpec(...parts: string[]): string {

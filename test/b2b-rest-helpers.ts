@@ -1,3 +1,5 @@
+import { specDir } from './helpers/spec-dir.js';
+import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import AjvModule from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -69,7 +71,7 @@ export async function b2bDigest(t: TestApp): Promise<string> {
 }
 
 // ------------------------------------------------------------------ published OpenAPI schemas
-const SPEC_DIR = '/work/shared/spec/openapi';
+const SPEC_DIR = join(specDir, 'openapi');
 export const specAvailable = existsSync(SPEC_DIR);
 
 type Json = Record<string, unknown>;
