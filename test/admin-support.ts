@@ -1,15 +1,8 @@
 import type { LightMyRequestResponse } from 'fastify';
 import type { AdminAccess } from '../src/admin/admin-access.js';
-import { buildApp } from '../src/app.js';
-import { resolveRuntimeSettings } from '../src/cli/runtime-settings.js';
 import type { DialectName } from '../src/db/database.js';
-import { loadFixture } from '../src/fixtures/load-fixture.js';
-import { readStoredSettings } from '../src/domain/settings/settings-repository.js';
 import type { RateLimitSetting } from '../src/domain/rate-limits/rate-limiter.js';
-import { createClock } from '../src/shared/clock.js';
-import { createIdGenerator } from '../src/shared/ids.js';
-import { postgresUrl } from './helpers/dialects.js';
-import { createTestDatabase, demoFixture, type TestApp } from './helpers/test-app.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 /** Shared by test/admin-*.test.ts: an app with the emulator controls (and PostgreSQL forks), and request helpers. */
 export const ACCOUNT = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
@@ -26,38 +19,16 @@ export interface AdminTestOptions {
   deterministicSeed?: string;
 }
 
-export async function createAdminTestApp(dialect: DialectName, options: AdminTestOptions = {}): Promise<TestApp> {
-  const clock = createClock(options.now !== undefined ? { frozenAt: options.now } : {});
-  const database = await createTestDatabase(dialect);
-  try {
-    await loadFixture(database, options.fixture ?? demoFixture, clock);
-    const flags = { accountRateLimit: options.accountRateLimit ?? null, b2bRateLimit: null, production: false };
-    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
-    const app = await buildApp({
-      database,
-      settings,
-      clock,
-      ids: options.deterministicSeed !== undefined ? createIdGenerator({ seed: options.deterministicSeed }) : createIdGenerator(),
-      logger: false,
-      settingsFlags: flags,
-      ...(options.admin ? { admin: options.admin } : {}),
-      ...(options.deterministicSeed !== undefined ? { deterministicSeed: options.deterministicSeed } : {}),
-      ...(dialect === 'postgres' && postgresUrl ? { databaseUrl: postgresUrl } : {}),
-    });
-    await app.ready();
-    return {
-      app,
-      database,
-      clock,
-      async close() {
-        await app.close();
-        await database.drop();
-      },
-    };
-  } catch (error) {
-    await database.drop();
-    throw error;
-  }
+/** An app with the emulator controls (and PostgreSQL forks): createTestApp with the admin options. */
+export function createAdminTestApp(dialect: DialectName, options: AdminTestOptions = {}): Promise<TestApp> {
+  return createTestApp({
+    dialect,
+    ...(options.now !== undefined ? { now: options.now } : {}),
+    ...(options.fixture !== undefined ? { fixture: options.fixture } : {}),
+    ...(options.accountRateLimit !== undefined ? { accountRateLimit: options.accountRateLimit } : {}),
+    ...(options.admin ? { admin: options.admin } : {}),
+    ...(options.deterministicSeed !== undefined ? { deterministicSeed: options.deterministicSeed } : {}),
+  });
 }
 
 export type Inject = (opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }) => Promise<LightMyRequestResponse>;

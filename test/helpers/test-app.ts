@@ -64,6 +64,10 @@ export interface TestAppOptions {
   rateLimitStore?: RateLimitStore;
   logger?: AppDeps['logger'];
   eagerBaselineRows?: number;
+  /** who may use /_roster (default: everyone, as on loopback) */
+  admin?: AppDeps['admin'];
+  /** seeded ids (as --deterministic) */
+  deterministicSeed?: string;
 }
 
 /** The one way tests build the server: a fresh database per app, seeded, and buildApp() on top. */
@@ -72,20 +76,27 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const database = await createTestDatabase(options.dialect);
   try {
     if (options.fixture !== null) await loadFixture(database, options.fixture ?? demoFixture, clock);
-    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), {
+    const flags = {
       // tests do not want the 70/hour quota unless they ask for it
       accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
       b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
       production: false,
-    });
+    };
+    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
+    const seed = options.deterministicSeed;
     const app = await buildApp({
       database,
       settings,
       clock,
-      ids: createIdGenerator(),
+      ids: createIdGenerator(seed !== undefined ? { seed } : {}),
       logger: options.logger ?? false,
+      settingsFlags: flags,
       ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
       ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
+      ...(options.admin ? { admin: options.admin } : {}),
+      ...(seed !== undefined ? { deterministicSeed: seed } : {}),
+      // PostgreSQL forks open their own schemas through the URL
+      ...(options.dialect === 'postgres' && postgresUrl ? { databaseUrl: postgresUrl } : {}),
     });
     await app.ready();
     return {
