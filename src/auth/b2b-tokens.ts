@@ -16,6 +16,9 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { verifyPassword } from '../shared/secrets.js';
+
+/** A valid scrypt hash of a random string nobody knows: verified against when there is no real hash. */
+const DUMMY_PASSWORD_HASH = '$scrypt$ln=12,r=8,p=1$Mzk4NTQyOTA0MjM0NTY3OA$6r0wI6G8m1HjWmP9w8Xb3s2yq1Yk0zvJ8dQe5LhTtAc';
 import { decodeHs256, type JwtClaims, signHs256 } from './b2b-jwt.js';
 
 /**
@@ -312,7 +315,10 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
       const channelId = input.channelId ?? channels[0] ?? 1;
       if (channels.length > 0 && !channels.includes(channelId)) throw new AppError('B2B_CUSTOMER_AUTH_FAILED');
       const credentials = await findCustomerCredentials(db, input.storeHash, input.email);
-      const ok = credentials?.passwordHash ? await verifyPassword(input.password, credentials.passwordHash) : false;
+      // an unknown e-mail (or one without a password) costs the same scrypt work, so timing does not tell them apart
+      const ok = credentials?.passwordHash
+        ? await verifyPassword(input.password, credentials.passwordHash)
+        : (await verifyPassword(input.password, DUMMY_PASSWORD_HASH)) && false;
       if (!credentials || !ok) throw new AppError('B2B_CUSTOMER_AUTH_FAILED');
       const user = await findUserByCustomerId(db, input.storeHash, credentials.customer.id);
       const subject: TokenSubject = {
