@@ -22,6 +22,19 @@ describe.each(dialects)('deferred reset baseline on %s', (dialect) => {
     const read = await t.app.inject({ method: 'POST', url: ACCOUNT, headers, payload: { query: '{ account { users { collectionInfo { totalItems } } } }' } });
     expect(read.json().data.account.users.collectionInfo.totalItems).toBe(3);
     expect((await t.app.inject({ method: 'GET', url: '/api/v2/users' })).statusCode).toBe(401);
+    // signing in writes nothing: REST token endpoint and GraphQL login leave it deferred
+    const signIn = await t.app.inject({
+      method: 'POST',
+      url: '/api/io/auth/customers',
+      payload: { storeHash: 'f0qyczpkb2', email: 'm.curie@greatbuys.com', password: 'Passw0rd!', channelId: 1, name: 'lazy' },
+    });
+    expect(signIn.statusCode).toBe(200);
+    const login = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      payload: { query: 'mutation { login(loginData: { storeHash: "f0qyczpkb2", email: "m.curie@greatbuys.com", password: "Passw0rd!" }) { result { token } } }' },
+    });
+    expect(login.json().data.login.result.token).toEqual(expect.any(String));
     expect(worlds.isBaselinePending(worlds.main)).toBe(true);
 
     const write = await t.app.inject({

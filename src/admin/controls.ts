@@ -231,14 +231,20 @@ export function createControls(options: ControlsOptions): Controls {
     return false;
   }
 
-  /** Whether a request may change stored rows: any REST write method, or a GraphQL mutation (or a body we cannot read). */
+  /**
+   * Whether a request may change stored rows: a REST write method other than a token request, or a
+   * GraphQL mutation other than sign-in (`login`, `authorization`), or a body we cannot read.
+   */
   function mayWrite(request: FastifyRequest, state: RequestState): boolean {
     const method = request.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
     const path = request.url.split('?')[0] ?? '';
+    if (path.startsWith('/api/io/auth/') || path === '/api/v2/login') return false;
     if (path !== '/graphql' && !path.startsWith('/accounts/')) return true;
     const facts = (state.facts ??= factsOf(partsOf(request)));
-    return facts.graphql?.operationType !== 'query';
+    if (facts.graphql?.operationType === 'query') return false;
+    const roots = facts.graphql?.operationType === 'mutation' && path === '/graphql' ? (facts.graphql.label?.split(',') ?? []) : [];
+    return !(roots.length > 0 && roots.every((f) => f === 'login' || f === 'authorization'));
   }
 
   /** Reads, before a company user is updated or deleted, what the bridged event reports as `before`. */
