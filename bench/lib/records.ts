@@ -82,6 +82,8 @@ export interface InProcessRecord {
   appCpuMs: number;
   firstAccountQueryMs: number;
   firstAccountQueryOk: boolean;
+  /** POST /_roster/forks of the demo world (after one warm-up), in-memory SQLite */
+  forkMs?: number[];
 }
 
 export type TargetStatus = 'met' | 'missed' | 'not measured';

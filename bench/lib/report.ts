@@ -235,7 +235,8 @@ export function renderMarkdown(run: RunRecord): string {
     for (const [i, p] of c.inProcess.entries()) {
       lines.push(
         `- in-process #${i + 1}: import ${ms(p.importMs)} ms, in-memory database + demo fixture ${ms(p.databaseMs)} ms, buildApp + ready ${ms(p.buildAppMs)} ms, ` +
-          `first inject ${ms(p.firstInjectMs)} ms (app CPU ${ms(p.appCpuMs)} ms), first Account GraphQL query ${ms(p.firstAccountQueryMs)} ms${p.firstAccountQueryOk ? '' : ' (not available)'}`,
+          `first inject ${ms(p.firstInjectMs)} ms (app CPU ${ms(p.appCpuMs)} ms), first Account GraphQL query ${ms(p.firstAccountQueryMs)} ms${p.firstAccountQueryOk ? '' : ' (not available)'}` +
+          (p.forkMs && p.forkMs.length > 0 ? `, fork of the demo world ${ms(median(p.forkMs))} ms (median of ${p.forkMs.length})` : ''),
       );
     }
   }
