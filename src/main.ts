@@ -95,6 +95,8 @@ async function serve(flags: ServeFlags): Promise<void> {
     return buildApp({ database, settings, clock, logger, ...controls });
   })();
 
+  // read before listening, so the banner is printed before the first request can be answered
+  const demoTokens = await findDemoTokens(database);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -118,7 +120,6 @@ async function serve(flags: ServeFlags): Promise<void> {
       ? `  emulator controls:   ${base}/_roster${admin.token !== undefined ? ' (Authorization: Bearer <admin token>)' : ''}`
       : `  emulator controls:   off (${admin.reason ?? 'disabled'})`,
   ];
-  const demoTokens = await findDemoTokens(database);
   if (demoTokens.length > 0) {
     lines.push('  demo tokens (from fixtures/demo.json):');
     for (const t of demoTokens) lines.push(`    ${t}`);
