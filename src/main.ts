@@ -82,6 +82,8 @@ async function serve(flags: ServeFlags): Promise<void> {
         namespace,
         onDegradedChange: (degraded, reason) => log?.(degraded, reason),
       });
+      // the first requests must already share the budget: wait (briefly) for the connection before serving
+      const redisReady = await store.whenReady(3000);
       if (config.reset) await store.reset().catch(() => undefined);
       rateLimitStore = store;
       isDegraded = () => store.degraded;
@@ -90,6 +92,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         degraded
           ? built.log.warn({ reason }, 'rate limits degraded to local counters: Redis unreachable')
           : built.log.info('rate limits shared through Redis again');
+      if (!redisReady) built.log.warn('rate limits degraded to local counters: Redis unreachable at start-up');
       return built;
     }
     return buildApp({ database, settings, clock, logger, ...controls });

@@ -22,6 +22,8 @@ return {c, start}
 export interface RedisRateLimitStore extends RateLimitStore {
   /** true while Redis is unreachable and local counters are in use */
   readonly degraded: boolean;
+  /** Resolves true once Redis is connected, false after `timeoutMs` without it (then local counters serve). */
+  whenReady(timeoutMs: number): Promise<boolean>;
 }
 
 export interface RedisStoreOptions {
@@ -55,6 +57,20 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RedisRate
     kind: 'redis',
     get degraded() {
       return degraded;
+    },
+    whenReady(timeoutMs) {
+      if (redis.status === 'ready') return Promise.resolve(true);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          redis.off('ready', onReady);
+          resolve(false);
+        }, timeoutMs);
+        const onReady = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        redis.once('ready', onReady);
+      });
     },
     async hit(key, windowMs, now): Promise<WindowCount> {
       if (redis.status === 'ready') {
