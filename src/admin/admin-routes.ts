@@ -1,3 +1,4 @@
+import { lazyValidatorCompiler } from '../http/lazy-validator.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type EventFilter, worldEventTypes } from '../domain/journal/events.js';
 import type { FaultRuleInput } from '../domain/journal/faults.js';
@@ -644,6 +645,7 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
 export async function adminPlugin(app: FastifyInstance, options: { controls: Controls }): Promise<void> {
   const { controls } = options;
   let openapi: Record<string, unknown> | undefined;
+  app.setValidatorCompiler(lazyValidatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAdminAuthorized(controls.access, request.headers.authorization)) {
