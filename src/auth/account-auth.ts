@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.js';
 import { findApiAccountByTokenHash } from '../domain/api-accounts/api-account-repository.js';
-import { createVersionedCache } from '../domain/accounts/storage-version.js';
+import { createVersionedCache } from '../db/storage-version.js';
 import { hashToken } from '../shared/secrets.js';
 
 /** Who is calling the Account API: an account-level API account and its scopes (account-graphql.md §1-§2). */

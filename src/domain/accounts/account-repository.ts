@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { AccountMember } from '../users/user-types.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from './keyset-page.js';
-import { runShaped } from './shaped-query.js';
+import { runShaped } from '../../db/shaped-query.js';
 
 /** An account (the tenant of the Account API). */
 export interface Account {

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { runShaped } from '../accounts/shaped-query.js';
+import { runShaped } from '../../db/shaped-query.js';
 
 /** An account-level API account: the holder of an X-Auth-Token. */
 export interface ApiAccount {

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/tables.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from '../accounts/keyset-page.js';
-import { runShaped } from '../accounts/shaped-query.js';
+import { runShaped } from '../../db/shaped-query.js';
 import type { App } from '../users/user-types.js';
 
 /** Apps of an account, by numeric app id ascending. */

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { storageVersion } from '../accounts/storage-version.js';
+import { storageVersion } from '../../db/storage-version.js';
 
 /**
  * The version of the stored B2B data, for read caches (principals per token, Companies, users,

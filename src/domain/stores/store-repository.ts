@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
 import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
-import { runShaped } from '../accounts/shaped-query.js';
+import { runShaped } from '../../db/shaped-query.js';
 import type { App, StoreMember } from '../users/user-types.js';
 
 export interface Store {

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
-import { createVersionedCache, storageVersion } from '../../domain/accounts/storage-version.js';
+import { createVersionedCache, storageVersion } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';

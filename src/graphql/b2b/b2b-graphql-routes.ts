@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
-import { createVersionedCache } from '../../domain/accounts/storage-version.js';
+import { createVersionedCache } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';

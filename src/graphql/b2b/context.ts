@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { storageVersion } from '../../domain/accounts/storage-version.js';
+import { storageVersion } from '../../db/storage-version.js';
 import { findCompany } from '../../domain/companies/company-repository.js';
 import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { FieldErrors } from '../../domain/company-users/company-user-validation.js';
-import { createVersionedCache } from '../../domain/accounts/storage-version.js';
+import { createVersionedCache } from '../../db/storage-version.js';
 import { ok } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
 import { authenticate, principalOf } from './request-context.js';

@@ -1,6 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
-import type { Database } from '../../db/database.js';
+import type { Database } from './database.js';
 
 /**
  * Hot-path reads of the Account API. A read's SQL depends only on its shape (which clauses it has,

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Database } from '../../db/database.js';
+import type { Database } from './database.js';
 
 /**
  * A value that changes whenever anything stored may have changed, so read results can be cached
