@@ -31,5 +31,5 @@ export function isStorePermission(value: string): boolean {
   return catalogueSet.has(value);
 }
 
-/** The only permission a membership created by addUserToStore gets (account-graphql.md §10 #4). */
-export const DEFAULT_STORE_PERMISSION = 'No_Permission_Required';
+/** The permissions a membership gets when none are given: addUserToStore (account-graphql.md §10 #4), fixtures. */
+export const DEFAULT_STORE_PERMISSIONS = ['No_Permission_Required'] as const;

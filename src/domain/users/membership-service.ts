@@ -8,6 +8,7 @@ import { AppError } from '../../shared/errors.js';
 import type { EventSink, WorldEventInput } from '../journal/events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
 import { findStore, findStoreMember, type Store, type StoreRef } from '../stores/store-repository.js';
+import { DEFAULT_STORE_PERMISSIONS } from '../stores/permission-catalogue.js';
 import type { NormalizedEmail } from './email.js';
 import type { RemovedStoreMember } from './user-types.js';
 
@@ -53,7 +54,6 @@ async function snapshotUser(trx: Transaction<DB>, userId: number, status: Member
 }
 
 /** A store membership starts with these permissions (§10 #4). */
-export const DEFAULT_STORE_PERMISSIONS = ['No_Permission_Required'] as const;
 
 export type UserIdentity = { userId: number } | { email: NormalizedEmail };
 

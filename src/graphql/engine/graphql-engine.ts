@@ -198,7 +198,8 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
       if (suffixes.some((s) => typeName.endsWith(s))) connectionFields.add(name);
     }
   }
-  const isConnectionField = (field: FieldNode) => connectionFields.has(field.name.value) && hasPagingSelections(field);
+  // only fields with a selection set reach this check (see complexityOf)
+  const isConnectionField = (field: FieldNode) => connectionFields.has(field.name.value);
 
   return {
     schema,
@@ -238,10 +239,6 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
       };
     },
   };
-}
-
-function hasPagingSelections(field: FieldNode): boolean {
-  return field.selectionSet !== undefined;
 }
 
 function valueOf(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
