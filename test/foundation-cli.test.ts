@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { dropPgSchema } from './helpers/dialects.js';
 import { freePort, type RunningProcess, runRoster, waitForHealthy } from './helpers/processes.js';
 import { cloneDemo } from './helpers/test-app.js';
 
@@ -149,11 +150,7 @@ describe('the roster CLI', () => {
       p.kill('SIGTERM');
       expect((await p.exited).code).toBe(0);
     } finally {
-      const pg = await import('pg');
-      const client = new pg.default.Client({ connectionString: process.env.ROSTER_TEST_POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
+      await dropPgSchema(schema);
     }
   });
 });

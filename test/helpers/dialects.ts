@@ -7,3 +7,15 @@ import type { DialectName } from '../../src/db/database.js';
 export const postgresUrl = process.env.ROSTER_TEST_POSTGRES_URL;
 
 export const dialects: DialectName[] = postgresUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+
+/** Drops a PostgreSQL schema made for one test (and everything in it). */
+export async function dropPgSchema(schema: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

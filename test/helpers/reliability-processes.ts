@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { postgresUrl } from './dialects.js';
+import { dropPgSchema, postgresUrl } from './dialects.js';
 import { freePort, type RunningProcess, runRoster, waitForHealthy } from './processes.js';
 
 /**
@@ -85,15 +85,7 @@ export function freshPgSchema(prefix = 'rel'): PgSchema {
   const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   const url = new URL(postgresUrl);
   url.searchParams.set('schema', schema);
-  const drop = async () => {
-    const client = new pg.Client({ connectionString: postgresUrl });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  };
+  const drop = () => dropPgSchema(schema);
   return { schema, url: url.toString(), drop };
 }
 

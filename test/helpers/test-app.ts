@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import pg from 'pg';
 import { type AppDeps, buildApp } from '../../src/app.js';
 import { resolveRuntimeSettings } from '../../src/cli/runtime-settings.js';
 import type { RateLimitFlag } from '../../src/config.js';
@@ -13,7 +12,7 @@ import { loadFixture } from '../../src/fixtures/load-fixture.js';
 import type { Services } from '../../src/services.js';
 import { type ControllableClock, createClock } from '../../src/shared/clock.js';
 import { createIdGenerator } from '../../src/shared/ids.js';
-import { postgresUrl } from './dialects.js';
+import { dropPgSchema, postgresUrl } from './dialects.js';
 
 export const demoFixture: unknown = JSON.parse(readFileSync(new URL('../../fixtures/demo.json', import.meta.url), 'utf8'));
 
@@ -35,13 +34,7 @@ export async function createTestDatabase(dialect: DialectName): Promise<Database
   return Object.assign(database, {
     async drop() {
       await database.close();
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await dropPgSchema(schema);
     },
   });
 }
