@@ -85,7 +85,11 @@ export interface SignInResult extends IssuedToken {
 export interface B2bTokenService {
   issue(subject: TokenSubject, options?: IssueOptions): IssuedToken;
   decode(token: string | undefined): DecodedB2bToken;
-  resolve(decoded: DecodedB2bToken): Promise<B2bPrincipal>;
+  /**
+   * `version`: the B2B data version the caller took at the start of its request (one storage read
+   * per request); read here when not given.
+   */
+  resolve(decoded: DecodedB2bToken, version?: string): Promise<B2bPrincipal>;
   authenticate(token: string | undefined): Promise<B2bPrincipal>;
   signInWithPassword(input: { storeHash: string; email: string; password: string; channelId?: number | null } & IssueOptions): Promise<SignInResult>;
   verifyCurrentCustomerJwt(jwt: string, expected: { storeHash?: string; customerId?: number }): Promise<TokenSubject>;
@@ -217,13 +221,13 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     return decoded;
   }
 
-  async function resolve(decoded: DecodedB2bToken): Promise<B2bPrincipal> {
+  async function resolve(decoded: DecodedB2bToken, taken?: string): Promise<B2bPrincipal> {
     const { claims } = decoded;
     const now = nowSeconds();
     if (!isWholeNumber(claims.exp) || claims.exp <= now) throw new AppError('B2B_TOKEN_EXPIRED');
     if (claims.nbf !== undefined && (!isWholeNumber(claims.nbf) || claims.nbf > now)) throw new AppError('B2B_TOKEN_EXPIRED');
     const entry = decoded.token !== undefined ? tokenCache.get(decoded.token) : undefined;
-    const v = version.current();
+    const v = taken ?? version.current();
     if (v !== undefined && entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
     const principal = await loadPrincipal(decoded);
     if (entry && entry.decoded === decoded) {

@@ -105,7 +105,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     //    the data version is taken first: an answer is cached only if nothing changed since
     const version = services.b2bVersion.current();
     const rawToken = readBearerToken(request.headers.authorization);
-    const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken);
+    const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken, version);
     const token: TokenState = verified?.state ?? { kind: 'none' };
 
     // 2. quota of the token's store (known once its signature holds), whatever the outcome (§14 #14);

@@ -55,7 +55,7 @@ export async function authenticate(request: FastifyRequest): Promise<B2bPrincipa
   const version = request.services.b2bVersion.current();
   const decoded = tokens.decode(tokenFromHeaders(request.headers));
   await countRequest(request, decoded.storeHash);
-  const principal = await tokens.resolve(decoded);
+  const principal = await tokens.resolve(decoded, version);
   request.b2bVersion = version;
   request.b2bToken = decoded.token;
   request.b2bPrincipal = principal;
