@@ -112,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     rewriteUrl: (req) => controls.rewriteUrl(req),
     // a path Fastify cannot decode (%zz): a 400 in the error format of the API the path belongs to
     frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id); // no hook runs for these
       if (answerB2bFrameworkError(error, request, reply)) return;
       const path = (request.raw.url ?? '').split('?')[0]?.replace(/^\/f\/[^/]+/, '') ?? '';
       sendApiError(reply, path, 400, (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request');
@@ -122,10 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   app.addHook('preClose', async () => {
     closing = true;
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!closing) return;
+  // callback style (no promise per request): the request id header, set before anything can answer
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    if (!closing) return done();
     reply.header('connection', 'close');
-    return sendApiError(reply, (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, ''), 503, 'Service Unavailable: the server is shutting down');
+    sendApiError(reply, (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, ''), 503, 'Service Unavailable: the server is shutting down');
   });
 
   app.decorate('services', services);
@@ -139,9 +142,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     await app.register(adminPlugin, { prefix: '/_roster', controls });
   }
   app.addHook('onClose', async () => controls.worlds.close());
-  app.addHook('onSend', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
 
   app.get('/healthz', async () => {
     if (deps.isRateLimitDegraded?.()) return { status: 'ok', rateLimits: 'degraded: local counters (Redis unreachable)' };

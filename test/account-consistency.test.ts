@@ -13,7 +13,11 @@ import { createTestApp, type TestApp } from './helpers/test-app.js';
 describe.each(dialects)('Account API reads stay exact on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp({ dialect, fixture: demoWithScopeTokens([['account_read'], ['account_read', 'account_users_read'], ['account_apps_read']]) });
+    t = await createTestApp({
+      dialect,
+      sqliteFile: true,
+      fixture: demoWithScopeTokens([['account_read'], ['account_read', 'account_users_read'], ['account_apps_read']]),
+    });
   });
   afterAll(async () => t.close());
 
@@ -28,14 +32,18 @@ describe.each(dialects)('Account API reads stay exact on %s', (dialect) => {
     expect(res.status).toBe(401);
   });
 
-  it('rows changed outside the API are seen by the very next identical query', async () => {
+  it("rows changed outside the API, on the server's connection or another one, are seen by the very next identical query", async () => {
     const before = expectData(await gql(t, USERS));
     expect(before.account.users.edges[1].node.firstName).toBe('John');
     expectData(await gql(t, USERS));
     await t.database.kysely.updateTable('users').set({ first_name: 'Jonathan' }).where('id', '=', 1002).execute();
     const after = expectData(await gql(t, USERS));
     expect(after.account.users.edges[1].node.firstName).toBe('Jonathan');
-    await t.database.kysely.updateTable('accounts').set({ name: 'Renamed' }).where('uuid', '=', ACCOUNT_A).execute();
+    // another connection (another process, a SQL shell): on SQLite only PRAGMA data_version moves
+    const outside = await t.outside();
+    await outside.kysely.updateTable('users').set({ first_name: 'Johnny' }).where('id', '=', 1002).execute();
+    expect(expectData(await gql(t, USERS)).account.users.edges[1].node.firstName).toBe('Johnny');
+    await outside.kysely.updateTable('accounts').set({ name: 'Renamed' }).where('uuid', '=', ACCOUNT_A).execute();
     expect(expectData(await gql(t, 'query { account { accountInfo { name } } }')).account.accountInfo.name).toBe('Renamed');
   });
 
@@ -63,14 +71,16 @@ describe.each(dialects)('Account API reads stay exact on %s', (dialect) => {
     expectOneError(await gql(t, USERS, undefined, { token }), 'INSUFFICIENT_ACCESS_SCOPE');
   });
 
-  it('a schema change is noticed too (a query that now fails is not answered from before)', async () => {
+  it('a schema change made on another connection is noticed too (a query that now fails is not answered from before)', async () => {
+    // (the only DDL on the server's own connection is its migrations, before anything is served)
     const query = 'query { account { apps { edges { node { id } } } } }';
     expectData(await gql(t, query));
-    await sql`ALTER TABLE apps RENAME TO apps_elsewhere`.execute(t.database.kysely);
+    const outside = await t.outside();
+    await sql`ALTER TABLE apps RENAME TO apps_elsewhere`.execute(outside.kysely);
     try {
       expectOneError(await gql(t, query), 'INTERNAL_SERVER_ERROR');
     } finally {
-      await sql`ALTER TABLE apps_elsewhere RENAME TO apps`.execute(t.database.kysely);
+      await sql`ALTER TABLE apps_elsewhere RENAME TO apps`.execute(outside.kysely);
     }
     expectData(await gql(t, query, undefined, { token: TOKEN_FULL }));
   });

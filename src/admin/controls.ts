@@ -144,7 +144,7 @@ export function createControls(options: ControlsOptions): Controls {
     app.addHook('preHandler', (request, reply, done) => {
       const state = request.rosterState;
       if (!state || state.admin) return done();
-      const writesCompanyUser = request.method !== 'GET' && (request.url.startsWith('/api/v2/users/') || request.url.startsWith('/graphql'));
+      const writesCompanyUser = mayWriteCompanyUser(request);
       const proceed = () => {
         if (state.world.faults.size === 0 && !writesCompanyUser) return done();
         applyFaultsAndReads(request, reply, state, writesCompanyUser).then(
@@ -229,6 +229,23 @@ export function createControls(options: ControlsOptions): Controls {
     }
     if (writesCompanyUser) await capturePriorState(request, state);
     return false;
+  }
+
+  /**
+   * Whether a request may update or delete a company user, whose prior state its event needs: a
+   * REST PUT/DELETE of /api/v2/users/{id}, or a GraphQL document (the parsed body's `query`) that
+   * names `userUpdate` or `userDelete`: GraphQL names cannot be escaped, so a document without either
+   * text cannot run them, and queries skip the facts parse. A body without a string `query` runs
+   * nothing.
+   */
+  function mayWriteCompanyUser(request: FastifyRequest): boolean {
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
+    if (request.url.startsWith('/api/v2/users/')) return method === 'PUT' || method === 'DELETE';
+    if (!request.url.startsWith('/graphql')) return false;
+    const body = request.body as { query?: unknown } | null | undefined;
+    const query = typeof body === 'object' && body !== null ? body.query : undefined;
+    return typeof query === 'string' && (query.includes('userUpdate') || query.includes('userDelete'));
   }
 
   /**

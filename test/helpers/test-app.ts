@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { type AppDeps, buildApp } from '../../src/app.js';
 import { resolveRuntimeSettings } from '../../src/cli/runtime-settings.js';
@@ -20,9 +22,28 @@ export function cloneDemo<T = Record<string, unknown>>(): T {
   return structuredClone(demoFixture) as T;
 }
 
-/** A fresh, migrated, empty database of the dialect: in-memory SQLite, or a new PostgreSQL schema. */
-export async function createTestDatabase(dialect: DialectName): Promise<Database & { drop(): Promise<void> }> {
+/**
+ * A fresh, migrated, empty database of the dialect: in-memory SQLite (or, with `sqliteFile`, a file
+ * in a temporary folder, which other connections can open), or a new PostgreSQL schema.
+ */
+export async function createTestDatabase(
+  dialect: DialectName,
+  options: { sqliteFile?: boolean } = {},
+): Promise<Database & { drop(): Promise<void>; sqlitePath?: string }> {
   if (dialect === 'sqlite') {
+    if (options.sqliteFile) {
+      const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
+      const path = join(dir, 'roster.db');
+      const database = await openDatabase(`sqlite:${path}`);
+      await migrateToLatest(database);
+      return Object.assign(database, {
+        sqlitePath: path,
+        async drop() {
+          await database.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      });
+    }
     const database = await openDatabase('sqlite::memory:');
     await migrateToLatest(database);
     return Object.assign(database, { drop: () => database.close() });
@@ -43,6 +64,12 @@ export interface TestApp {
   app: FastifyInstance & { services: Services };
   database: Database;
   clock: ControllableClock;
+  /**
+   * A second connection to the same database, as another process (or a person with a SQL shell)
+   * would have: its own SQLite connection to the file (needs `sqliteFile`), or on PostgreSQL a new
+   * pool on the same schema. Closed with the app.
+   */
+  outside(): Promise<Database>;
   close(): Promise<void>;
 }
 
@@ -61,12 +88,15 @@ export interface TestAppOptions {
   admin?: AppDeps['admin'];
   /** seeded ids (as --deterministic) */
   deterministicSeed?: string;
+  /** SQLite in a temporary file instead of in memory (for `outside()` connections) */
+  sqliteFile?: boolean;
 }
 
 /** The one way tests build the server: a fresh database per app, seeded, and buildApp() on top. */
 export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
   const clock = createClock(options.now !== undefined ? { frozenAt: options.now } : {});
-  const database = await createTestDatabase(options.dialect);
+  const database = await createTestDatabase(options.dialect, { sqliteFile: options.sqliteFile ?? false });
+  const others: Database[] = [];
   try {
     if (options.fixture !== null) await loadFixture(database, options.fixture ?? demoFixture, clock);
     const flags = {
@@ -96,7 +126,17 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
       app,
       database,
       clock,
+      async outside() {
+        let other: Database;
+        if (database.sqlitePath !== undefined) other = await openDatabase(`sqlite:${database.sqlitePath}`);
+        else if (options.dialect === 'postgres' && postgresUrl && database.pgSchema !== undefined) {
+          other = await openDatabase(postgresUrl, { pgSchema: database.pgSchema, pgPoolSize: 1 });
+        } else throw new Error('outside() needs sqliteFile: true on SQLite');
+        others.push(other);
+        return other;
+      },
       async close() {
+        for (const other of others) await other.close();
         await app.close();
         await database.drop();
       },

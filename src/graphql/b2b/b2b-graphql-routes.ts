@@ -69,8 +69,9 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   });
 
   app.decorateRequest('b2bGraphqlText', undefined);
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(CORS_HEADERS);
+    done(null, payload);
   });
 
   // errors Fastify raises before the handler (body too large, bad framing) in this API's own format

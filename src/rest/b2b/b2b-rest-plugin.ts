@@ -37,8 +37,9 @@ async function setUpScope(scope: FastifyInstance, style: EnvelopeStyle): Promise
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseForm);
-  scope.addHook('onSend', async (request, reply) => {
+  scope.addHook('onSend', (request, reply, payload, done) => {
     applyB2bHeaders(request, reply);
+    done(null, payload);
   });
   scope.setErrorHandler(b2bErrorHandler(style));
   scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {

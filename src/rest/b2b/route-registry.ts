@@ -21,7 +21,8 @@ export function registerRoute(app: FastifyInstance, docs: B2bRouteDoc[], route: 
     url: route.doc.url.startsWith(app.prefix) ? route.doc.url.slice(app.prefix.length) : route.doc.url,
     schema: { response: { 200: route.doc.response } },
     config: { fieldNames: route.fieldNames ?? {}, b2bKnownPath: true },
-    ...(route.onRequest ? { onRequest: async (request: FastifyRequest, reply: FastifyReply) => void (await route.onRequest?.(request, reply)) } : {}),
+    // the promise's value is ignored by Fastify (an async hook answers only through reply.send)
+    ...(route.onRequest ? { onRequest: route.onRequest as (request: FastifyRequest, reply: FastifyReply) => Promise<void> } : {}),
     handler: route.handler,
   });
 }
