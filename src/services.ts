@@ -75,7 +75,8 @@ export function createServices(deps: ServiceDeps): Services {
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   const b2bEvents = bridgeCompanyUserEvents(events, deps.database, deps.b2bEvents);
-  // B2B read caches (principals per token, pages, answers) are valid for one storage version (SQLite only)
+  // B2B read caches are valid for one storage version: principals and whole answers on both engines,
+  // the domain's pages and rows on SQLite only (see b2b-data-version.ts)
   const b2bVersion = createB2bDataVersion(deps.database, () => changes.version);
   return {
     database: deps.database,

@@ -22,6 +22,8 @@ export interface Database {
   readonly sqlite: BetterSqlite3.Database | undefined;
   /** The PostgreSQL schema this database lives in (PostgreSQL only). */
   readonly pgSchema: string | undefined;
+  /** PostgreSQL: `pg_current_snapshot()` as text, straight on the pool (see readStorageVersion) */
+  readonly pgSnapshot?: () => Promise<string>;
   close(): Promise<void>;
 }
 
@@ -157,6 +159,8 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     description: parsed.description,
     sqlite: undefined,
     pgSchema: schema,
+    // a named (prepared) statement on the pool: one round trip, no query building
+    pgSnapshot: async () => (await pool.query<{ s: string }>({ name: 'roster_snapshot', text: 'SELECT pg_current_snapshot()::text AS s' })).rows[0]?.s ?? '',
     async close() {
       await kysely.destroy();
     },

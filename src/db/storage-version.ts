@@ -1,4 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { sql } from 'kysely';
 import type { Database } from './database.js';
 
 /**
@@ -31,7 +32,24 @@ export function storageVersion(database: Database): string | undefined {
 }
 
 /**
- * A small map of values valid for one storage version of one connection: reading under another
+ * The storage version a request takes before it reads, on both engines: on SQLite `storageVersion`
+ * (no round trip); on PostgreSQL the text of `pg_current_snapshot()` (one round trip). That text
+ * changes exactly when the set of committed transactions visible to a new statement changes: its
+ * xmax is one past the latest completed transaction id and only grows, and below it the list of
+ * transactions still running only shrinks. So two equal readings mean nothing was committed (or
+ * rolled back) in between by anyone: this process, another Roster instance, psql. Any write in the
+ * cluster moves it (other databases and schemas too): a cache keyed by it misses more, never serves
+ * a stale answer. Undefined (do not cache) inside a SQLite transaction.
+ */
+export async function readStorageVersion(database: Database): Promise<string | undefined> {
+  if (database.dialect === 'sqlite') return storageVersion(database);
+  if (database.pgSnapshot) return database.pgSnapshot();
+  const result = await sql<{ s: string }>`SELECT pg_current_snapshot()::text AS s`.execute(database.kysely);
+  return result.rows[0]?.s;
+}
+
+/**
+ * A small map of values valid for one storage version of one database: reading under another
  * version empties it (so it never holds stale entries), and it keeps at most `maxEntries`.
  */
 export interface VersionedCache<V> {
@@ -40,24 +58,21 @@ export interface VersionedCache<V> {
 }
 
 export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
-  const perHandle = new WeakMap<object, { version: string; entries: Map<string, V> }>();
+  const perDatabase = new WeakMap<Database, { version: string; entries: Map<string, V> }>();
   const slot = (database: Database, version: string) => {
-    const handle = database.sqlite;
-    if (handle === undefined) return undefined;
-    let current = perHandle.get(handle);
+    let current = perDatabase.get(database);
     if (!current || current.version !== version) {
       current = { version, entries: new Map() };
-      perHandle.set(handle, current);
+      perDatabase.set(database, current);
     }
     return current;
   };
   return {
     get(database, version, key) {
-      return slot(database, version)?.entries.get(key);
+      return slot(database, version).entries.get(key);
     },
     set(database, version, key, value) {
       const current = slot(database, version);
-      if (!current) return;
       if (current.entries.size >= maxEntries) current.entries.delete(current.entries.keys().next().value as string);
       current.entries.set(key, value);
     },

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { storageVersion } from '../../db/storage-version.js';
+import { readStorageVersion, storageVersion } from '../../db/storage-version.js';
 
 /**
  * The version of the stored B2B data, for read caches (principals per token, Companies, users,
@@ -10,12 +10,18 @@ import { storageVersion } from '../../db/storage-version.js';
  * A reader takes `current()` BEFORE reading the database and stores what it read under that value;
  * an entry is served only while `current()` still equals it.
  *
- * `current()` is undefined (do not cache) on PostgreSQL, where no cheap value sees the writes of
+ * `current()` is undefined (do not cache) on PostgreSQL (`take()` is not: one round trip), where no cheap value sees the writes of
  * other processes sharing the database, while a transaction is open on the SQLite connection, and
  * when no database is given.
  */
 export interface B2bDataVersion {
+  /** without a round trip: SQLite only (the domain's own caches) */
   current(): string | undefined;
+  /**
+   * What a request takes once before it reads, for its principal and whole-answer caches: on
+   * SQLite the same as current(), on PostgreSQL with one round trip (see readStorageVersion).
+   */
+  take(): Promise<string | undefined>;
   bump(): void;
 }
 
@@ -26,6 +32,12 @@ export function createB2bDataVersion(database?: Database, worldVersion: () => nu
       if (database?.sqlite === undefined) return undefined;
       const stored = storageVersion(database);
       return stored === undefined ? undefined : `${worldVersion()}:${local}:${stored}`;
+    },
+    async take() {
+      if (database === undefined) return undefined;
+      const before = `${worldVersion()}:${local}`; // both taken before the round trip, as the reads come after
+      const stored = await readStorageVersion(database);
+      return stored === undefined ? undefined : `${before}:${stored}`;
     },
     bump() {
       local += 1;

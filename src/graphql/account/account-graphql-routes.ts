@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
-import { createVersionedCache, storageVersion } from '../../db/storage-version.js';
+import { createVersionedCache, readStorageVersion } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -107,7 +107,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
   const engine: GraphqlEngine = createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
   /**
    * Query responses without errors, per API account and exact request body, valid for one storage
-   * version (SQLite only, see storageVersion): any write anywhere empties it, so it is exact.
+   * version (see readStorageVersion; both engines): any write anywhere empties it, so it is exact.
    */
   const responses = createVersionedCache<CachedResponse>(500);
 
@@ -152,7 +152,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const services = request.services;
       const uuid = request.params.account_uuid.toLowerCase();
 
-      const version = storageVersion(services.database);
+      const version = await readStorageVersion(services.database);
       const token = singleHeader(request.headers['x-auth-token']);
       const principal = await authenticateAccountToken(services.database, token, version);
       if (!principal) {
@@ -201,7 +201,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         response.cacheable &&
         json.length <= MAX_CACHED_BODY &&
         // nothing was written while the query ran
-        storageVersion(services.database) === version
+        (await readStorageVersion(services.database)) === version
       ) {
         responses.set(services.database, version, cacheKey, sent);
       }

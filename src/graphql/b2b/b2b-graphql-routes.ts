@@ -45,8 +45,8 @@ function cacheableRoots(operation: OperationDefinitionNode): boolean {
 
 export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   /**
-   * Error-free answers of read-only queries, per database handle, B2B data version (SQLite only:
-   * any write by any process moves it; nothing is cached on PostgreSQL), token text and exact body.
+   * Error-free answers of read-only queries, per database, B2B data version (`b2bVersion.take()`:
+   * any write by any process moves it, on both engines), token text and exact body.
    * The caller is still verified (expiry, storage re-read when the version moved) and counted
    * against its store's quota on every request.
    */
@@ -104,7 +104,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
 
     // 1. who is calling (a token is only verified here; operations decide whether they need one);
     //    the data version is taken first: an answer is cached only if nothing changed since
-    const version = services.b2bVersion.current();
+    const version = await services.b2bVersion.take();
     const rawToken = readBearerToken(request.headers.authorization);
     const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken, version);
     const token: TokenState = verified?.state ?? { kind: 'none' };
@@ -184,7 +184,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
         cacheableRoots(prepared.operation) &&
         json.length <= MAX_CACHED_ANSWER &&
         // nothing was written since the caller was resolved
-        services.b2bVersion.current() === version
+        (await services.b2bVersion.take()) === version
       ) {
         answers.set(services.database, version, answerKey, json);
       }

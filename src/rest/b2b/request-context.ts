@@ -52,7 +52,7 @@ export async function countRequest(request: FastifyRequest, storeHash: string): 
 export async function authenticate(request: FastifyRequest): Promise<B2bPrincipal> {
   const tokens = request.services.b2bTokens;
   // taken before the principal is read: an answer is cached only if nothing changed since
-  const version = request.services.b2bVersion.current();
+  const version = await request.services.b2bVersion.take();
   const decoded = tokens.decode(tokenFromHeaders(request.headers));
   await countRequest(request, decoded.storeHash);
   const principal = await tokens.resolve(decoded, version);

@@ -25,8 +25,8 @@ const isBcIdParam = { name: 'isBcId', in: 'query', description: '"1" or "true": 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const MAX_CACHED_ANSWER = 256 * 1024;
 /**
- * Serialized `GET /api/v2/users` answers per database handle, B2B data version (SQLite only: any
- * write by any process moves it; nothing is cached on PostgreSQL), token text and URL.
+ * Serialized `GET /api/v2/users` answers per database, B2B data version (`b2bVersion.take()`: any
+ * write by any process moves it, on SQLite and on PostgreSQL), token text and URL.
  */
 const listAnswers = createVersionedCache<string>(1_000);
 
@@ -72,7 +72,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       });
       const text = reply.serialize(ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } })) as string;
       // only when nothing was written since the caller was resolved
-      if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER && services.b2bVersion.current() === version) {
+      if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER && (await services.b2bVersion.take()) === version) {
         listAnswers.set(services.database, version, key, text);
       }
       return reply.type(JSON_TYPE).send(text);
