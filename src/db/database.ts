@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
 import type { DB } from './tables.js';
 
@@ -119,10 +120,10 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
   }
   const types = {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === 20 || oid === 1700 ? int8Parser : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      oid === 20 || oid === 1700 ? int8Parser : pgModule().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   };
   if (schema !== undefined) {
-    const client = new pg.Client({ connectionString: parsed.target });
+    const client = new (pgModule().Client)({ connectionString: parsed.target });
     try {
       await client.connect();
       await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
@@ -132,7 +133,7 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     }
     await client.end();
   }
-  const pool = new pg.Pool({
+  const pool = new (pgModule().Pool)({
     connectionString: parsed.target,
     max: options.pgPoolSize ?? 10,
     types,

@@ -1,4 +1,5 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv, ValidateFunction } from 'ajv';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 
 /**
@@ -10,7 +11,10 @@ import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
 let shared: Ajv | undefined;
 
 function ajv(): Ajv {
-  shared ??= new Ajv({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, addUsedSchema: false, allErrors: false });
+  if (shared) return shared;
+  // the module too is loaded on first use (about 50 ms at start otherwise)
+  const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
+  shared = new AjvClass({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, addUsedSchema: false, allErrors: false });
   return shared;
 }
 

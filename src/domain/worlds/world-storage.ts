@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
+import { pgModule } from '../../db/pg-module.js';
 import { type Database, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
@@ -77,7 +78,7 @@ const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 const int8Parser = (value: string): number => Number(value);
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === 20 || oid === 1700 ? int8Parser : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    oid === 20 || oid === 1700 ? int8Parser : pgModule().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
 function createPostgresStorage(main: Database, options: { databaseUrl?: string | undefined; warmForks?: number }): WorldStorage {
@@ -169,7 +170,7 @@ function createPostgresStorage(main: Database, options: { databaseUrl?: string |
     if (!sharedPool) {
       const url = new URL(options.databaseUrl);
       url.searchParams.delete('schema'); // Roster's own parameter (database.ts), not libpq's
-      sharedPool = new pg.Pool({ connectionString: url.toString(), max: 10, idleTimeoutMillis: 5000, types: pgTypes });
+      sharedPool = new (pgModule().Pool)({ connectionString: url.toString(), max: 10, idleTimeoutMillis: 5000, types: pgTypes });
       sharedPool.on('error', () => undefined);
     }
     return sharedPool;

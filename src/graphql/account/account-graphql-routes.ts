@@ -104,7 +104,8 @@ interface CachedResponse {
 const MAX_CACHED_BODY = 256 * 1024;
 
 export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> {
-  const engine: GraphqlEngine = createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
+  // built on the first request (as the B2B one): apps that never serve it do not pay at start
+  let engine: GraphqlEngine | undefined;
   /**
    * Query responses without errors, per API account and exact request body, valid for one storage
    * version (see readStorageVersion; both engines): any write anywhere empties it, so it is exact.
@@ -193,6 +194,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         log: request.log,
         loaders: createAccountLoaders(services),
       };
+      engine ??= createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
       const response = await execute(engine, body, context);
       const json = JSON.stringify(response.body);
       const sent: CachedResponse = { body: json, ...response.headers };

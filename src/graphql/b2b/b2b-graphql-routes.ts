@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type GraphQLError, Kind, type OperationDefinitionNode } from 'graphql';
+import { type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import { createVersionedCache } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
-import { createGraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
+import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
 import { createB2bSchema } from './b2b-schema.js';
 import { type RateLimitState, type TokenState, consumeB2bQuota, createB2bContext, rateLimitedError } from './context.js';
@@ -51,8 +51,15 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
    * against its store's quota on every request.
    */
   const answers = createVersionedCache<string>(1_000);
-  const schema = createB2bSchema(b2bResolvers);
-  const engine = createGraphqlEngine(schema, { ...B2B_LIMITS, pageSizeArgs: ['first', 'last'], connectionSuffixes: ['Connection'] });
+  // built on the first request: an app that never serves B2B GraphQL (most test files, most CLI
+  // runs) does not pay for it at start (about a fifth of buildApp + ready)
+  let built: { schema: GraphQLSchema; engine: GraphqlEngine } | undefined;
+  const b2b = () => {
+    if (built) return built;
+    const schema = createB2bSchema(b2bResolvers);
+    built = { schema, engine: createGraphqlEngine(schema, { ...B2B_LIMITS, pageSizeArgs: ['first', 'last'], connectionSuffixes: ['Connection'] }) };
+    return built;
+  };
 
   // this plugin reads bodies itself: JSON is parsed here (so hooks such as the emulator's request
   // journal see the object), a JSON syntax error becomes a marker answered with 400 by the handler,
@@ -134,6 +141,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     if ('error' in body) return sendErrors(reply, 400, [requestError(body.error, 400)], rateLimit);
 
     // 4. document: syntax, limits, validation (HTTP 200, code 400)
+    const { engine, schema } = b2b();
     const prepared = engine.prepare(body.query, body.operationName);
     if ('kind' in prepared) {
       const errors =
