@@ -23,5 +23,30 @@ const builtTime = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
 if (process.argv.includes('--force') || sourceTime > builtTime) {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  await bundleCli();
   writeFileSync(stamp, new Date().toISOString());
+}
+
+/**
+ * The CLI (`dist/main.js`: `npm start`, the `roster` bin) as one bundled file over tsc's output of
+ * the same name: loading ~800 small modules (kysely alone is ~290 files) was most of a server's
+ * start. The library entry points (`dist/app.js`, `dist/testing.js`) stay tsc's modules. Left out
+ * of the bundle: better-sqlite3 (native), pg-native (optional in pg), and graphql, which must be
+ * the same module instance as the one graphql-jit requires when it is loaded on first use.
+ */
+async function bundleCli() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [join(root, 'src', 'main.ts')],
+    outfile: join(root, 'dist', 'main.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    external: ['better-sqlite3', 'pg-native', 'graphql', 'graphql/*'],
+    // CommonJS dependencies inside an ES module bundle still call require()
+    banner: { js: "import { createRequire as __rosterCreateRequire } from 'node:module'; const require = __rosterCreateRequire(import.meta.url);" },
+  });
 }
