@@ -120,6 +120,25 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
     expect((await t.database.kysely.selectFrom('company_users').select('id').where('id', '=', 125).execute()).length).toBe(0);
   });
 
+  it('many concurrent readers (sharing one version reading on PostgreSQL) all see a write committed just before them', async () => {
+    const outside = await t.outside();
+    for (const name of ['Before', 'After']) {
+      // warm every cache with the old value under concurrency, then change the row from outside
+      await Promise.all(Array.from({ length: 20 }, () => restList(admin())));
+      await sql`UPDATE company_users SET first_name = ${name} WHERE id = 124`.execute(outside.kysely);
+      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? restList(admin()) : gqlUsers(admin()))));
+      for (const [i, answer] of answers.entries()) {
+        if (i % 2 === 0) {
+          const list = (answer as Awaited<ReturnType<typeof restList>>).json();
+          expect(list.data.list.find((u: { id: number | string }) => Number(u.id) === 124)?.firstName).toBe(name);
+        } else {
+          const body = (answer as Awaited<ReturnType<typeof gqlUsers>>).body as { data: { users: { edges: { node: { id: string; firstName: string } }[] } } };
+          expect(body.data.users.edges.find((e) => e.node.id === '124')?.node.firstName).toBe(name);
+        }
+      }
+    }
+  });
+
   it('rate limits are counted and their headers sent on every request, cached or not', async () => {
     const limited = await createTestApp({ dialect, b2bRateLimit: { requests: 4, windowMs: 60_000 } });
     try {

@@ -43,9 +43,34 @@ export function storageVersion(database: Database): string | undefined {
  */
 export async function readStorageVersion(database: Database): Promise<string | undefined> {
   if (database.dialect === 'sqlite') return storageVersion(database);
+  return sharedSnapshot(database);
+}
+
+/**
+ * PostgreSQL: requests that want a snapshot in the same turn of the event loop share one query,
+ * sent from `setImmediate`, after every one of them has arrived; so its reading is taken after each
+ * of their arrivals and before any of their reads, as a query of their own would be. Under load
+ * this is one round trip for many requests instead of one each.
+ */
+const waiting = new WeakMap<Database, Promise<string>>();
+
+function sharedSnapshot(database: Database): Promise<string> {
+  const pending = waiting.get(database);
+  if (pending) return pending;
+  const next = new Promise<string>((resolve, reject) => {
+    setImmediate(() => {
+      waiting.delete(database);
+      snapshotOf(database).then(resolve, reject);
+    });
+  });
+  waiting.set(database, next);
+  return next;
+}
+
+async function snapshotOf(database: Database): Promise<string> {
   if (database.pgSnapshot) return database.pgSnapshot();
   const result = await sql<{ s: string }>`SELECT pg_current_snapshot()::text AS s`.execute(database.kysely);
-  return result.rows[0]?.s;
+  return result.rows[0]?.s ?? '';
 }
 
 /**
