@@ -39,33 +39,36 @@ export function storageVersion(database: Database): string | undefined {
  * transactions still running only shrinks. So two equal readings mean nothing was committed (or
  * rolled back) in between by anyone: this process, another Roster instance, psql. Any write in the
  * cluster moves it (other databases and schemas too): a cache keyed by it misses more, never serves
- * a stale answer. Undefined (do not cache) inside a SQLite transaction.
+ * a stale answer. Undefined (do not cache) while a SQLite transaction is open.
+ *
+ * Requests that ask in the same turn of the event loop share one reading, taken from
+ * `setImmediate`: after every one of them has arrived (the poll phase that read their bytes is
+ * over) and before any of their reads, as a reading of their own would be. Under load that is one
+ * PostgreSQL round trip, or one `PRAGMA data_version` (two fcntl and an fstat on a WAL file), for
+ * many requests instead of one each.
  */
-export async function readStorageVersion(database: Database): Promise<string | undefined> {
-  if (database.dialect === 'sqlite') return storageVersion(database);
-  return sharedSnapshot(database);
-}
-
-/**
- * PostgreSQL: requests that want a snapshot in the same turn of the event loop share one query,
- * sent from `setImmediate`, after every one of them has arrived; so its reading is taken after each
- * of their arrivals and before any of their reads, as a query of their own would be. Under load
- * this is one round trip for many requests instead of one each.
- */
-const waiting = new WeakMap<Database, Promise<string>>();
-
-function sharedSnapshot(database: Database): Promise<string> {
+export function readStorageVersion(database: Database): Promise<string | undefined> {
   const pending = waiting.get(database);
   if (pending) return pending;
-  const next = new Promise<string>((resolve, reject) => {
+  const next = new Promise<string | undefined>((resolve, reject) => {
     setImmediate(() => {
       waiting.delete(database);
+      if (database.dialect === 'sqlite') {
+        try {
+          resolve(storageVersion(database));
+        } catch (error) {
+          reject(error as Error);
+        }
+        return;
+      }
       snapshotOf(database).then(resolve, reject);
     });
   });
   waiting.set(database, next);
   return next;
 }
+
+const waiting = new WeakMap<Database, Promise<string | undefined>>();
 
 async function snapshotOf(database: Database): Promise<string> {
   if (database.pgSnapshot) return database.pgSnapshot();

@@ -18,8 +18,9 @@ export interface B2bDataVersion {
   /** without a round trip: SQLite only (the domain's own caches) */
   current(): string | undefined;
   /**
-   * What a request takes once before it reads, for its principal and whole-answer caches: on
-   * SQLite the same as current(), on PostgreSQL with one round trip (see readStorageVersion).
+   * What a request takes once before it reads, for its principal and whole-answer caches: one
+   * reading shared by the requests of one event-loop turn (see readStorageVersion), on SQLite and
+   * on PostgreSQL.
    */
   take(): Promise<string | undefined>;
   bump(): void;
