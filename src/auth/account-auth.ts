@@ -15,7 +15,7 @@ const principals = createVersionedCache<AccountPrincipal>(1000);
 
 /**
  * Resolves an `X-Auth-Token` to its principal, or undefined when it is missing or unknown.
- * Looked up by SHA-256 digest; with a storage version (SQLite, see storageVersion) the principal is
+ * Looked up by SHA-256 digest; with a storage version (see readStorageVersion) the principal is
  * reused until anything in the database changes, so a deleted token stops working at once.
  */
 export async function authenticateAccountToken(
@@ -25,13 +25,11 @@ export async function authenticateAccountToken(
 ): Promise<AccountPrincipal | undefined> {
   if (token === undefined || token.length === 0 || token.length > 512) return undefined;
   const digest = hashToken(token);
-  if (version !== undefined) {
-    const cached = principals.get(database, version, digest);
-    if (cached) return cached;
-  }
+  const cached = principals.get(database, version, digest);
+  if (cached) return cached;
   const apiAccount = await findApiAccountByTokenHash(database, digest);
   if (!apiAccount) return undefined;
   const principal: AccountPrincipal = { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) };
-  if (version !== undefined) principals.set(database, version, digest, principal);
+  principals.set(database, version, digest, principal);
   return principal;
 }

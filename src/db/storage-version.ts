@@ -78,11 +78,13 @@ async function snapshotOf(database: Database): Promise<string> {
 
 /**
  * A small map of values valid for one storage version of one database: reading under another
- * version empties it (so it never holds stale entries), and it keeps at most `maxEntries`.
+ * version empties it (so it never holds stale entries), and it keeps at most `maxEntries` (oldest
+ * leave first). Without a version (a SQLite transaction open, no database) it never hits and keeps
+ * nothing.
  */
 export interface VersionedCache<V> {
-  get(database: Database, version: string, key: string): V | undefined;
-  set(database: Database, version: string, key: string, value: V): void;
+  get(database: Database, version: string | undefined, key: string): V | undefined;
+  set(database: Database, version: string | undefined, key: string, value: V): void;
 }
 
 export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
@@ -97,11 +99,12 @@ export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
   };
   return {
     get(database, version, key) {
-      return slot(database, version).entries.get(key);
+      return version === undefined ? undefined : slot(database, version).entries.get(key);
     },
     set(database, version, key, value) {
+      if (version === undefined) return;
       const current = slot(database, version);
-      if (current.entries.size >= maxEntries) current.entries.delete(current.entries.keys().next().value as string);
+      if (current.entries.size >= maxEntries && !current.entries.has(key)) current.entries.delete(current.entries.keys().next().value as string);
       current.entries.set(key, value);
     },
   };

@@ -3,16 +3,16 @@ import { readStorageVersion, storageVersion } from '../../db/storage-version.js'
 
 /**
  * The version of the stored B2B data, for read caches (principals per token, Companies, users,
- * pages, whole answers). On SQLite it is the storage version (see storageVersion: the connection's
- * changed-row count, `PRAGMA data_version` for commits by other connections or processes, the
- * schema version) plus the world's version (reset, snapshot restore, fixture load) and a local
- * counter (`bump()`): ANY write, by this process or another one sharing the file, moves it.
+ * pages, whole answers): the storage version (see storage-version.ts: on SQLite the connection's
+ * changed-row count and `PRAGMA data_version` for commits by other connections or processes; on
+ * PostgreSQL the current snapshot) plus the world's version (reset, snapshot restore, fixture load)
+ * and a local counter (`bump()`): ANY write, by this process or another one, moves it.
  * A reader takes `current()` BEFORE reading the database and stores what it read under that value;
  * an entry is served only while `current()` still equals it.
  *
- * `current()` is undefined (do not cache) on PostgreSQL (`take()` is not: one round trip), where no cheap value sees the writes of
- * other processes sharing the database, while a transaction is open on the SQLite connection, and
- * when no database is given.
+ * `current()` is undefined (do not cache) on PostgreSQL, where no value without a round trip sees
+ * the writes of other processes (`take()` is defined there), while a transaction is open on the
+ * SQLite connection, and when no database is given.
  */
 export interface B2bDataVersion {
   /** without a round trip: SQLite only (the domain's own caches) */
@@ -42,42 +42,6 @@ export function createB2bDataVersion(database?: Database, worldVersion: () => nu
     },
     bump() {
       local += 1;
-    },
-  };
-}
-
-/** A bounded map whose entries are valid for one data version (oldest entries leave first). */
-export interface VersionedCache<V> {
-  /** never a hit without a version */
-  get(key: string, version: string | undefined): V | undefined;
-  /** ignored without a version */
-  set(key: string, version: string | undefined, value: V): void;
-  clear(): void;
-}
-
-export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
-  const entries = new Map<string, { version: string; value: V }>();
-  return {
-    get(key, version) {
-      if (version === undefined) return undefined;
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (entry.version !== version) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry.value;
-    },
-    set(key, version, value) {
-      if (version === undefined) return;
-      if (entries.size >= maxEntries && !entries.has(key)) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-      entries.set(key, { version, value });
-    },
-    clear() {
-      entries.clear();
     },
   };
 }

@@ -13,7 +13,8 @@ import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-princip
 import { findRoleSummary } from '../company-roles/company-role-service.js';
 import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
-import { type B2bDataVersion, createB2bDataVersion, createVersionedCache } from './b2b-data-version.js';
+import { createVersionedCache } from '../../db/storage-version.js';
+import { type B2bDataVersion, createB2bDataVersion } from './b2b-data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import {
   countUsers,
@@ -145,10 +146,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   async function readCompany(storeHash: string, id: number): Promise<Company | undefined> {
     const v = version.current();
     const key = `${storeHash}:${id}`;
-    const cached = companyCache.get(key, v);
+    const cached = companyCache.get(deps.database, v, key);
     if (cached !== undefined) return cached ?? undefined;
     const company = await findCompany(db, storeHash, id);
-    companyCache.set(key, v, company ?? null);
+    companyCache.set(deps.database, v, key, company ?? null);
     return company;
   }
   const emit: CompanyUserEventSink = (event) => {
@@ -162,10 +163,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   async function findByRef(storeHash: string, ref: CompanyUserRef): Promise<CompanyUser | undefined> {
     const v = version.current();
     const key = 'userId' in ref ? `u:${storeHash}:${ref.userId}` : `b:${storeHash}:${ref.bcId}`;
-    const cached = userCache.get(key, v);
+    const cached = userCache.get(deps.database, v, key);
     if (cached !== undefined) return cached ?? undefined;
     const user = 'userId' in ref ? await findUserById(db, storeHash, ref.userId) : await findUserByCustomerId(db, storeHash, ref.bcId);
-    userCache.set(key, v, user ?? null);
+    userCache.set(deps.database, v, key, user ?? null);
     return user;
   }
 
@@ -293,10 +294,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const offset = Number.isFinite(query.paging.offset ?? 0) ? Math.max(0, Math.trunc(query.paging.offset ?? 0)) : 0;
       const { afterId, beforeId, fromEnd } = query.paging;
       const cacheKey = JSON.stringify([principal.storeHash, companyId, filters, limit, offset, afterId ?? null, beforeId ?? null, fromEnd ?? false]);
-      const cached = pageCache.get(cacheKey, v);
+      const cached = pageCache.get(deps.database, v, cacheKey);
       if (cached) return cached;
       const page = await readPage(company, filters, { limit, offset, afterId, beforeId, fromEnd });
-      pageCache.set(cacheKey, v, page);
+      pageCache.set(deps.database, v, cacheKey, page);
       return page;
     },
 

@@ -180,10 +180,8 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       }
       const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
       const cacheKey = `${principal.apiAccountId}\u0000${text}`;
-      if (version !== undefined) {
-        const hit = responses.get(services.database, version, cacheKey);
-        if (hit) return sendResponse(reply, hit);
-      }
+      const hit = responses.get(services.database, version, cacheKey);
+      if (hit) return sendResponse(reply, hit);
       const body = readBody(text);
       if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
 

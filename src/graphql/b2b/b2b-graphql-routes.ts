@@ -133,7 +133,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
       version !== undefined && token.kind === 'valid' && rateLimit.counted && text !== undefined && text.length <= MAX_CACHED_REQUEST
         ? `${rawToken}\u0000${text}`
         : undefined;
-    if (answerKey !== undefined && version !== undefined) {
+    if (answerKey !== undefined) {
       const hit = answers.get(services.database, version, answerKey);
       if (hit !== undefined) return sendText(reply, hit, rateLimit);
     }

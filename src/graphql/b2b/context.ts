@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { storageVersion } from '../../db/storage-version.js';
+import { createVersionedCache } from '../../db/storage-version.js';
 import { findCompany } from '../../domain/companies/company-repository.js';
 import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
@@ -54,36 +54,11 @@ export function consumeB2bQuota(services: Services, storeHash: string): Promise<
 }
 
 /**
- * Companies for `UserType.companyInfo`, kept per world and storage version (SQLite only: see
- * storageVersion; any write by any process drops them; on PostgreSQL nothing is kept across
- * requests), so a page of users costs no Company read once its Company is known.
+ * Companies for `UserType.companyInfo`, per world and B2B data version (`b2bVersion.current()`:
+ * SQLite only; any write by any process drops them; on PostgreSQL nothing is kept across requests),
+ * so a page of users costs no Company read once its Company is known. null: known to be missing.
  */
-const MAX_CACHED_COMPANIES = 10_000;
-const companyCache = new WeakMap<Services['database'], { version: string; companies: Map<string, Company | undefined> }>();
-
-function versionOf(services: Services): string | undefined {
-  const stored = storageVersion(services.database);
-  return stored === undefined ? undefined : `${services.dataVersion}:${stored}`;
-}
-
-function cachedCompany(services: Services, version: string | undefined, storeHash: string, companyId: number): Company | undefined | null {
-  if (version === undefined) return null;
-  const entry = companyCache.get(services.database);
-  if (!entry || entry.version !== version) return null;
-  const key = `${storeHash}|${companyId}`;
-  return entry.companies.has(key) ? entry.companies.get(key) : null;
-}
-
-function rememberCompany(services: Services, version: string | undefined, storeHash: string, companyId: number, company: Company | undefined): void {
-  if (version === undefined) return;
-  let entry = companyCache.get(services.database);
-  if (!entry || entry.version !== version) {
-    entry = { version, companies: new Map() };
-    companyCache.set(services.database, entry);
-  }
-  if (entry.companies.size >= MAX_CACHED_COMPANIES) entry.companies.clear();
-  entry.companies.set(`${storeHash}|${companyId}`, company);
-}
+const companyCache = createVersionedCache<Company | null>(10_000);
 
 export function createB2bContext(options: {
   services: Services;
@@ -114,14 +89,14 @@ export function createB2bContext(options: {
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
     },
     company(storeHash, companyId) {
-      const version = versionOf(services);
-      const cached = cachedCompany(services, version, storeHash, companyId);
-      if (cached !== null) return cached;
+      const version = services.b2bVersion.current();
       const key = `${storeHash}|${companyId}`;
+      const cached = companyCache.get(services.database, version, key);
+      if (cached !== undefined) return cached ?? undefined;
       let found = companies.get(key);
       if (!found) {
         found = findCompany(services.database.kysely, storeHash, companyId).then((company) => {
-          rememberCompany(services, version, storeHash, companyId, company);
+          companyCache.set(services.database, version, key, company ?? null);
           return company;
         });
         companies.set(key, found);

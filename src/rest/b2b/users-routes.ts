@@ -55,7 +55,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       const services = request.services;
       const version = request.b2bVersion;
       const key = version !== undefined && request.b2bToken !== undefined ? `${request.b2bToken}\u0000${request.url}` : undefined;
-      if (key !== undefined && version !== undefined) {
+      if (key !== undefined) {
         const hit = listAnswers.get(services.database, version, key);
         if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
       }
