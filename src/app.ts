@@ -11,7 +11,7 @@ import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
-import { sendApiError } from './http/api-error-response.js';
+import { errorPathOf, sendApiError } from './http/api-error-response.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
@@ -114,8 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id); // no hook runs for these
       if (answerB2bFrameworkError(error, request, reply)) return;
-      const path = (request.raw.url ?? '').split('?')[0]?.replace(/^\/f\/[^/]+/, '') ?? '';
-      sendApiError(reply, path, 400, (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request');
+      sendApiError(reply, errorPathOf(request.raw.url ?? ''), 400, (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request');
     },
   });
 
@@ -128,7 +127,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     reply.header('x-request-id', request.id);
     if (!closing) return done();
     reply.header('connection', 'close');
-    sendApiError(reply, (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, ''), 503, 'Service Unavailable: the server is shutting down');
+    sendApiError(reply, errorPathOf(request.url), 503, 'Service Unavailable: the server is shutting down');
   });
 
   app.decorate('services', services);

@@ -1,8 +1,6 @@
 import type { LightMyRequestResponse } from 'fastify';
-import type { AdminAccess } from '../src/admin/admin-access.js';
 import type { DialectName } from '../src/db/database.js';
-import type { RateLimitSetting } from '../src/domain/rate-limits/rate-limiter.js';
-import { createTestApp, type TestApp } from './helpers/test-app.js';
+import { createTestApp, type TestApp, type TestAppOptions } from './helpers/test-app.js';
 
 /** Shared by test/admin-*.test.ts: an app with the emulator controls (and PostgreSQL forks), and request helpers. */
 export const ACCOUNT = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
@@ -11,24 +9,11 @@ export const STORE = 'f0qyczpkb2';
 export const COMPANY = 123456;
 export const ADMIN_USER = { id: 123, bcId: 322, email: 'm.curie@greatbuys.com', password: 'Passw0rd!' };
 
-export interface AdminTestOptions {
-  admin?: AdminAccess;
-  now?: number;
-  fixture?: unknown;
-  accountRateLimit?: RateLimitSetting | null;
-  deterministicSeed?: string;
-}
+/** An app with the emulator controls (and PostgreSQL forks): createTestApp's own options. */
+export type AdminTestOptions = Omit<TestAppOptions, 'dialect'>;
 
-/** An app with the emulator controls (and PostgreSQL forks): createTestApp with the admin options. */
 export function createAdminTestApp(dialect: DialectName, options: AdminTestOptions = {}): Promise<TestApp> {
-  return createTestApp({
-    dialect,
-    ...(options.now !== undefined ? { now: options.now } : {}),
-    ...(options.fixture !== undefined ? { fixture: options.fixture } : {}),
-    ...(options.accountRateLimit !== undefined ? { accountRateLimit: options.accountRateLimit } : {}),
-    ...(options.admin ? { admin: options.admin } : {}),
-    ...(options.deterministicSeed !== undefined ? { deterministicSeed: options.deterministicSeed } : {}),
-  });
+  return createTestApp({ ...options, dialect });
 }
 
 export type Inject = (opts: { method: string; url: string; payload?: unknown; headers?: Record<string, string> }) => Promise<LightMyRequestResponse>;

@@ -1,4 +1,3 @@
-import { lazyValidatorCompiler } from '../http/lazy-validator.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type EventFilter, worldEventTypes } from '../domain/journal/events.js';
 import type { FaultRuleInput } from '../domain/journal/faults.js';
@@ -7,6 +6,7 @@ import type { RateLimitSetting } from '../domain/rate-limits/rate-limiter.js';
 import { decide } from '../domain/rate-limits/rate-limiter.js';
 import { type RateLimitKind, rateLimitKinds } from '../domain/worlds/rate-limit-overrides.js';
 import { exportFixture } from '../fixtures/export-fixture.js';
+import { lazyValidatorCompiler } from '../http/lazy-validator.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { isAdminAuthorized } from './admin-access.js';
 import type { AppWorld, Controls } from './controls.js';

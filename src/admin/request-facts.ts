@@ -9,8 +9,6 @@ import { apiOfPath } from '../http/api-error-response.js';
  * What the emulator can tell about a request without running it: which API, which operation
  * (GraphQL root fields parsed here, cached per document), which credential, which account or store.
  */
-export { apiOfPath };
-
 export function pathOf(url: string): string {
   const q = url.indexOf('?');
   return q < 0 ? url : url.slice(0, q);

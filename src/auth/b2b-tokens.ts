@@ -16,10 +16,10 @@ import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
 import type { IdGenerator } from '../shared/ids.js';
 import { verifyPassword } from '../shared/secrets.js';
+import { decodeHs256, type JwtClaims, signHs256 } from './b2b-jwt.js';
 
 /** A valid scrypt hash of a random string nobody knows: verified against when there is no real hash. */
 const DUMMY_PASSWORD_HASH = '$scrypt$ln=12,r=8,p=1$Mzk4NTQyOTA0MjM0NTY3OA$6r0wI6G8m1HjWmP9w8Xb3s2yq1Yk0zvJ8dQe5LhTtAc';
-import { decodeHs256, type JwtClaims, signHs256 } from './b2b-jwt.js';
 
 /**
  * B2B storefront authTokens (b2b-users-rest.md §2, §13 #2-3, §14 #3-7). No HTTP in here: the REST

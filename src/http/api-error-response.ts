@@ -1,13 +1,12 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
+import type { ApiName } from '../domain/journal/request-journal.js';
 
 /**
  * An HTTP-level error in the error format of the API a path belongs to, for the few answers that
  * are made outside an API's own plugin: framework errors (an undecodable URL), a server that is
  * shutting down, and the emulator's fault rules.
  */
-export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql';
-
 export function apiOfPath(path: string): ApiName | 'other' {
   if (path.startsWith('/accounts/')) return 'account-graphql';
   if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';
@@ -34,7 +33,12 @@ export function defaultMessage(status: number): string {
   return STATUS_CODES[status] ?? `HTTP ${status}`;
 }
 
-/** Sends `status` with `message` in the API's own shape; `path` has no query string and no fork prefix. */
+/** The path an error is answered for: without the query string and the fork prefix (/f/{id}). */
+export function errorPathOf(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, '');
+}
+
+/** Sends `status` with `message` in the API's own shape; `path` as errorPathOf gives it. */
 export function sendApiError(reply: FastifyReply, path: string, status: number, message?: string): FastifyReply {
   const api = apiOfPath(path);
   const retry = status === 429 || status === 503;

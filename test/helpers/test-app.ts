@@ -31,22 +31,17 @@ export async function createTestDatabase(
   options: { sqliteFile?: boolean } = {},
 ): Promise<Database & { drop(): Promise<void>; sqlitePath?: string }> {
   if (dialect === 'sqlite') {
-    if (options.sqliteFile) {
-      const dir = mkdtempSync(join(tmpdir(), 'roster-test-'));
-      const path = join(dir, 'roster.db');
-      const database = await openDatabase(`sqlite:${path}`);
-      await migrateToLatest(database);
-      return Object.assign(database, {
-        sqlitePath: path,
-        async drop() {
-          await database.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
-      });
-    }
-    const database = await openDatabase('sqlite::memory:');
+    const dir = options.sqliteFile ? mkdtempSync(join(tmpdir(), 'roster-test-')) : undefined;
+    const path = dir !== undefined ? join(dir, 'roster.db') : undefined;
+    const database = await openDatabase(path !== undefined ? `sqlite:${path}` : 'sqlite::memory:');
     await migrateToLatest(database);
-    return Object.assign(database, { drop: () => database.close() });
+    return Object.assign(database, {
+      ...(path !== undefined ? { sqlitePath: path } : {}),
+      async drop() {
+        await database.close();
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      },
+    });
   }
   if (!postgresUrl) throw new Error('ROSTER_TEST_POSTGRES_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;

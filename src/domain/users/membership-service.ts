@@ -53,8 +53,6 @@ async function snapshotUser(trx: Transaction<DB>, userId: number, status: Member
   return { id: userId, email: row.email, status, ...(permissions ? { permissions } : {}) };
 }
 
-/** A store membership starts with these permissions (§10 #4). */
-
 export type UserIdentity = { userId: number } | { email: NormalizedEmail };
 
 export interface AddUserToAccountOutcome {

@@ -135,7 +135,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
         : undefined;
     if (answerKey !== undefined) {
       const hit = answers.get(services.database, version, answerKey);
-      if (hit !== undefined) return sendText(reply, hit, rateLimit);
+      if (hit !== undefined) return sendJson(reply, 200, hit, rateLimit);
     }
     const body = parseBody(request.body);
     if ('error' in body) return sendErrors(reply, 400, [requestError(body.error, 400)], rateLimit);
@@ -196,7 +196,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
       ) {
         answers.set(services.database, version, answerKey, json);
       }
-      return sendText(reply, json, rateLimit);
+      return sendJson(reply, 200, json, rateLimit);
     }
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));
     if (formatted.rateLimited && rateLimit.decision) return sendRateLimited(reply, rateLimit.decision);
@@ -253,15 +253,12 @@ function rateLimitHeaders(decision: RateLimitDecision | null): Record<string, st
 }
 
 function send(reply: FastifyReply, status: number, body: unknown, rateLimit?: RateLimitState) {
-  return reply
-    .code(status)
-    .headers(rateLimitHeaders(rateLimit?.decision ?? null))
-    .type('application/json; charset=utf-8')
-    .send(JSON.stringify(body));
+  return sendJson(reply, status, JSON.stringify(body), rateLimit);
 }
 
-function sendText(reply: FastifyReply, json: string, rateLimit: RateLimitState) {
-  return reply.code(200).headers(rateLimitHeaders(rateLimit.decision)).type('application/json; charset=utf-8').send(json);
+/** an answer already serialized (a cached or just-built `{data}`) */
+function sendJson(reply: FastifyReply, status: number, json: string, rateLimit?: RateLimitState) {
+  return reply.code(status).headers(rateLimitHeaders(rateLimit?.decision ?? null)).type('application/json; charset=utf-8').send(json);
 }
 
 function sendErrors(reply: FastifyReply, status: number, errors: B2bErrorJson[], rateLimit?: RateLimitState) {

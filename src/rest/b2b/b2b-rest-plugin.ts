@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorPathOf } from '../../http/api-error-response.js';
 import { AppError } from '../../shared/errors.js';
 import { registerIoAuthRoutes, registerV2LoginRoute } from './auth-routes.js';
 import { registerCompanyRoutes } from './companies-routes.js';
@@ -120,7 +121,7 @@ export function b2bOpenApiDocument(docs: readonly B2bRouteDoc[]): JsonSchema {
  * caller can answer in its own format.
  */
 export function answerB2bFrameworkError(error: Error, request: FastifyRequest, reply: FastifyReply): boolean {
-  const path = (request.raw.url ?? '').split('?')[0]?.replace(/^\/f\/[^/]+/, '') ?? '';
+  const path = errorPathOf(request.raw.url ?? '');
   const style: EnvelopeStyle | undefined = path.startsWith('/api/io/') ? 'io' : path.startsWith('/api/v2/') ? 'v2' : undefined;
   if (style === undefined) return false;
   reply.headers(CORS_HEADERS);
