@@ -39,6 +39,8 @@ export interface AppDeps {
   journalSize?: number;
   /** worlds up to this many rows take their reset baseline at start-up, bigger ones before their first write (default 50,000) */
   eagerBaselineRows?: number;
+  /** SQLite: worlds bigger than this many bytes keep their reset baseline and snapshots in files next to the database, not in memory (default 64 MiB) */
+  sqliteImageMemoryBytes?: number;
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -90,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     settingsFlags: deps.settingsFlags,
     journalSize: deps.journalSize,
     eagerBaselineRows: deps.eagerBaselineRows,
+    sqliteImageMemoryBytes: deps.sqliteImageMemoryBytes,
   });
   const services = controls.main;
 

@@ -13,12 +13,18 @@ import {
   injector,
 } from './admin-support.js';
 
-describe.each(dialects)('emulator worlds on %s', (dialect) => {
+/** every dialect, and SQLite once more with its world images (baseline, snapshots) in files, as big worlds keep them */
+const cases = [
+  ...dialects.map((dialect) => ({ name: dialect, dialect, options: {} })),
+  { name: 'sqlite with file images', dialect: 'sqlite' as const, options: { sqliteFile: true, sqliteImageMemoryBytes: 0 } },
+];
+
+describe.each(cases)('emulator worlds on $name', ({ dialect, options }) => {
   let t: TestApp;
   let inject: Inject;
   let fixtureState: unknown;
   beforeAll(async () => {
-    t = await createAdminTestApp(dialect);
+    t = await createAdminTestApp(dialect, options);
     inject = injector(t);
     fixtureState = await exportState(inject);
   });

@@ -36,6 +36,8 @@ export interface ControlsOptions {
   journalSize?: number | undefined;
   /** see WorldsOptions.eagerBaselineRows */
   eagerBaselineRows?: number | undefined;
+  /** see WorldsOptions.sqliteImageMemoryBytes */
+  sqliteImageMemoryBytes?: number | undefined;
 }
 
 export type AppWorld = World<Services>;
@@ -85,6 +87,7 @@ export function createControls(options: ControlsOptions): Controls {
     databaseUrl: options.databaseUrl,
     journalSize: options.journalSize ?? 500,
     ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
+    sqliteImageMemoryBytes: options.sqliteImageMemoryBytes,
     startupRateLimits: (services) => ({ account: services.settings.accountRateLimit, b2b: services.settings.b2bRateLimit }),
     nextForkId: () => {
       forkCounter += 1;

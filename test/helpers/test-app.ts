@@ -79,6 +79,8 @@ export interface TestAppOptions {
   rateLimitStore?: RateLimitStore;
   logger?: AppDeps['logger'];
   eagerBaselineRows?: number;
+  /** SQLite: image worlds bigger than this to files (0: always files) */
+  sqliteImageMemoryBytes?: number;
   /** who may use /_roster (default: everyone, as on loopback) */
   admin?: AppDeps['admin'];
   /** seeded ids (as --deterministic) */
@@ -111,6 +113,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
       settingsFlags: flags,
       ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
       ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
+      ...(options.sqliteImageMemoryBytes !== undefined ? { sqliteImageMemoryBytes: options.sqliteImageMemoryBytes } : {}),
       ...(options.admin ? { admin: options.admin } : {}),
       ...(seed !== undefined ? { deterministicSeed: seed } : {}),
       // PostgreSQL forks open their own schemas through the URL

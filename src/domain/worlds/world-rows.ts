@@ -25,8 +25,9 @@ export function countSqliteRows(handle: BetterSqlite3.Database): Record<string, 
   return out;
 }
 
-export function countSqliteImageRows(bytes: Buffer): Record<string, number> {
-  const handle = new BetterSqlite3(bytes, { readonly: true });
+/** row counts of an image: serialized bytes, or the path of an image file */
+export function countSqliteImageRows(image: Buffer | string): Record<string, number> {
+  const handle = new BetterSqlite3(image, { readonly: true });
   try {
     return countSqliteRows(handle);
   } finally {
@@ -64,6 +65,36 @@ export async function restoreSqliteImage(bytes: Buffer, target: Database): Promi
   } finally {
     source.close();
   }
+}
+
+/**
+ * SQLite: replaces every row of `target` with the rows of the database file at `path`, inside
+ * SQLite (the file attached, `INSERT ... SELECT` per table: no row crosses into JavaScript), in
+ * one transaction, foreign keys checked at commit. Holds Kysely's connection throughout, so no
+ * other query runs in between and no Kysely transaction is open (ATTACH needs none open).
+ */
+export async function restoreSqliteFile(path: string, target: Database): Promise<void> {
+  const db = target.sqlite;
+  if (!db) throw new Error('not a SQLite database');
+  await target.kysely.connection().execute(async () => {
+    db.prepare('ATTACH DATABASE ? AS roster_image').run(path);
+    try {
+      db.transaction(() => {
+        db.pragma('defer_foreign_keys = ON');
+        for (const table of [...tablesInDependencyOrder].reverse()) db.prepare(`DELETE FROM main."${table}"`).run();
+        for (const table of tablesInDependencyOrder) {
+          const columns = db
+            .prepare(`SELECT * FROM roster_image."${table}"`)
+            .columns()
+            .map((c) => `"${c.name}"`)
+            .join(', ');
+          db.prepare(`INSERT INTO main."${table}" (${columns}) SELECT ${columns} FROM roster_image."${table}"`).run();
+        }
+      })();
+    } finally {
+      db.prepare('DETACH DATABASE roster_image').run();
+    }
+  });
 }
 
 /** Rows per statement: stays far below SQLite's and PostgreSQL's bound-parameter limits. */

@@ -1,4 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { pgModule } from '../../db/pg-module.js';
@@ -6,14 +10,16 @@ import { type Database, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
 import { AppError } from '../../shared/errors.js';
-import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteImage, type TableRows } from './world-rows.js';
+import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteFile, restoreSqliteImage, type TableRows } from './world-rows.js';
 
 /**
- * A frozen copy of a whole world: on SQLite the serialized database (one memcpy), on PostgreSQL a
+ * A frozen copy of a whole world: on SQLite the serialized database (one memcpy) or, for a big
+ * one, a copy in a file; on PostgreSQL the rows of a small world, or for a bigger one a
  * schema of plain tables filled with `INSERT ... SELECT` on the server (no rows travel to Node).
  */
 export type WorldImage =
   | { readonly kind: 'sqlite'; readonly bytes: Buffer }
+  | { readonly kind: 'sqlite-file'; readonly path: string }
   | { readonly kind: 'pg-schema'; readonly schema: string }
   | { readonly kind: 'rows'; readonly rows: TableRows };
 
@@ -35,37 +41,179 @@ export interface WorldStorage {
   readonly stats: { warmSchemas(): number };
 }
 
-export function createWorldStorage(main: Database, options: { databaseUrl?: string | undefined; warmForks?: number } = {}): WorldStorage {
-  return main.dialect === 'sqlite' ? createSqliteStorage() : createPostgresStorage(main, options);
+export interface WorldStorageOptions {
+  /** PostgreSQL forks open their schemas through this connection string */
+  databaseUrl?: string | undefined;
+  /** PostgreSQL: empty schemas kept ready for the next forks */
+  warmForks?: number;
+  /** SQLite: databases bigger than this are imaged to a file, not in memory (default SQLITE_IMAGE_MEMORY_BYTES) */
+  sqliteImageMemoryBytes?: number | undefined;
+}
+
+export function createWorldStorage(main: Database, options: WorldStorageOptions = {}): WorldStorage {
+  return main.dialect === 'sqlite' ? createSqliteStorage(main, { memoryLimitBytes: options.sqliteImageMemoryBytes }) : createPostgresStorage(main, options);
 }
 
 // ------------------------------------------------------------------------------------- SQLite
 
-function createSqliteStorage(): WorldStorage {
-  const serialize = (database: Database): Buffer => {
-    if (!database.sqlite) throw new Error('not a SQLite database');
-    return database.sqlite.serialize();
-  };
+/** SQLite: databases up to this size are imaged in memory; bigger ones to a file (see createSqliteStorage). */
+export const SQLITE_IMAGE_MEMORY_BYTES = 64 * 1024 * 1024;
+
+const IMAGE_FOLDER_PREFIX = '.roster-images-';
+const IMAGE_FOLDER_NAME = /^\.roster-images-(\d+)-/;
+
+function sqliteHandle(database: Database): BetterSqlite3.Database {
+  if (!database.sqlite) throw new Error('not a SQLite database');
+  return database.sqlite;
+}
+
+/**
+ * The database serialized into memory. A file in WAL mode says so in its header (bytes 18-19 = 2);
+ * an in-memory copy has no WAL, and SQLite cannot open one that claims it (SQLITE_CANTOPEN), so the
+ * copy is marked as a rollback-journal database (1, 1): the documented way to leave WAL offline.
+ */
+function serializeSqlite(handle: BetterSqlite3.Database): Buffer {
+  const bytes = handle.serialize();
+  if (bytes.length > 19 && bytes[18] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return bytes;
+}
+
+function sqliteBytes(handle: BetterSqlite3.Database): number {
+  return Number(handle.pragma('page_count', { simple: true })) * Number(handle.pragma('page_size', { simple: true }));
+}
+
+/**
+ * Image folders of processes that are gone (killed before they could clean up) are removed when a
+ * process makes its own folder in the same place. A folder is named after its process id.
+ */
+function sweepImageFolders(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = IMAGE_FOLDER_NAME.exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function removeDatabaseFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * SQLite images. A small world is serialized into memory (one memcpy). A big one (more than
+ * `memoryLimitBytes`) is copied page by page into a file with SQLite's backup API, so that
+ * a reset baseline or a snapshot of a 1,000,000-user world (about 1 GB) costs disk, not the
+ * process's memory. The files live in one folder per process, next to the database file (where
+ * there is room for a copy of it), or in the OS temporary folder for in-memory databases; the
+ * folder is removed at close, and a killed process's folder by the next process that makes one there.
+ * Forks follow the same rule: a small world's fork is an in-memory database opened from the
+ * serialized parent, a big world's a database file in that folder (a copy made the same way).
+ */
+function createSqliteStorage(main: Database, options: { memoryLimitBytes?: number | undefined }): WorldStorage {
+  const memoryLimit = options.memoryLimitBytes ?? SQLITE_IMAGE_MEMORY_BYTES;
+  let folder: string | undefined;
+  let fileCounter = 0;
+  /** forks of big worlds: live databases in files of the image folder */
+  const forkFiles = new Map<Database, string>();
+
+  function imageFolder(): string {
+    if (folder !== undefined) return folder;
+    const handle = sqliteHandle(main);
+    const candidates = handle.memory ? [tmpdir()] : [dirname(handle.name), tmpdir()];
+    let lastError: unknown;
+    for (const parent of candidates) {
+      try {
+        sweepImageFolders(parent);
+        folder = mkdtempSync(join(parent, `${IMAGE_FOLDER_PREFIX}${process.pid}-`));
+        return folder;
+      } catch (error) {
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** the whole database, as of one moment: the copy runs while this holds Kysely's connection (no transaction open) */
+  async function backupToFile(database: Database): Promise<string> {
+    const handle = sqliteHandle(database);
+    fileCounter += 1;
+    const path = join(imageFolder(), `image-${fileCounter}.db`);
+    try {
+      await database.kysely.connection().execute(() => handle.backup(path, { progress: () => 0x7fffffff }));
+      // the copy carries the source's WAL mode; in rollback mode it can be opened read-only without side files
+      const image = new BetterSqlite3(path);
+      try {
+        image.pragma('journal_mode = DELETE');
+      } finally {
+        image.close();
+      }
+    } catch (error) {
+      removeDatabaseFiles(path);
+      throw error;
+    }
+    return path;
+  }
+
   return {
     async capture(database) {
-      return { kind: 'sqlite', bytes: serialize(database) };
+      const handle = sqliteHandle(database);
+      if (sqliteBytes(handle) <= memoryLimit) return { kind: 'sqlite', bytes: serializeSqlite(handle) };
+      return { kind: 'sqlite-file', path: await backupToFile(database) };
     },
     async restore(database, image) {
-      if (image.kind !== 'sqlite') throw new Error('image from another dialect');
-      await restoreSqliteImage(image.bytes, database);
+      if (image.kind === 'sqlite') return restoreSqliteImage(image.bytes, database);
+      if (image.kind === 'sqlite-file') return restoreSqliteFile(image.path, database);
+      throw new Error('image from another dialect');
     },
-    async discard() {},
+    async discard(image) {
+      if (image.kind === 'sqlite-file') removeDatabaseFiles(image.path);
+    },
     async countRows(image) {
-      if (image.kind !== 'sqlite') throw new Error('image from another dialect');
-      return countSqliteImageRows(image.bytes);
+      if (image.kind === 'sqlite' || image.kind === 'sqlite-file') return countSqliteImageRows(image.kind === 'sqlite' ? image.bytes : image.path);
+      throw new Error('image from another dialect');
     },
     async fork(database) {
-      return openDatabase('sqlite::memory:', { sqliteImage: serialize(database) });
+      const handle = sqliteHandle(database);
+      if (sqliteBytes(handle) <= memoryLimit) return openDatabase('sqlite::memory:', { sqliteImage: serializeSqlite(handle) });
+      const path = await backupToFile(database);
+      try {
+        const forked = await openDatabase(`sqlite:${path}`);
+        forkFiles.set(forked, path);
+        return forked;
+      } catch (error) {
+        removeDatabaseFiles(path);
+        throw error;
+      }
     },
     async release(database) {
       await database.close();
+      const path = forkFiles.get(database);
+      if (path !== undefined) {
+        forkFiles.delete(database);
+        removeDatabaseFiles(path);
+      }
     },
-    async close() {},
+    async close() {
+      if (folder !== undefined) rmSync(folder, { recursive: true, force: true });
+      folder = undefined;
+    },
     stats: { warmSchemas: () => 0 },
   };
 }
@@ -81,7 +229,7 @@ const pgTypes = {
     oid === 20 || oid === 1700 ? int8Parser : pgModule().types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
-function createPostgresStorage(main: Database, options: { databaseUrl?: string | undefined; warmForks?: number }): WorldStorage {
+function createPostgresStorage(main: Database, options: WorldStorageOptions): WorldStorage {
   const tag = randomBytes(4).toString('hex');
   const created = new Set<string>(); // every schema this process made: dropped on close
   const warm: Database[] = [];

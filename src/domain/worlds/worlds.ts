@@ -78,6 +78,8 @@ export interface WorldsOptions<S> {
   warmForks?: number;
   /** worlds up to this many rows take their reset baseline at start-up; bigger ones before their first write */
   eagerBaselineRows?: number;
+  /** SQLite: worlds bigger than this (bytes) keep their baseline and snapshots in files, not in memory */
+  sqliteImageMemoryBytes?: number | undefined;
 }
 
 export interface Worlds<S> {
@@ -123,7 +125,11 @@ async function estimateRows(database: Database, limit: number): Promise<number> 
 }
 
 export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
-  const storage = createWorldStorage(options.database, { databaseUrl: options.databaseUrl, warmForks: options.warmForks ?? 2 });
+  const storage = createWorldStorage(options.database, {
+    databaseUrl: options.databaseUrl,
+    warmForks: options.warmForks ?? 2,
+    sqliteImageMemoryBytes: options.sqliteImageMemoryBytes,
+  });
   const derivation = createEventDerivationSwitch();
   const forks = new Map<string, World<S>>();
   // the state each world resets to: a fork shares its parent's (reference-counted images)

@@ -1,0 +1,11 @@
+import Database from 'better-sqlite3';
+const t0 = performance.now();
+const img = new Database('/tmp/img-backup.db', { readonly: true });
+console.log(img.prepare('select count(*) n from users').get(), img.pragma('journal_mode'));
+img.close();
+const fs = await import('node:fs'); console.log(fs.readdirSync('/tmp').filter(f=>f.startsWith('img-')));
+const db = new Database(':memory:');
+db.prepare('ATTACH ? AS img').run('/tmp/img-backup.db');
+console.log(db.prepare('select count(*) n from img.users').get());
+db.prepare('DETACH img').run();
+console.log(fs.readdirSync('/tmp').filter(f=>f.startsWith('img-')), performance.now()-t0);
