@@ -36,6 +36,19 @@ describe.each(dialects)('deferred reset baseline on %s', (dialect) => {
     });
     expect(login.json().data.login.result.token).toEqual(expect.any(String));
     expect(worlds.isBaselinePending(worlds.main)).toBe(true);
+    // a B2B GraphQL read, also when the document holds a mutation that operationName does not select
+    const token = login.json().data.login.result.token as string;
+    const b2bRead = await t.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${token}` },
+      payload: {
+        query: 'query Read { users(companyId: 123456, first: 1) { totalCount } } mutation Gone { userDelete(userId: 1, companyId: 123456) { message } }',
+        operationName: 'Read',
+      },
+    });
+    expect(b2bRead.json().data.users.totalCount).toBeGreaterThan(0);
+    expect(worlds.isBaselinePending(worlds.main)).toBe(true);
 
     const write = await t.app.inject({
       method: 'POST',

@@ -104,6 +104,16 @@ function graphqlBody(body: unknown): { query: string; operationName: string | un
   };
 }
 
+/**
+ * The shape of a GraphQL request body's operation (cached per document), or undefined when the body
+ * holds no document. Cheaper than factsOf(), and allocates nothing that outlives the call: a
+ * per-request check on a hot path (see Controls' mayWrite) must not keep request-sized objects alive.
+ */
+export function graphqlOperationOf(body: unknown): GraphqlShape | undefined {
+  const gql = graphqlBody(body);
+  return gql ? graphqlShape(gql.query, gql.operationName) : undefined;
+}
+
 /** The value of `argument` on the root field `field` (variables applied), or undefined. */
 export function rootArgument(graphql: FullFacts['graphql'], field: string, argument: string): unknown {
   const document = graphql?.document;
