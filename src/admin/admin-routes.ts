@@ -6,7 +6,6 @@ import type { RateLimitSetting } from '../domain/rate-limits/rate-limiter.js';
 import { decide } from '../domain/rate-limits/rate-limiter.js';
 import { type RateLimitKind, rateLimitKinds } from '../domain/worlds/rate-limit-overrides.js';
 import { exportFixture } from '../fixtures/export-fixture.js';
-import { lazyValidatorCompiler } from '../http/lazy-validator.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { isAdminAuthorized } from './admin-access.js';
 import type { AppWorld, Controls } from './controls.js';
@@ -645,7 +644,6 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
 export async function adminPlugin(app: FastifyInstance, options: { controls: Controls }): Promise<void> {
   const { controls } = options;
   let openapi: Record<string, unknown> | undefined;
-  app.setValidatorCompiler(lazyValidatorCompiler);
 
   app.addHook('onRequest', async (request, reply) => {
     if (!isAdminAuthorized(controls.access, request.headers.authorization)) {
