@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCOUNT, addAccountUser, createAdminTestApp, exportState, injector } from './admin-support.js';
+import { ACCOUNT, addAccountUser, adminB2bToken, createAdminTestApp, createCompanyUser, exportState, injector } from './admin-support.js';
 import type { TestApp } from './helpers/test-app.js';
 
 /**
@@ -12,7 +12,8 @@ import type { TestApp } from './helpers/test-app.js';
  * PostgreSQL a big world's images are schemas on the server (admin-worlds.test.ts covers both).
  * Here the limit is 0, so even the demo world is imaged to files.
  */
-const imageFolders = (parent: string) => readdirSync(parent).filter((name) => name.startsWith(`.roster-images-${process.pid}-`));
+const prefix = `.roster-images-${hostname().replace(/[^A-Za-z0-9]/g, '_')}-`;
+const imageFolders = (parent: string) => readdirSync(parent).filter((name) => name.startsWith(`${prefix}${process.pid}-`));
 const filesIn = (parent: string) => imageFolders(parent).flatMap((folder) => readdirSync(join(parent, folder)));
 
 /** a process id that is certainly not running: a child that has exited */
@@ -49,8 +50,29 @@ describe('SQLite world images in files', () => {
     const counts = (await inject({ method: 'GET', url: '/_roster/snapshots/after' })).json().rows;
     expect(counts.account_users).toBe(await t.database.kysely.selectFrom('account_users').select('user_id').execute().then((r) => r.length));
 
+    // the APIs' answers are cached per storage version: a restore must move it
+    const accountEmails = async () => {
+      const res = await inject({
+        method: 'POST',
+        url: `/accounts/${ACCOUNT}/graphql`,
+        headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-account-token-full' },
+        payload: { query: '{ account { users(first: 50) { edges { node { email } } } } }' },
+      });
+      return res.json().data.account.users.edges.map((e: { node: { email: string } }) => e.node.email) as string[];
+    };
+    const b2bUserCount = async () => {
+      const token = await adminB2bToken(inject);
+      return (await inject({ method: 'GET', url: '/api/v2/users?limit=1', headers: { authToken: token } })).json().data.pagination.totalCount as number;
+    };
+    expect(await accountEmails()).toContain('file.image@example.com');
+    const b2bBefore = await b2bUserCount();
+    expect((await createCompanyUser(inject, '', await adminB2bToken(inject), 'file.image.buyer@greatbuys.com')).statusCode).toBe(200);
+    expect(await b2bUserCount()).toBe(b2bBefore + 1);
+
     expect((await inject({ method: 'POST', url: '/_roster/snapshots/before/restore' })).statusCode).toBe(200);
     expect(await exportState(inject)).toEqual(fixtureState);
+    expect(await accountEmails()).not.toContain('file.image@example.com');
+    expect(await b2bUserCount()).toBe(b2bBefore);
     expect((await inject({ method: 'POST', url: '/_roster/snapshots/after/restore' })).statusCode).toBe(200);
     expect(await exportState(inject)).toEqual(written);
     expect((await inject({ method: 'POST', url: '/_roster/reset' })).statusCode).toBe(200);
@@ -112,20 +134,24 @@ describe('SQLite world images in files', () => {
     for (const folder of mine) expect(existsSync(join(tmpdir(), folder))).toBe(false);
   });
 
-  it("removes the image folders of processes that are gone, and keeps running processes' folders", async () => {
+  it("removes the image folders of this host's processes that are gone, and keeps running processes' and other hosts' folders", async () => {
     // the folders are made where the next app's database file will be: a fresh temporary folder per app,
     // so plant them after start-up and take a snapshot (the first image made there) in a second app on the same folder
     t = await createAdminTestApp('sqlite', { sqliteFile: true, sqliteImageMemoryBytes: 0, eagerBaselineRows: 5 });
     const parent = dirname(t.database.sqlite?.name as string);
-    const dead = join(parent, `.roster-images-${deadPid()}-abc123`);
-    const alive = join(parent, `.roster-images-${process.ppid}-def456`);
-    for (const folder of [dead, alive]) {
+    const gone = deadPid();
+    const dead = join(parent, `${prefix}${gone}-abc123`);
+    const alive = join(parent, `${prefix}${process.ppid}-def456`);
+    // another machine's or container's process ids mean nothing here: its folders are left alone
+    const elsewhere = join(parent, `.roster-images-some_other_host-${gone}-ghi789`);
+    for (const folder of [dead, alive, elsewhere]) {
       mkdirSync(folder);
       writeFileSync(join(folder, 'image-1.db'), 'left behind');
     }
     expect((await injector(t)({ method: 'POST', url: '/_roster/snapshots', payload: { name: 'first' } })).statusCode).toBe(201);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(alive)).toBe(true);
+    expect(existsSync(elsewhere)).toBe(true);
     expect(filesIn(parent)).toHaveLength(1);
   });
 });

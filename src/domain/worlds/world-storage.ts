@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
@@ -59,8 +59,11 @@ export function createWorldStorage(main: Database, options: WorldStorageOptions 
 /** SQLite: databases up to this size are imaged in memory; bigger ones to a file (see createSqliteStorage). */
 export const SQLITE_IMAGE_MEMORY_BYTES = 64 * 1024 * 1024;
 
-const IMAGE_FOLDER_PREFIX = '.roster-images-';
-const IMAGE_FOLDER_NAME = /^\.roster-images-(\d+)-/;
+/**
+ * `.roster-images-<host>-<pid>-<random>`: the host name keeps processes of other machines or
+ * containers sharing the folder (whose process ids mean nothing here) out of the sweep below.
+ */
+const IMAGE_FOLDER_PREFIX = `.roster-images-${hostname().replace(/[^A-Za-z0-9]/g, '_')}-`;
 
 function sqliteHandle(database: Database): BetterSqlite3.Database {
   if (!database.sqlite) throw new Error('not a SQLite database');
@@ -86,8 +89,8 @@ function sqliteBytes(handle: BetterSqlite3.Database): number {
 }
 
 /**
- * Image folders of processes that are gone (killed before they could clean up) are removed when a
- * process makes its own folder in the same place. A folder is named after its process id.
+ * Image folders of this host's processes that are gone (killed before they could clean up) are
+ * removed when a process makes its own folder in the same place.
  */
 function sweepImageFolders(parent: string): void {
   let names: string[];
@@ -97,7 +100,8 @@ function sweepImageFolders(parent: string): void {
     return;
   }
   for (const name of names) {
-    const pid = IMAGE_FOLDER_NAME.exec(name)?.[1];
+    if (!name.startsWith(IMAGE_FOLDER_PREFIX)) continue;
+    const pid = /^(\d+)-[^-]+$/.exec(name.slice(IMAGE_FOLDER_PREFIX.length))?.[1];
     if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
     rmSync(join(parent, name), { recursive: true, force: true });
   }
@@ -171,6 +175,29 @@ function createSqliteStorage(main: Database, options: { memoryLimitBytes?: numbe
     return path;
   }
 
+  /**
+   * Restores an image file. Onto a database file: SQLite's backup API the other way round, the image
+   * copied page by page over the file in one step (one write transaction of another connection:
+   * all or nothing; this connection sees it as a change made elsewhere, its schema and page cache
+   * reload, and its storage version moves), then the WAL checkpointed and truncated. A 1,000,000-
+   * user world resets in seconds instead of the half minute of re-inserting every row. Onto an
+   * in-memory database, or with another page size: rows copied inside SQLite (restoreSqliteFile).
+   */
+  async function copyFileOver(path: string, database: Database): Promise<void> {
+    const handle = sqliteHandle(database);
+    if (handle.memory) return restoreSqliteFile(path, database);
+    const image = new BetterSqlite3(path, { readonly: true });
+    try {
+      if (image.pragma('page_size', { simple: true }) !== handle.pragma('page_size', { simple: true })) return restoreSqliteFile(path, database);
+      await database.kysely.connection().execute(async () => {
+        await image.backup(handle.name, { progress: () => 0x7fffffff });
+        handle.pragma('wal_checkpoint(TRUNCATE)');
+      });
+    } finally {
+      image.close();
+    }
+  }
+
   return {
     async capture(database) {
       const handle = sqliteHandle(database);
@@ -179,7 +206,7 @@ function createSqliteStorage(main: Database, options: { memoryLimitBytes?: numbe
     },
     async restore(database, image) {
       if (image.kind === 'sqlite') return restoreSqliteImage(image.bytes, database);
-      if (image.kind === 'sqlite-file') return restoreSqliteFile(image.path, database);
+      if (image.kind === 'sqlite-file') return copyFileOver(image.path, database);
       throw new Error('image from another dialect');
     },
     async discard(image) {
