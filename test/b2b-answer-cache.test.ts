@@ -91,6 +91,26 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
     expect(gql2.data.users.edges.find((e) => e.node.id === '124')?.node.firstName).toBe('Elsewhere');
   });
 
+  it('one user\'s answer (GET /api/v2/users/{id}) is kept per caller and follows every write', async () => {
+    const read = (token: string) => rest('GET', '/api/v2/users/124', token);
+    await read(admin());
+    const first = await read(admin());
+    expect(first.statusCode).toBe(200);
+    expect(first.json().data).toMatchObject({ userId: '124', firstName: 'Elsewhere' });
+    // another caller never gets the Admin's answer: a Senior Buyer may not read a record by id (§14 #18)
+    const senior = await read(tokens['p.curie@greatbuys.com'] as string);
+    expect(senior.statusCode).toBe(403);
+    const outside = await t.outside();
+    await sql`UPDATE company_users SET first_name = 'Pierre' WHERE id = 124`.execute(outside.kysely);
+    expect((await read(admin())).json().data.firstName).toBe('Pierre');
+    const put = await rest('PUT', '/api/v2/users/124', admin(), { email: 'p.curie@greatbuys.com', firstName: 'Pierre', lastName: 'Curie-Put', phoneNumber: '8001234568', role: 1 });
+    expect(put.statusCode).toBe(200);
+    expect((await read(admin())).json().data).toMatchObject({ firstName: 'Pierre', lastName: 'Curie-Put' });
+    // the same user by its BigCommerce id is its own URL, and as fresh
+    const bcId = (await t.database.kysely.selectFrom('company_users').select('customer_id').where('id', '=', 124).executeTakeFirstOrThrow()).customer_id;
+    expect((await rest('GET', `/api/v2/users/${bcId}?isBcId=1`, admin())).json().data).toMatchObject({ userId: '124', lastName: 'Curie-Put' });
+  });
+
   it('a role change applies to the caller\'s next request', async () => {
     const junior = tokens['i.joliot@greatbuys.com'] as string;
     const before = await warm(junior);
