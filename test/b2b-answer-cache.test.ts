@@ -91,6 +91,21 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
     expect(gql2.data.users.edges.find((e) => e.node.id === '124')?.node.firstName).toBe('Elsewhere');
   });
 
+  it('a Company changed outside is seen in every user\'s companyInfo at once', async () => {
+    const query = 'query ($c: Int!) { users(companyId: $c, first: 12, offset: 0) { edges { node { id companyInfo { companyId companyName } } } } }';
+    const names = async () =>
+      ((await postman(t.app, admin(), query, { c: 123456 })).body as { data: { users: { edges: { node: { companyInfo: { companyName: string } } }[] } } }).data.users.edges.map(
+        (e) => e.node.companyInfo.companyName,
+      );
+    await names();
+    expect(new Set(await names())).toEqual(new Set(['Great Buys']));
+    const outside = await t.outside();
+    await sql`UPDATE companies SET name = 'Great Buys Renamed' WHERE id = 123456`.execute(outside.kysely);
+    expect(new Set(await names())).toEqual(new Set(['Great Buys Renamed']));
+    await sql`UPDATE companies SET name = 'Great Buys' WHERE id = 123456`.execute(outside.kysely);
+    expect(new Set(await names())).toEqual(new Set(['Great Buys']));
+  });
+
   it('one user\'s answer (GET /api/v2/users/{id}) is kept per caller and follows every write', async () => {
     const read = (token: string) => rest('GET', '/api/v2/users/124', token);
     await read(admin());

@@ -83,6 +83,11 @@ export interface CompanyUserService {
   checkEmail(principal: B2bPrincipal, query: { email: string; companyId?: number; channelId?: number; invalid?: FieldErrors }): Promise<EmailCheckResult>;
   assertExists(principal: B2bPrincipal, query: { email: string; extraFieldName?: string; extraFieldValue?: string; invalid?: FieldErrors }): Promise<void>;
   getUserCompany(principal: B2bPrincipal, userId: number): Promise<Company>;
+  /**
+   * A Company of the store through this service's cache (kept per data version; synchronous on a
+   * hit). No permission check: the caller already holds a user of it.
+   */
+  findCompany(storeHash: string, companyId: number): Company | undefined | Promise<Company | undefined>;
 }
 
 export interface CreateOptions {
@@ -143,14 +148,16 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   const userCache = createVersionedCache<CompanyUser | null>(5_000);
   const pageCache = createVersionedCache<CompanyUserPage>(2_000);
 
-  async function readCompany(storeHash: string, id: number): Promise<Company | undefined> {
+  /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
+  function readCompany(storeHash: string, id: number): Company | undefined | Promise<Company | undefined> {
     const v = version.current();
     const key = `${storeHash}:${id}`;
     const cached = companyCache.get(deps.database, v, key);
     if (cached !== undefined) return cached ?? undefined;
-    const company = await findCompany(db, storeHash, id);
-    companyCache.set(deps.database, v, key, company ?? null);
-    return company;
+    return findCompany(db, storeHash, id).then((company) => {
+      companyCache.set(deps.database, v, key, company ?? null);
+      return company;
+    });
   }
   const emit: CompanyUserEventSink = (event) => {
     try {
@@ -266,6 +273,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   }
 
   return {
+    findCompany: readCompany,
     async list(principal, query) {
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);

@@ -1,6 +1,4 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { createVersionedCache } from '../../db/storage-version.js';
-import { findCompany } from '../../domain/companies/company-repository.js';
 import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
@@ -53,13 +51,6 @@ export function consumeB2bQuota(services: Services, storeHash: string): Promise<
   return services.rateLimiter.consume(`b2b:${storeHash}`, services.rateLimitSettingFor('b2b', storeHash));
 }
 
-/**
- * Companies for `UserType.companyInfo`, per world and B2B data version (`b2bVersion.current()`:
- * SQLite only; any write by any process drops them; on PostgreSQL nothing is kept across requests),
- * so a page of users costs no Company read once its Company is known. null: known to be missing.
- */
-const companyCache = createVersionedCache<Company | null>(10_000);
-
 export function createB2bContext(options: {
   services: Services;
   log: FastifyBaseLogger;
@@ -88,19 +79,14 @@ export function createB2bContext(options: {
       rateLimit.decision = await consumeB2bQuota(services, storeHash);
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
     },
+    // the company-user service's cache (per data version); a miss is read once per request
+    // however many users of a page name that Company
     company(storeHash, companyId) {
-      const version = services.b2bVersion.current();
       const key = `${storeHash}|${companyId}`;
-      const cached = companyCache.get(services.database, version, key);
-      if (cached !== undefined) return cached ?? undefined;
-      let found = companies.get(key);
-      if (!found) {
-        found = findCompany(services.database.kysely, storeHash, companyId).then((company) => {
-          companyCache.set(services.database, version, key, company ?? null);
-          return company;
-        });
-        companies.set(key, found);
-      }
+      const pending = companies.get(key);
+      if (pending) return pending;
+      const found = services.companyUsers.findCompany(storeHash, companyId);
+      if (found instanceof Promise) companies.set(key, found);
       return found;
     },
   };
