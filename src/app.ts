@@ -12,7 +12,7 @@ import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.j
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { errorPathOf, sendApiError } from './http/api-error-response.js';
-import { lazyValidatorCompiler } from './http/lazy-validator.js';
+import { lazySerializerCompiler, lazyValidatorCompiler } from './http/lazy-schema-compilers.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
@@ -112,11 +112,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
-    // every validator compiles on its first use (lazy-validator.ts); Fastify's default factory
-    // would load @fastify/ajv-compiler and ajv's JTD build at construction (~7 ms of a test's app)
-    // (typed for ajv's own compile function; Fastify calls the factory and uses what it returns as the
-    // validator compiler, which is what lazyValidatorCompiler is)
-    schemaController: { compilersFactory: { buildValidator: (() => lazyValidatorCompiler) as never } },
+    // every validator and response serializer compiles on its first use (lazy-schema-compilers.ts);
+    // Fastify's default factories compile at start and load @fastify/ajv-compiler and ajv's JTD build
+    // at construction. (Typed for ajv's own compile function; Fastify calls each factory and uses what
+    // it returns as the compiler.)
+    schemaController: {
+      compilersFactory: { buildValidator: (() => lazyValidatorCompiler) as never, buildSerializer: () => lazySerializerCompiler },
+    },
     // /f/{forkId}/... serves every API on a fork: the prefix is stripped here, the fork remembered
     rewriteUrl: (req) => controls.rewriteUrl(req),
     // a path Fastify cannot decode (%zz): a 400 in the error format of the API the path belongs to

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type { Ajv, ValidateFunction } from 'ajv';
 import type { FastifySchema, FastifySchemaCompiler } from 'fastify';
+import fastJsonStringify from 'fast-json-stringify';
 
 /**
  * A Fastify validator compiler that compiles each schema on its first use instead of at start-up.
@@ -28,3 +29,16 @@ export const lazyValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ sc
   }) as ((data: unknown) => boolean) & { errors?: ValidateFunction['errors'] };
   return validate;
 };
+
+/**
+ * Fastify's own response serializer (fast-json-stringify, its default options), compiled on a
+ * route's first answer instead of at start: compiling the B2B routes' schemas was about a fifth of
+ * buildApp + ready, and most apps (test files, CLI runs) never answer most routes.
+ */
+export function lazySerializerCompiler({ schema }: { schema?: unknown }): (data: unknown) => string {
+  let compiled: ((data: unknown) => string) | undefined;
+  return (data) => {
+    compiled ??= fastJsonStringify(schema as Parameters<typeof fastJsonStringify>[0]) as (data: unknown) => string;
+    return compiled(data);
+  };
+}
