@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
-import { createVersionedCache, readStorageVersion } from '../../db/storage-version.js';
+import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH, readStorageVersion } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -101,8 +101,6 @@ interface CachedResponse {
   operationName?: string | undefined;
 }
 
-const MAX_CACHED_BODY = 256 * 1024;
-
 export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> {
   // built on the first request (as the B2B one): apps that never serve it do not pay at start
   let engine: GraphqlEngine | undefined;
@@ -199,7 +197,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       if (
         version !== undefined &&
         response.cacheable &&
-        json.length <= MAX_CACHED_BODY &&
+        json.length <= MAX_CACHED_ANSWER_LENGTH &&
         // nothing was written while the query ran
         (await readStorageVersion(services.database)) === version
       ) {

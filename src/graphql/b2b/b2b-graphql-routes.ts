@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
-import { createVersionedCache } from '../../db/storage-version.js';
+import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH } from '../../db/storage-version.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -37,7 +37,6 @@ const ALLOW = 'GET, POST, OPTIONS';
 /** Query fields whose answer depends only on the caller and stored data (no clock, no store quota of their own). */
 const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['users', 'user', 'companyRoles', 'companyRole', 'userCompany', '__typename']);
 const MAX_CACHED_REQUEST = 64 * 1024;
-const MAX_CACHED_ANSWER = 256 * 1024;
 
 function cacheableRoots(operation: OperationDefinitionNode): boolean {
   return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(selection.name.value));
@@ -190,7 +189,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
         version !== undefined &&
         prepared.operationType === 'query' &&
         cacheableRoots(prepared.operation) &&
-        json.length <= MAX_CACHED_ANSWER &&
+        json.length <= MAX_CACHED_ANSWER_LENGTH &&
         // nothing was written since the caller was resolved
         (await services.b2bVersion.take()) === version
       ) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FieldErrors } from '../../domain/company-users/company-user-validation.js';
-import { createVersionedCache } from '../../db/storage-version.js';
+import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH } from '../../db/storage-version.js';
 import { ok } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
 import { authenticate, principalOf } from './request-context.js';
@@ -23,7 +23,6 @@ const userIdParam = { name: 'userId', in: 'path', required: true, description: '
 const isBcIdParam = { name: 'isBcId', in: 'query', description: '"1" or "true": the path holds the BigCommerce customer id', schema: { type: 'string' } } as const;
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const MAX_CACHED_ANSWER = 256 * 1024;
 /**
  * Serialized answers of the user GET routes (list and one user) per database, B2B data version
  * (`b2bVersion.take()`: any write by any process moves it, on SQLite and on PostgreSQL), token text
@@ -46,7 +45,7 @@ async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, bu
     if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
   }
   const text = reply.serialize(await build()) as string;
-  if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER && (await services.b2bVersion.take()) === version) {
+  if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER_LENGTH && (await services.b2bVersion.take()) === version) {
     answers.set(services.database, version, key, text);
   }
   return reply.type(JSON_TYPE).send(text);
