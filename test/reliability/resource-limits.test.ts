@@ -154,7 +154,7 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
 
   it('B2B REST: limit above 250 is capped to 250; bad limit and offset fall back to 10 and 0', async () => {
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${tokens.admin}` } });
-    for (const url of ['/api/v2/users?limit=1000', '/api/v2/companies/123456/users?limit=100000']) {
+    for (const url of ['/api/v2/users?limit=1000', '/api/v2/companies/123456/users?limit=100000', '/api/v2/users?limit=99999999999999999999', `/api/v2/companies/123456/users?limit=${'9'.repeat(400)}`]) {
       const body = (await get(url)).json();
       expect(body.data.list).toHaveLength(250);
       expect(body.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 250 });
@@ -164,6 +164,9 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
     expect(lenient.data.list).toHaveLength(10);
     const junk = (await get('/api/v2/users?limit=abc&offset=1e3')).json();
     expect(junk.data.pagination).toEqual({ totalCount: 300, offset: 0, limit: 10 });
+    // an offset past every row is an empty page, however many digits it has
+    const past = (await get('/api/v2/users?limit=5&offset=99999999999999999999')).json();
+    expect(past.data).toEqual({ list: [], pagination: { totalCount: 300, offset: Number.MAX_SAFE_INTEGER, limit: 5 } });
   });
 
   it('logged no secret while doing so', () => {

@@ -40,10 +40,12 @@ function first(value: unknown): unknown {
 export function parsePaging(query: Record<string, unknown>): { limit: number; offset: number } {
   const rawLimit = first(query.limit);
   const rawOffset = first(query.offset);
-  let limit = typeof rawLimit === 'string' && /^\d{1,9}$/.test(rawLimit.trim()) ? Number(rawLimit.trim()) : DEFAULT_LIMIT;
+  // a decimal number of any length is a number (99999999999999999999 is over 250, so 250)
+  let limit = typeof rawLimit === 'string' && /^\d+$/.test(rawLimit.trim()) ? Number(rawLimit.trim()) : DEFAULT_LIMIT;
   if (limit < 1) limit = DEFAULT_LIMIT;
   if (limit > MAX_LIMIT) limit = MAX_LIMIT;
-  const offset = typeof rawOffset === 'string' && /^\d{1,15}$/.test(rawOffset.trim()) ? Number(rawOffset.trim()) : 0;
+  // an offset past every row is still an offset (an empty page), held to a safe integer
+  const offset = typeof rawOffset === 'string' && /^\d+$/.test(rawOffset.trim()) ? Math.min(Number(rawOffset.trim()), Number.MAX_SAFE_INTEGER) : 0;
   return { limit, offset };
 }
 
@@ -106,7 +108,8 @@ export function userListItem(user: CompanyUser) {
 export function companyUserListItem(user: CompanyUser) {
   return {
     ...userListItem(user),
-    ...(user.uuid !== null && user.uuid !== '' ? { uuid: user.uuid } : {}),
+    // §6.7: every item carries uuid and catalogId; a user without a uuid gets the same empty value catalogId has
+    uuid: user.uuid ?? '',
     catalogId: '',
   };
 }
