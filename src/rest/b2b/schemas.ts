@@ -43,6 +43,7 @@ export const userListItemSchema: JsonSchema = {
 
 export const companyUserListItemSchema: JsonSchema = {
   ...userListItemSchema,
+  required: [...(userListItemSchema.required as string[]), 'uuid', 'catalogId'],
   properties: { ...(userListItemSchema.properties as JsonSchema), uuid: str, catalogId: str },
 };
 
