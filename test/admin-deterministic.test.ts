@@ -51,3 +51,38 @@ describe('deterministic mode', () => {
     expect(first[1]).toMatch(/^200 /);
   });
 });
+
+describe('deterministic mode and traffic that issues nothing', () => {
+  /** Signs in twice (REST token endpoint, GraphQL login); with `probes`, health checks and admin reads in between. */
+  async function tokens(probes: boolean): Promise<string[]> {
+    const roster = await startRoster({ deterministic: true });
+    try {
+      const probe = async () => {
+        if (!probes) return;
+        for (let i = 0; i < 3; i++) expect((await fetch(`${roster.url}/healthz`)).status).toBe(200);
+        expect((await fetch(`${roster.url}/_roster/state`)).status).toBe(200);
+        expect((await fetch(`${roster.url}/api/v2/users`)).status).toBe(401);
+      };
+      await probe();
+      const rest = await roster.b2bToken({ email: 'm.curie@greatbuys.com' });
+      await probe();
+      const login = await fetch(`${roster.b2bUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { login(loginData: {storeHash: "f0qyczpkb2", email: "p.curie@greatbuys.com", password: "Passw0rd!", channelId: 1}) { result { token } } }' }),
+      });
+      const graphql = ((await login.json()) as { data: { login: { result: { token: string } } } }).data.login.result.token;
+      return [rest, graphql];
+    } finally {
+      await roster.close();
+    }
+  }
+
+  it('issues the same tokens (jti included) whether or not health checks and admin calls came in between', async () => {
+    const quiet = await tokens(false);
+    const probed = await tokens(true);
+    expect(probed).toEqual(quiet);
+    const jtis = quiet.map((t) => JSON.parse(Buffer.from(t.split('.')[1] as string, 'base64url').toString()).jti);
+    expect(new Set(jtis).size).toBe(2);
+  });
+});

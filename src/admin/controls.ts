@@ -80,6 +80,20 @@ declare module 'fastify' {
 
 export function createControls(options: ControlsOptions): Controls {
   let forkCounter = 0;
+  /**
+   * Request ids come from a stream of their own per world (seeded under --deterministic), never
+   * from the generator of token ids: a health probe or an admin call must not change later tokens.
+   */
+  const requestIds = new Map<string, IdGenerator>();
+  const requestIdsOf = (worldId: string): IdGenerator => {
+    if (options.deterministicSeed === undefined) return options.ids;
+    let generator = requestIds.get(worldId);
+    if (!generator) {
+      generator = createIdGenerator({ seed: worldId === 'main' ? options.deterministicSeed : `${options.deterministicSeed}${worldId}`, stream: 'r' });
+      requestIds.set(worldId, generator);
+    }
+    return generator;
+  };
   const worlds: Worlds<Services> = createWorlds<Services>({
     database: options.database,
     clock: options.clock,
@@ -317,8 +331,8 @@ export function createControls(options: ControlsOptions): Controls {
     worldOf,
     nextRequestId(req) {
       const forkId = (req as IncomingMessage & { [FORK_ID]?: string })[FORK_ID];
-      const world = forkId === undefined ? undefined : worlds.get(forkId);
-      return (world?.services.ids ?? options.ids).next();
+      const worldId = forkId !== undefined && worlds.get(forkId) !== undefined ? forkId : 'main';
+      return requestIdsOf(worldId).next();
     },
   };
 }

@@ -10,7 +10,7 @@ export interface IdGenerator {
   next(): string;
 }
 
-export function createIdGenerator(options: { seed?: string } = {}): IdGenerator {
+export function createIdGenerator(options: { seed?: string; stream?: string } = {}): IdGenerator {
   if (options.seed === undefined) {
     // random bytes drawn 4 KiB at a time: one system call per 256 ids instead of one per id
     let pool = Buffer.alloc(0);
@@ -27,7 +27,9 @@ export function createIdGenerator(options: { seed?: string } = {}): IdGenerator 
     };
   }
   let counter = 0;
-  const prefix = options.seed.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8) || 'seed';
+  // a stream ("r" for request ids) is its own sequence: counting requests never moves the ids of
+  // the things API writes issue (token jti), so a health probe cannot change a later token
+  const prefix = (options.seed.replace(/[^a-zA-Z0-9]/g, '').slice(0, 8) || 'seed') + (options.stream ?? '');
   return {
     next: () => {
       counter += 1;
