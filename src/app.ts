@@ -8,7 +8,7 @@ import type { AdminAccess } from './admin/admin-access.js';
 import { adminPlugin } from './admin/admin-routes.js';
 import { type ControlsOptions, createControls } from './admin/controls.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
-import { accountGraphqlRoutes } from './graphql/account/account-graphql-routes.js';
+import { accountGraphqlRoutes, tolerantAccountPath } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { errorPathOf, sendApiError } from './http/api-error-response.js';
@@ -111,7 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     // a client that never finishes sending its request is cut off; the socket is freed
     requestTimeout: REQUEST_TIMEOUT_MS,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // a path parameter of any length reaches its route (an account segment of 5,000 characters is an
+    // unknown account: 403); the whole request head is bounded by Node's header size limit anyway
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
     // every validator and response serializer compiles on its first use (lazy-schema-compilers.ts);
     // Fastify's default factories compile at start and load @fastify/ajv-compiler and ajv's JTD build
     // at construction. (Typed for ajv's own compile function; Fastify calls each factory and uses what
@@ -120,7 +122,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       compilersFactory: { buildValidator: (() => lazyValidatorCompiler) as never, buildSerializer: () => lazySerializerCompiler },
     },
     // /f/{forkId}/... serves every API on a fork: the prefix is stripped here, the fork remembered
-    rewriteUrl: (req) => controls.rewriteUrl(req),
+    // and an Account API path whose account segment does not decode keeps it as text (403, not 400)
+    rewriteUrl: (req) => tolerantAccountPath(controls.rewriteUrl(req)),
     // a path Fastify cannot decode (%zz): a 400 in the error format of the API the path belongs to
     frameworkErrors: (error, request, reply) => {
       reply.header('x-request-id', request.id); // no hook runs for these

@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { printSchema } from 'graphql';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountSchema } from '../src/graphql/account/account-schema.js';
 import { ACCOUNT_A, ACCOUNT_B, accountDemo, expectData, expectOneError, gql, TOKEN_FULL } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
+import { encodeSegment } from './helpers/reliability-generators.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
 const URL_A = `/accounts/${ACCOUNT_A}/graphql`;
@@ -102,6 +104,20 @@ describe.each(dialects)('Account API HTTP edge on %s', (dialect) => {
     for (const url of [`/accounts/${ACCOUNT_B}/graphql`, '/accounts/11111111-2222-4333-8444-555555555555/graphql', '/accounts/x/graphql']) {
       const res = await t.app.inject({ method: 'POST', url, headers: { ...JSON_HEADERS, 'content-type': 'text/plain' }, payload: QUERY });
       expect(res.statusCode).toBe(403);
+      expect(res.json()).toEqual(errorBody('FORBIDDEN', 'You do not have permission to do this operation.'));
+    }
+  });
+
+  it('an account segment of any shape (long, undecodable, odd characters) is an unknown account: 401 without a token, 403 with one', async () => {
+    const generated = fc.sample(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), { numRuns: 40, seed: 14 }).map((s) => encodeSegment(s));
+    const segments = ['x'.repeat(72), 'x'.repeat(501), 'x'.repeat(5000), '%zz', '%FF', '%', 'a%00b', '%C0%AF', '%ED%A0%80', '..%2f', `${ACCOUNT_A}%zz`, `${ACCOUNT_A}x`, ...generated];
+    for (const segment of segments) {
+      const url = `/accounts/${segment}/graphql`;
+      const anonymous = await t.app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: QUERY });
+      expect(anonymous.statusCode, url).toBe(401);
+      expect(anonymous.json()).toEqual(errorBody('UNAUTHENTICATED', 'No X-Auth-Token header was sent.'));
+      const res = await t.app.inject({ method: 'POST', url, headers: JSON_HEADERS, payload: QUERY });
+      expect(res.statusCode, url).toBe(403);
       expect(res.json()).toEqual(errorBody('FORBIDDEN', 'You do not have permission to do this operation.'));
     }
   });

@@ -18,6 +18,26 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
  */
 export const ACCOUNT_GRAPHQL_PATH = '/accounts/:account_uuid/graphql';
 
+const ACCOUNT_PATH = /^\/accounts\/([^/?]*)(\/graphql\/?(?:\?.*)?)$/;
+
+/**
+ * For Fastify's `rewriteUrl`: an account segment that does not decode (`%zz`, a lone `%FF`) is kept
+ * as its literal text, so the request goes through the documented order of checks (401, then 403
+ * for an account that is not the token's) instead of a 400 for the URL, whatever the segment's shape.
+ */
+export function tolerantAccountPath(url: string): string {
+  if (!url.startsWith('/accounts/') || !url.includes('%')) return url;
+  const m = ACCOUNT_PATH.exec(url);
+  if (!m) return url;
+  const segment = m[1] as string;
+  try {
+    decodeURIComponent(segment);
+    return url;
+  } catch {
+    return `/accounts/${segment.replace(/%/g, '%25')}${m[2]}`;
+  }
+}
+
 export const ACCOUNT_LIMITS = {
   maxDepth: 15,
   maxAliases: 100,
