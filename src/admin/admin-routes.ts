@@ -88,6 +88,8 @@ const faultSchema: Schema = {
 };
 
 const NAME = { type: 'string', pattern: '^[A-Za-z0-9._-]{1,100}$' };
+/** the body of a POST or PUT that takes none: absent, or an empty object */
+const NO_BODY: Schema = { type: 'object', additionalProperties: false, properties: {} };
 
 function baseUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
@@ -636,6 +638,36 @@ export function adminOpenApi(): Record<string, unknown> {
   };
 }
 
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * The first schema violation of a refused admin request, naming what is wrong: its JSON path
+ * (`$.match.colour` in the body, `?limit` in the query string) and, for a property the schema
+ * does not know, that property.
+ */
+function validationFailure(error: { validation: ValidationIssue[]; validationContext?: string; message: string }): { message: string; path?: string } {
+  // an unknown property is named first, whatever else is wrong (bodies are checked with allErrors)
+  const issue = error.validation.find((i) => i.keyword === 'additionalProperties') ?? error.validation[0];
+  if (!issue) return { message: error.message };
+  const inQuery = error.validationContext === 'querystring';
+  const segments = issue.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const extra = issue.keyword === 'additionalProperties' ? String(issue.params.additionalProperty) : undefined;
+  if (extra !== undefined) segments.push(extra);
+  const path = inQuery ? (segments.length > 0 ? `?${segments.join('.')}` : undefined) : `$${segments.map((s) => (/^\d+$/.test(s) ? `[${s}]` : `.${s}`)).join('')}`;
+  const where = inQuery ? 'query string' : 'body';
+  if (extra !== undefined) {
+    const owner = segments.length > 1 ? ` at $.${segments.slice(0, -1).join('.')}` : '';
+    return { message: `The ${where} has an unknown property "${extra}"${inQuery ? '' : owner}; nothing was changed.`, ...(path !== undefined ? { path } : {}) };
+  }
+  const subject = segments.length > 0 ? (inQuery ? `?${segments.join('.')}` : path) : `the ${where}`;
+  return { message: `Invalid ${where}: ${subject} ${issue.message ?? 'is invalid'}; nothing was changed.`, ...(path !== undefined ? { path } : {}) };
+}
+
 function sendError(reply: FastifyReply, status: number, code: string, message: string, extra: Record<string, unknown> = {}): FastifyReply {
   return reply.code(status).type('application/json; charset=utf-8').send({ error: { code, message, ...extra } });
 }
@@ -657,7 +689,10 @@ export async function adminPlugin(app: FastifyInstance, options: { controls: Con
       const path = typeof error.details?.path === 'string' ? { path: error.details.path } : {};
       return sendError(reply, error.status, error.code, error.message, path);
     }
-    if (error.validation) return sendError(reply, 400, 'BAD_REQUEST', error.message);
+    if (error.validation) {
+      const { message, path } = validationFailure(error as Error & { validation: ValidationIssue[]; validationContext?: string });
+      return sendError(reply, 400, 'BAD_REQUEST', message, path !== undefined ? { path } : {});
+    }
     const status = error.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
@@ -678,11 +713,12 @@ export async function adminPlugin(app: FastifyInstance, options: { controls: Con
       ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
       // an optional body may be left out entirely
       preValidation: (request, _reply, done) => {
-        if (route.body && !route.bodyRequired && (request.body === undefined || request.body === null)) request.body = {};
+        if (!route.bodyRequired && (request.body === undefined || request.body === null)) request.body = {};
         done();
       },
       schema: {
-        ...(route.body ? { body: route.body } : {}),
+        // a POST or PUT without a body of its own takes none: any property in one is refused
+        ...(route.body ? { body: route.body } : route.method === 'POST' || route.method === 'PUT' ? { body: NO_BODY } : {}),
         ...(route.querystring ? { querystring: route.querystring } : {}),
       },
       handler: async (request, reply) => {

@@ -6,23 +6,33 @@ import fastJsonStringify from 'fast-json-stringify';
 /**
  * A Fastify validator compiler that compiles each schema on its first use instead of at start-up.
  * Compiling every route's schemas with ajv was the largest part of `buildApp` + `ready()`; most
- * routes of a test's app are never called. Same options as Fastify's default compiler, and the
- * compiled function reports `errors` the same way, so validation messages are unchanged.
+ * routes of a test's app are never called. The compiled function reports `errors` as Fastify's.
  */
-let shared: Ajv | undefined;
+let lenient: Ajv | undefined;
+let strict: Ajv | undefined;
 
-function ajv(): Ajv {
-  if (shared) return shared;
-  // the module too is loaded on first use (about 50 ms at start otherwise)
+/**
+ * Two ajv instances, both loaded on first use (about 50 ms at start otherwise). Query strings,
+ * path parameters and headers are text on the wire: their schemas coerce ("5" is the integer 5),
+ * as Fastify's default does. Bodies are JSON and are taken as sent: no coercion (`{"name": 5}` is
+ * not the string "5", `{"all": 1}` is not true), every violation collected so that the caller can
+ * name an unknown property first. Neither removes properties a schema does not allow: they are
+ * refused (400 naming them), never silently dropped; a refused request must not be half-obeyed.
+ */
+function ajvFor(httpPart: string | undefined): Ajv {
   const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-  shared = new AjvClass({ coerceTypes: 'array', useDefaults: true, removeAdditional: true, addUsedSchema: false, allErrors: false });
-  return shared;
+  if (httpPart === 'body') {
+    strict ??= new AjvClass({ coerceTypes: false, useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: true });
+    return strict;
+  }
+  lenient ??= new AjvClass({ coerceTypes: 'array', useDefaults: true, removeAdditional: false, addUsedSchema: false, allErrors: false });
+  return lenient;
 }
 
-export const lazyValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema }) => {
+export const lazyValidatorCompiler: FastifySchemaCompiler<FastifySchema> = ({ schema, httpPart }) => {
   let compiled: ValidateFunction | undefined;
   const validate = ((data: unknown) => {
-    compiled ??= ajv().compile(schema as object);
+    compiled ??= ajvFor(httpPart).compile(schema as object);
     const ok = compiled(data);
     validate.errors = compiled.errors;
     return ok;
