@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/dialects.js';
+import { LINGER_BYTES } from '../../src/http/lingering-close.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
 import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
 import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
@@ -204,6 +205,81 @@ describe('oversized bodies over real HTTP', () => {
       then?.((text) => socket.write(text));
     });
   }
+
+  /**
+   * Sends all of `size` bytes of body (Content-Length or chunked) as a client that keeps sending
+   * would, reading whatever comes back meanwhile; resolves with the answer and the socket error, if any.
+   */
+  function sendWhole(path: string, size: number, chunked: boolean, headers = ''): Promise<{ answer: string; error: string | undefined; written: number }> {
+    return new Promise((resolve) => {
+      // allowHalfOpen: the client does not stop sending when the server has shut down its side
+      const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+      let answer = '';
+      let error: string | undefined;
+      let written = 0;
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
+      socket.on('error', (e: NodeJS.ErrnoException) => {
+        error = e.code ?? e.message;
+      });
+      socket.on('close', () => resolve({ answer, error, written }));
+      const framing = chunked ? 'Transfer-Encoding: chunked' : `Content-Length: ${size}`;
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n${headers}${framing}\r\n\r\n`);
+      const piece = Buffer.alloc(64 * 1024, 'a');
+      const pump = () => {
+        while (written < size) {
+          written += piece.length;
+          const ok = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+          if (!ok) {
+            socket.once('drain', pump);
+            return;
+          }
+        }
+        if (chunked) socket.end('0\r\n\r\n');
+        else socket.end();
+      };
+      pump();
+    });
+  }
+
+  it.each([
+    ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', '"code":"PAYLOAD_TOO_LARGE"', 'X-Auth-Token: demo-account-token-full\r\n'],
+    ['/graphql', '"code":413', ''],
+    ['/api/io/auth/customers', '"code":413', ''],
+    ['/api/v2/login', '"code":413', ''],
+    ['/_roster/reset', '"code":"PAYLOAD_TOO_LARGE"', ''],
+  ])('POST %s: a client that sends a whole 8 MiB body (Content-Length or chunked) reads the 413 back, with no reset', async (path, marker, headers) => {
+    for (const chunked of [false, true]) {
+      const { answer, error, written } = await sendWhole(path, 8 * MiB, chunked, headers);
+      expect(error, `${chunked ? 'chunked' : 'Content-Length'}: ${answer.slice(0, 200)}`).toBeUndefined();
+      expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer.toLowerCase()).toContain('connection: close');
+      expect(answer).toContain(marker);
+      expect(written).toBe(8 * MiB);
+    }
+  });
+
+  it('a client that never stops sending after its 413 is cut off once 64 MiB more have been discarded', async () => {
+    const { answer, written } = await sendWhole('/graphql', 256 * MiB, true);
+    expect(answer).toMatch(/^HTTP\/1\.1 413 /);
+    // the server stopped reading at its bound: the client could not write the whole 256 MiB
+    expect(written).toBeLessThan(256 * MiB);
+    expect(written).toBeGreaterThan(LINGER_BYTES);
+  });
+
+  it('fetch() posting 8 MiB gets the 413 answer of each API', async () => {
+    const body = Buffer.alloc(8 * MiB, 'a');
+    for (const [path, code] of [
+      ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', 'PAYLOAD_TOO_LARGE'],
+      ['/graphql', 413],
+      ['/api/io/auth/customers', 413],
+    ] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(413);
+      expect(JSON.stringify(await res.json())).toContain(JSON.stringify(code));
+    }
+  });
 
   it.each([
     ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', '"code":"PAYLOAD_TOO_LARGE"'],
