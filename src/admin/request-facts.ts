@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { type DocumentNode, type FieldNode, Kind, parse, type SelectionSetNode, valueFromASTUntyped } from 'graphql';
+import { type DocumentNode, type FieldNode, GraphQLError, Kind, type SelectionSetNode, valueFromASTUntyped } from 'graphql';
+import { parseGraphqlDocument } from '../shared/graphql-document.js';
 import type { RequestFacts } from '../domain/journal/faults.js';
 import type { Principal } from '../domain/journal/request-journal.js';
 import { apiOfPath } from '../http/api-error-response.js';
@@ -29,16 +30,22 @@ export interface GraphqlShape {
 
 const shapes = new Map<string, GraphqlShape>();
 const MAX_SHAPES = 500;
+const MAX_SHAPE_ROOTS = 50;
 
-function fieldsOf(selectionSet: SelectionSetNode | undefined, document: DocumentNode, depth = 0): FieldNode[] {
-  if (!selectionSet || depth > 5) return [];
-  const out: FieldNode[] = [];
+/**
+ * The fields of a selection set, fragments opened. Each fragment is opened once per call (the
+ * names are all that is read, so a second spread adds nothing): linear in the document's size
+ * however its fragments spread each other.
+ */
+function fieldsOf(selectionSet: SelectionSetNode | undefined, document: DocumentNode, opened: Set<string> = new Set(), out: FieldNode[] = []): FieldNode[] {
+  if (!selectionSet) return out;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) out.push(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) out.push(...fieldsOf(selection.selectionSet, document, depth + 1));
-    else if (selection.kind === Kind.FRAGMENT_SPREAD) {
+    else if (selection.kind === Kind.INLINE_FRAGMENT) fieldsOf(selection.selectionSet, document, opened, out);
+    else if (selection.kind === Kind.FRAGMENT_SPREAD && !opened.has(selection.name.value)) {
+      opened.add(selection.name.value);
       const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === selection.name.value);
-      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) out.push(...fieldsOf(fragment.selectionSet, document, depth + 1));
+      if (fragment && fragment.kind === Kind.FRAGMENT_DEFINITION) fieldsOf(fragment.selectionSet, document, opened, out);
     }
   }
   return out;
@@ -50,14 +57,17 @@ export function graphqlShape(query: string, operationName: string | undefined): 
   if (cached) return cached;
   let shape: GraphqlShape;
   try {
-    const document = parse(query, { noLocation: true });
+    const document = parseGraphqlDocument(query);
+    if (document instanceof GraphQLError) throw document;
     const operations = document.definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
     const operation =
       operationName !== undefined ? operations.find((o) => o.kind === Kind.OPERATION_DEFINITION && o.name?.value === operationName) : operations[0];
     if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) throw new Error('no operation');
     const fields = new Set<string>();
     const labels: string[] = [];
-    for (const root of fieldsOf(operation.selectionSet, document)) {
+    // the first MAX_SHAPE_ROOTS root fields are read (a real operation has a handful; each is
+    // opened once more for its children, so this bounds the work of a document with thousands)
+    for (const root of fieldsOf(operation.selectionSet, document).slice(0, MAX_SHAPE_ROOTS)) {
       const rootName = root.name.value;
       fields.add(rootName);
       const children = fieldsOf(root.selectionSet, document).map((c) => c.name.value);

@@ -1,4 +1,5 @@
-import { Kind, type ObjectFieldNode, type ArgumentNode, parse, visit } from 'graphql';
+import { type ArgumentNode, GraphQLError, Kind, type ObjectFieldNode, visit } from 'graphql';
+import { parseGraphqlDocument } from '../../shared/graphql-document.js';
 import { redactUrl } from '../../shared/redact.js';
 
 /**
@@ -7,6 +8,8 @@ import { redactUrl } from '../../shared/redact.js';
  * anywhere in a string are masked, and secrets written inline in a GraphQL document are masked too.
  */
 const REDACTED = '[redacted]';
+const MAX_SHOWN_DEPTH = 30;
+const NESTED_TOO_DEEP = `[nested deeper than ${MAX_SHOWN_DEPTH} levels: not shown]`;
 
 const SECRET_KEY = /password|passwd|token|secret|jwt|authorization|cookie|credential|api[-_]?key/i;
 /** header names whose value is a credential */
@@ -29,12 +32,8 @@ export function redactGraphqlDocument(query: string): string {
  * then treated as secret.
  */
 function secretVariables(query: string): Set<string> | 'all' {
-  let document: ReturnType<typeof parse>;
-  try {
-    document = parse(query);
-  } catch {
-    return 'all';
-  }
+  const document = parseGraphqlDocument(query);
+  if (document instanceof GraphQLError) return 'all';
   const names = new Set<string>();
   const check = (node: ArgumentNode | ObjectFieldNode) => {
     if (node.value.kind === Kind.VARIABLE && SECRET_KEY.test(node.name.value)) names.add(node.value.name.value);
@@ -55,7 +54,10 @@ function redactGraphqlVariables(query: string, variables: unknown, depth: number
 
 export function redactJournalValue(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactString(value);
-  if (depth > 30 || value === null || typeof value !== 'object') return value;
+  if (value === null || typeof value !== 'object') return value;
+  // deeper values are not shown: they could hide a secret from redaction, and a copy of any depth
+  // would make the journal's own JSON answer overflow the stack
+  if (depth > MAX_SHOWN_DEPTH) return NESTED_TOO_DEEP;
   if (Array.isArray(value)) return value.map((item) => redactJournalValue(item, depth + 1));
   const record = value as Record<string, unknown>;
   if (typeof record.query === 'string' && record.variables !== undefined) {

@@ -124,6 +124,7 @@ interface CachedResponse {
 export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> {
   // built on the first request (as the B2B one): apps that never serve it do not pay at start
   let engine: GraphqlEngine | undefined;
+  app.addHook('onClose', async () => engine?.close());
   /**
    * Query responses without errors, per API account and exact request body, valid for one storage
    * version (see readStorageVersion; both engines): any write anywhere empties it, so it is exact.
@@ -251,7 +252,8 @@ const validationFailed = (errors: readonly GraphQLError[]): GraphqlResponse => (
 const uncounted = (body: GraphqlResponse): Executed => ({ body, headers: {}, cacheable: false });
 
 async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context: AccountContext): Promise<Executed> {
-  const prepared = engine.prepare(body.query, body.operationName);
+  const preparing = engine.prepare(body.query, body.operationName);
+  const prepared = preparing instanceof Promise ? await preparing : preparing;
   if ('kind' in prepared) {
     switch (prepared.kind) {
       case 'parse':

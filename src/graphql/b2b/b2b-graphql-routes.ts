@@ -53,6 +53,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   // built on the first request: an app that never serves B2B GraphQL (most test files, most CLI
   // runs) does not pay for it at start (about a fifth of buildApp + ready)
   let built: { schema: GraphQLSchema; engine: GraphqlEngine } | undefined;
+  app.addHook('onClose', async () => built?.engine.close());
   const b2b = () => {
     if (built) return built;
     const schema = createB2bSchema(b2bResolvers);
@@ -141,7 +142,8 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
 
     // 4. document: syntax, limits, validation (HTTP 200, code 400)
     const { engine, schema } = b2b();
-    const prepared = engine.prepare(body.query, body.operationName);
+    const preparing = engine.prepare(body.query, body.operationName);
+    const prepared = preparing instanceof Promise ? await preparing : preparing;
     if ('kind' in prepared) {
       const errors =
         prepared.kind === 'validation'

@@ -4,17 +4,21 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   GraphQLError,
+  type GraphQLNamedType,
   type GraphQLSchema,
+  isAbstractType,
   Kind,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
-  parse,
   specifiedRules,
   validate,
+  ValuesOfCorrectTypeRule,
 } from 'graphql';
 import { createRequire } from 'node:module';
 import type { CompiledQuery } from 'graphql-jit';
+import { MAX_DOCUMENT_TOKENS, parseGraphqlDocument } from '../../shared/graphql-document.js';
+import { createValidationWorker, type ValidationWorker } from './validation-worker.js';
 
 /**
  * Shared GraphQL execution for both GraphQL APIs: parse + validate + graphql-jit compile, cached
@@ -25,6 +29,21 @@ export interface EngineLimits {
   maxDepth: number;
   maxAliases: number;
   maxComplexity: number;
+  /**
+   * Selections of an operation once every fragment spread is opened (introspection fields and
+   * spreads themselves included, page sizes not). Complexity scores `__typename` 0 (documented),
+   * so this is what bounds a fragment bomb made of fields that score nothing, and what graphql-jit
+   * has to walk to compile the operation. Default 5,000.
+   */
+  maxSelections?: number;
+  /**
+   * Introspection (`__schema`, `__type`) scores 0 in the complexity (documented), but a hundred
+   * aliased `__schema { types { fields { type { fields ... } } } } }` are seconds of synchronous
+   * work. Its own score bounds it: every introspection field 1, a list field (`types`, `fields`,
+   * `args`, ...) multiplies what it holds by the longest such list in this schema. Default 250,000
+   * (GraphiQL's full introspection query scores well below it on both schemas).
+   */
+  maxIntrospectionScore?: number;
   /** page size assumed for a connection without first/last */
   defaultPageSize: number;
   /** page sizes above this count as this much (the API rejects or caps them anyway) */
@@ -45,7 +64,7 @@ export interface EngineLimits {
 export type PrepareFailure =
   | { kind: 'parse'; error: GraphQLError }
   | { kind: 'validation'; errors: readonly GraphQLError[] }
-  | { kind: 'limit'; error: GraphQLError; limit: 'depth' | 'aliases' }
+  | { kind: 'limit'; error: GraphQLError; limit: 'depth' | 'aliases' | 'selections' | 'introspection' | 'validation' }
   | { kind: 'operation'; error: GraphQLError };
 
 export interface PreparedDocument {
@@ -68,14 +87,57 @@ interface CacheEntry {
 
 export interface GraphqlEngine {
   readonly schema: GraphQLSchema;
-  prepare(query: string, operationName: string | undefined): PreparedDocument | PrepareFailure;
+  /** synchronous for a document seen before or a small one; a promise while a large new one is validated off the event loop */
+  prepare(query: string, operationName: string | undefined): PreparedDocument | PrepareFailure | Promise<PreparedDocument | PrepareFailure>;
+  /** stops the validation worker, if one was started */
+  close(): Promise<void>;
 }
 
 const MAX_CACHE = 1000;
+/**
+ * Documents up to this many characters are validated on the event loop (a few hundred tokens:
+ * graphql-js's overlapping-fields rule, quadratic in same-named fields, stays within milliseconds);
+ * longer new ones in the validation worker, which gets VALIDATION_DEADLINE_MS.
+ */
+const IN_THREAD_VALIDATION_CHARS = 2_000;
+const VALIDATION_DEADLINE_MS = 1_000;
+/** complexity scores stop growing here (a score is only compared with limits far below it) */
+const MAX_SCORE = Number.MAX_SAFE_INTEGER;
 
 export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits): GraphqlEngine {
   const cache = new Map<string, CacheEntry | PrepareFailure>();
   const pageArgs = new Set(limits.pageSizeArgs ?? ['first', 'last']);
+  const maxSelections = limits.maxSelections ?? 5_000;
+  const maxIntrospectionScore = limits.maxIntrospectionScore ?? 500_000;
+  const introspectionLists = introspectionListSizes(schema);
+
+  /**
+   * The introspection score of a selection set (see EngineLimits.maxIntrospectionScore); `inside`
+   * says whether the set is already under `__schema` / `__type`. Fragments are scored once each,
+   * separately for inside and outside (memo keys carry it): linear in the document's size.
+   */
+  function introspectionScore(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo: Map<string, number>, inside: boolean): number {
+    let total = 0;
+    for (const s of set.selections) {
+      if (s.kind === Kind.FIELD) {
+        const name = s.name.value;
+        const opens = !inside && (name === '__schema' || name === '__type');
+        if (inside || opens) {
+          total += 1;
+          if (s.selectionSet) total += introspectionScore(s.selectionSet, fragments, memo, true) * (inside ? (introspectionLists.get(name) ?? 1) : 1);
+        } else if (s.selectionSet) {
+          total += introspectionScore(s.selectionSet, fragments, memo, false);
+        }
+      } else if (s.kind === Kind.INLINE_FRAGMENT) {
+        total += introspectionScore(s.selectionSet, fragments, memo, inside);
+      } else {
+        const key = `${inside ? 'in' : 'out'}:${s.name.value}`;
+        total += oncePerFragment(memo, key, fragments, (fragment) => introspectionScore(fragment.selectionSet, fragments, memo, inside), s.name.value);
+      }
+      if (total >= MAX_SCORE) return MAX_SCORE;
+    }
+    return total;
+  }
   const suffixes = limits.connectionSuffixes ?? ['Connection'];
 
   function remember(query: string, value: CacheEntry | PrepareFailure) {
@@ -83,14 +145,15 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     cache.set(query, value);
   }
 
-  function analyse(query: string): CacheEntry | PrepareFailure {
+  let worker: ValidationWorker | undefined;
+  const validating = new Map<string, Promise<CacheEntry | PrepareFailure>>();
+
+  function analyse(query: string): CacheEntry | PrepareFailure | Promise<CacheEntry | PrepareFailure> {
     const cached = cache.get(query);
     if (cached) return cached;
-    let document: DocumentNode;
-    try {
-      document = parse(query, { maxTokens: 20_000 });
-    } catch (error) {
-      const failure: PrepareFailure = { kind: 'parse', error: error as GraphQLError };
+    const document = parseGraphqlDocument(query);
+    if (document instanceof GraphQLError) {
+      const failure: PrepareFailure = { kind: 'parse', error: document };
       remember(query, failure);
       return failure;
     }
@@ -107,9 +170,12 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
       remember(query, failure);
       return failure;
     }
+    const fragmentDepths = new Map<string, number>();
+    const fragmentSelections = new Map<string, number>();
+    const fragmentIntrospection = new Map<string, number>();
     for (const def of document.definitions) {
       if (def.kind !== Kind.OPERATION_DEFINITION) continue;
-      const depth = selectionDepth(def.selectionSet, fragments, new Set());
+      const depth = selectionDepth(def.selectionSet, fragments, fragmentDepths, limits.maxDepth);
       if (depth > limits.maxDepth) {
         const failure: PrepareFailure = {
           kind: 'limit',
@@ -119,8 +185,59 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
         remember(query, failure);
         return failure;
       }
+      const introspection = introspectionScore(def.selectionSet, fragments, fragmentIntrospection, false);
+      if (introspection > maxIntrospectionScore) {
+        const failure: PrepareFailure = {
+          kind: 'limit',
+          limit: 'introspection',
+          error: new GraphQLError(
+            `The query's introspection is too large: it has a score of ${introspection >= MAX_SCORE ? `more than ${maxIntrospectionScore}` : introspection} out of ${maxIntrospectionScore}.`,
+          ),
+        };
+        remember(query, failure);
+        return failure;
+      }
+      const selections = expandedSelections(def.selectionSet, fragments, fragmentSelections);
+      if (selections > maxSelections) {
+        const shown = selections >= MAX_SCORE ? `more than ${maxSelections}` : String(selections);
+        const failure: PrepareFailure = {
+          kind: 'limit',
+          limit: 'selections',
+          error: new GraphQLError(`The query has ${shown} selections once its fragments are spread; at most ${maxSelections} are allowed.`),
+        };
+        remember(query, failure);
+        return failure;
+      }
     }
-    const errors = validate(schema, document, specifiedRules, { maxErrors: 10 });
+    if (query.length <= IN_THREAD_VALIDATION_CHARS) return validated(query, document, fragments, validate(schema, document, specifiedRules, { maxErrors: 10 }));
+    // a large document is validated off the event loop, with a deadline (validation-worker.ts);
+    // requests that bring the same document meanwhile wait for the same answer
+    let waiting = validating.get(query);
+    if (!waiting) {
+      worker ??= createValidationWorker(schema, { deadlineMs: VALIDATION_DEADLINE_MS, maxTokens: MAX_DOCUMENT_TOKENS });
+      waiting = worker.validate(query).then((verdict) => {
+        validating.delete(query);
+        if (verdict.kind === 'timeout') {
+          const failure: PrepareFailure = {
+            kind: 'limit',
+            limit: 'validation',
+            error: new GraphQLError(`The query took more than ${VALIDATION_DEADLINE_MS} ms to validate; make it smaller.`),
+          };
+          remember(query, failure);
+          return failure;
+        }
+        const source = document.loc?.source;
+        const errors = verdict.issues.map((issue) => new GraphQLError(issue.message, source && issue.positions ? { source, positions: issue.positions } : {}));
+        // the one rule the worker leaves out: custom scalars' literals, against the real schema
+        if (errors.length < 10) errors.push(...validate(schema, document, [ValuesOfCorrectTypeRule], { maxErrors: 10 - errors.length }));
+        return validated(query, document, fragments, errors);
+      });
+      validating.set(query, waiting);
+    }
+    return waiting;
+  }
+
+  function validated(query: string, document: DocumentNode, fragments: Map<string, FragmentDefinitionNode>, errors: readonly GraphQLError[]): CacheEntry | PrepareFailure {
     if (errors.length > 0) {
       const failure: PrepareFailure = { kind: 'validation', errors };
       remember(query, failure);
@@ -131,12 +248,18 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     return entry;
   }
 
+  /**
+   * The complexity score of a selection set. A fragment's score does not depend on where it is
+   * spread (connection-ness and page sizes are read from the field itself and the variables), so it
+   * is computed once per call and remembered: the walk is linear in the size of the document, a
+   * fragment spread twice in each of 30 fragments costs 30 fragment walks, not 2^30. Scores stop
+   * growing at MAX_SCORE (any score over the limit is refused the same way).
+   */
   function complexityOf(
     selectionSet: SelectionSetNode,
     fragments: Map<string, FragmentDefinitionNode>,
     variables: Record<string, unknown> | undefined,
-    parentTypeIsConnection: (field: FieldNode) => boolean,
-    seen: Set<string>,
+    memo: Map<string, number>,
   ): number {
     let total = 0;
     for (const selection of selectionSet.selections) {
@@ -144,22 +267,17 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
         if (selection.name.value.startsWith('__')) continue;
         total += 1;
         if (selection.selectionSet) {
-          const isConnection = parentTypeIsConnection(selection);
+          const isConnection = isConnectionField(selection);
           if (isConnection && skipRefused && isRefusedPageSize(selection, variables)) continue;
-          const inner = complexityOf(selection.selectionSet, fragments, variables, parentTypeIsConnection, seen);
+          const inner = complexityOf(selection.selectionSet, fragments, variables, memo);
           total += isConnection ? inner * pageSize(selection, variables) : inner;
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-        total += complexityOf(selection.selectionSet, fragments, variables, parentTypeIsConnection, seen);
+        total += complexityOf(selection.selectionSet, fragments, variables, memo);
       } else {
-        const name = selection.name.value;
-        const fragment = fragments.get(name);
-        if (fragment && !seen.has(name)) {
-          seen.add(name);
-          total += complexityOf(fragment.selectionSet, fragments, variables, parentTypeIsConnection, seen);
-          seen.delete(name);
-        }
+        total += oncePerFragment(memo, selection.name.value, fragments, (fragment) => complexityOf(fragment.selectionSet, fragments, variables, memo));
       }
+      if (total >= MAX_SCORE) return MAX_SCORE;
     }
     return total;
   }
@@ -206,41 +324,55 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     schema,
     prepare(query, operationName) {
       const analysed = analyse(query);
-      if ('kind' in analysed) return analysed;
-      const operations = analysed.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-      let operation: OperationDefinitionNode | undefined;
-      if (operationName) operation = operations.find((o) => o.name?.value === operationName);
-      else if (operations.length === 1) operation = operations[0];
-      if (!operation) {
-        return {
-          kind: 'operation',
-          error: new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.'),
-        };
-      }
-      const key = operation.name?.value ?? '';
-      let compiled = analysed.compiled.get(key);
-      if (!analysed.compiled.has(key)) {
-        const jit = graphqlJit();
-        const result = jit.compileQuery(schema, analysed.document, operation.name?.value, { disableLeafSerialization: false });
-        compiled = jit.isCompiledQuery(result) ? result : undefined;
-        analysed.compiled.set(key, compiled);
-      }
-      const op = operation;
-      const introspectionOnly = op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
-      return {
-        document: analysed.document,
-        operation: op,
-        operationType: op.operation as PreparedDocument['operationType'],
-        operationName: op.name?.value,
-        isIntrospectionOnly: introspectionOnly,
-        complexity: (variables) => complexityOf(op.selectionSet, analysed.fragments, variables, isConnectionField, new Set()),
-        execute(context, variables) {
-          if (!compiled) throw new Error('graphql-jit could not compile this operation');
-          return compiled.query(undefined, context, variables ?? {});
-        },
-      };
+      if (analysed instanceof Promise) return analysed.then((entry) => prepareOperation(entry, operationName));
+      return prepareOperation(analysed, operationName);
+    },
+    async close() {
+      const current = worker;
+      worker = undefined;
+      await current?.close();
     },
   };
+
+  function prepareOperation(analysed: CacheEntry | PrepareFailure, operationName: string | undefined): PreparedDocument | PrepareFailure {
+    if ('kind' in analysed) return analysed;
+    const operations = analysed.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    let operation: OperationDefinitionNode | undefined;
+    if (operationName) operation = operations.find((o) => o.name?.value === operationName);
+    else if (operations.length === 1) operation = operations[0];
+    if (!operation) {
+      return {
+        kind: 'operation',
+        error: new GraphQLError(operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.'),
+      };
+    }
+    const key = operation.name?.value ?? '';
+    const op = operation;
+    // compiled on the first execution, not here: a document refused for its complexity (which
+    // the caller checks between prepare and execute) never costs a compilation
+    const compiledOperation = (): CompiledQuery | undefined => {
+      if (analysed.compiled.has(key)) return analysed.compiled.get(key);
+      const jit = graphqlJit();
+      const result = jit.compileQuery(schema, analysed.document, op.name?.value, { disableLeafSerialization: false });
+      const compiled = jit.isCompiledQuery(result) ? result : undefined;
+      analysed.compiled.set(key, compiled);
+      return compiled;
+    };
+    const introspectionOnly = op.selectionSet.selections.every((s) => s.kind === Kind.FIELD && s.name.value.startsWith('__'));
+    return {
+      document: analysed.document,
+      operation: op,
+      operationType: op.operation as PreparedDocument['operationType'],
+      operationName: op.name?.value,
+      isIntrospectionOnly: introspectionOnly,
+      complexity: (variables) => complexityOf(op.selectionSet, analysed.fragments, variables, new Map()),
+      execute(context, variables) {
+        const compiled = compiledOperation();
+        if (!compiled) throw new Error('graphql-jit could not compile this operation');
+        return compiled.query(undefined, context, variables ?? {});
+      },
+    };
+  }
 }
 
 function valueOf(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
@@ -273,23 +405,90 @@ function countAliases(document: DocumentNode): number {
   return count;
 }
 
-function selectionDepth(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string>): number {
+/**
+ * The measure of a fragment (its complexity, depth, selections...), computed on its first spread
+ * and remembered under `key`: a fragment's measure does not depend on where it is spread, so every
+ * walk that uses this is linear in the size of the document however fragments spread each other.
+ * A fragment that spreads itself (a validation error, reported later) measures 0 inside itself;
+ * an unknown fragment measures 0.
+ */
+function oncePerFragment(
+  memo: Map<string, number>,
+  key: string,
+  fragments: Map<string, FragmentDefinitionNode>,
+  measure: (fragment: FragmentDefinitionNode) => number,
+  name = key,
+): number {
+  let value = memo.get(key);
+  if (value === undefined) {
+    memo.set(key, 0);
+    const fragment = fragments.get(name);
+    value = fragment ? measure(fragment) : 0;
+    memo.set(key, value);
+  }
+  return value;
+}
+
+/**
+ * The longest list each list-valued introspection field can return in this schema: `types`,
+ * `fields`, `args`, `inputFields`, `enumValues`, `interfaces`, `possibleTypes`, `directives`,
+ * `locations`. What introspectionScore multiplies by.
+ */
+function introspectionListSizes(schema: GraphQLSchema): Map<string, number> {
+  const types = Object.values(schema.getTypeMap());
+  const longest = (lengths: number[]) => Math.max(1, ...lengths);
+  const fieldsOf = (type: GraphQLNamedType) => ('getFields' in type ? Object.values(type.getFields() as Record<string, { args?: readonly unknown[] }>) : []);
+  const directives = schema.getDirectives();
+  return new Map<string, number>([
+    ['types', types.length],
+    ['fields', longest(types.map((type) => fieldsOf(type).length))],
+    ['inputFields', longest(types.map((type) => fieldsOf(type).length))],
+    ['args', longest([...types.flatMap((type) => fieldsOf(type).map((f) => f.args?.length ?? 0)), ...directives.map((d) => d.args.length)])],
+    ['enumValues', longest(types.map((type) => ('getValues' in type ? (type as { getValues(): readonly unknown[] }).getValues().length : 0)))],
+    ['interfaces', longest(types.map((type) => ('getInterfaces' in type ? (type as { getInterfaces(): readonly unknown[] }).getInterfaces().length : 0)))],
+    ['possibleTypes', longest(types.map((type) => (isAbstractType(type) ? schema.getPossibleTypes(type).length : 0)))],
+    ['directives', directives.length],
+    ['locations', longest(directives.map((d) => d.locations.length))],
+  ]);
+}
+
+/**
+ * How many selections a selection set holds once every fragment spread is opened (each fragment's
+ * count computed once and remembered: linear in the document's size). Stops growing at MAX_SCORE.
+ */
+function expandedSelections(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo: Map<string, number>): number {
+  let total = 0;
+  for (const s of set.selections) {
+    total += 1;
+    if (s.kind === Kind.FIELD) {
+      if (s.selectionSet) total += expandedSelections(s.selectionSet, fragments, memo);
+    } else if (s.kind === Kind.INLINE_FRAGMENT) {
+      total += expandedSelections(s.selectionSet, fragments, memo);
+    } else {
+      total += oncePerFragment(memo, s.name.value, fragments, (fragment) => expandedSelections(fragment.selectionSet, fragments, memo));
+    }
+    if (total >= MAX_SCORE) return MAX_SCORE;
+  }
+  return total;
+}
+
+/**
+ * The field depth of a selection set. Each fragment's own depth is computed once and remembered
+ * (a fragment's depth does not depend on where it is spread), so the walk is linear in the size of
+ * the document; a fragment cycle (a validation error, reported later) counts 0 inside itself.
+ * The result is exact up to `limit` + 1, which is all the caller needs to know.
+ */
+function selectionDepth(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, memo: Map<string, number>, limit: number): number {
   let max = 0;
   for (const s of set.selections) {
     if (s.kind === Kind.FIELD) {
-      max = Math.max(max, 1 + (s.selectionSet ? selectionDepth(s.selectionSet, fragments, seen) : 0));
+      max = Math.max(max, 1 + (s.selectionSet ? selectionDepth(s.selectionSet, fragments, memo, limit) : 0));
     } else if (s.kind === Kind.INLINE_FRAGMENT) {
-      max = Math.max(max, selectionDepth(s.selectionSet, fragments, seen));
+      max = Math.max(max, selectionDepth(s.selectionSet, fragments, memo, limit));
     } else {
-      const name = s.name.value;
-      const fragment = fragments.get(name);
-      // a fragment cycle is a validation error; depth stops there
-      if (fragment && !seen.has(name)) {
-        seen.add(name);
-        max = Math.max(max, selectionDepth(fragment.selectionSet, fragments, seen));
-        seen.delete(name);
-      }
+      max = Math.max(max, oncePerFragment(memo, s.name.value, fragments, (fragment) => selectionDepth(fragment.selectionSet, fragments, memo, limit)));
     }
+    if (max > limit) return max;
   }
   return max;
 }
