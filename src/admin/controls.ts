@@ -303,7 +303,10 @@ export function createControls(options: ControlsOptions): Controls {
       if (facts.graphql?.operationType !== 'mutation') return;
       const field = facts.fields.includes('userUpdate') ? 'userUpdate' : facts.fields.includes('userDelete') ? 'userDelete' : undefined;
       if (field !== undefined) {
-        const id = Number(rootArgument(facts.graphql, field, 'userId') ?? (rootArgument(facts.graphql, field, 'userData') as { userId?: unknown } | undefined)?.userId);
+        const userData = rootArgument(facts.graphql, field, 'userData');
+        const raw = rootArgument(facts.graphql, field, 'userId') ?? (typeof userData === 'object' && userData !== null ? (userData as { userId?: unknown }).userId : undefined);
+        // a client's value: only a number or a numeral is an id (Number() of a deep array overflows, of {} throws)
+        const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
         if (Number.isSafeInteger(id)) {
           state.companyUserBefore = id;
           await rememberCompanyUserBefore(world.database, id).catch(() => undefined);

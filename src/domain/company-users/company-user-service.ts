@@ -5,6 +5,7 @@ import { emailKey } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import type { DB } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
+import { describeValue } from '../../shared/describe-value.js';
 import { AppError } from '../../shared/errors.js';
 import { adjustUserCount, findCompany } from '../companies/company-repository.js';
 import type { Company } from '../companies/company-types.js';
@@ -220,7 +221,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     }
     const role = parseWholeNumber(input.role);
     if (role === undefined || !isPredefinedRoleId(role)) {
-      addError(errors, 'role', messages.role(typeof input.role === 'object' ? JSON.stringify(input.role) : String(input.role)));
+      addError(errors, 'role', messages.role(describeValue(input.role)));
       return undefined;
     }
     return { role, customRoleId: null };

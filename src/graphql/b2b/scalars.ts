@@ -1,3 +1,4 @@
+import { describeValue } from '../../shared/describe-value.js';
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 
 /**
@@ -52,7 +53,8 @@ const NUMERIC = /^-?\d+(\.\d+)?$/;
 function toDecimal(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
   if (typeof value === 'string' && NUMERIC.test(value.trim())) return Number(value.trim());
-  throw new GraphQLError(`Decimal cannot represent value: ${JSON.stringify(value)}`);
+  // the value echoed bounded: a client's value may be nested any depth or be a megabyte long
+  throw new GraphQLError(`Decimal cannot represent value: ${typeof value === 'string' ? JSON.stringify(describeValue(value)) : describeValue(value)}`);
 }
 
 /**

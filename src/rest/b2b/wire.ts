@@ -1,6 +1,7 @@
 import type { Company } from '../../domain/companies/company-types.js';
 import type { CompanyUser, CompanyUserRef } from '../../domain/company-users/company-user-types.js';
 import type { FieldErrors } from '../../domain/company-users/company-user-validation.js';
+import { describeValue } from '../../shared/describe-value.js';
 import { toUnixSecondsString } from '../../shared/clock.js';
 
 /**
@@ -60,7 +61,8 @@ export function parseRoles(query: Record<string, unknown>, errors: FieldErrors):
   }
   const roles: number[] = [];
   for (const value of values) {
-    const text = typeof value === 'string' ? value.trim() : String(value);
+    // query values are strings (or lists of them); anything else is echoed bounded, never converted whole
+    const text = typeof value === 'string' ? value.trim() : describeValue(value);
     if (text === '') continue;
     if (!/^[0-4]$/.test(text)) {
       (errors.role ??= []).push(`"${text}" is not a valid choice.`);
