@@ -13,7 +13,7 @@ import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
 import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { errorPathOf, sendApiError } from './http/api-error-response.js';
 import { lazySerializerCompiler, lazyValidatorCompiler } from './http/lazy-schema-compilers.js';
-import { installLingeringClose } from './http/lingering-close.js';
+import { installConnectionLifecycle } from './http/connection-lifecycle.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
@@ -145,8 +145,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
     sendApiError(reply, errorPathOf(request.url), 503, 'Service Unavailable: the server is shutting down');
   });
 
-  // refused requests whose body is still arriving close lingering: the client can read the answer
-  installLingeringClose(app);
+  // answers while closing end their connection; refused requests whose body is still arriving close
+  // lingering, so that the client can read the answer
+  installConnectionLifecycle(app, () => closing);
 
   app.decorate('services', services);
   // Handlers read services from the request, never from a closure: the emulator's forks

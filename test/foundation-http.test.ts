@@ -9,9 +9,13 @@ describe('HTTP edge shared by every API', () => {
   afterAll(async () => t.close());
 
   it('answers an undecodable URL with a 400 in the error format of the API it belongs to', async () => {
-    const account = await t.app.inject({ method: 'POST', url: '/accounts/61db983a%FF/graphql', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    const account = await t.app.inject({ method: 'POST', url: '/accounts/61db983a/graph%FFql', headers: { 'content-type': 'application/json' }, payload: '{}' });
     expect(account.statusCode).toBe(400);
     expect(account.json()).toEqual({ errors: [{ message: 'Malformed URL', extensions: { code: 'BAD_REQUEST' } }] });
+    // the account segment itself is an account id of any shape: the API's own order of checks (401, then 403)
+    const segment = await t.app.inject({ method: 'POST', url: '/accounts/61db983a%FF/graphql', headers: { 'content-type': 'application/json' }, payload: '{}' });
+    expect(segment.statusCode).toBe(401);
+    expect(segment.json()).toEqual({ errors: [{ message: 'No X-Auth-Token header was sent.', extensions: { code: 'UNAUTHENTICATED' } }] });
 
     const rest = await t.app.inject({ method: 'GET', url: '/api/v2/users/%zz' });
     expect(rest.statusCode).toBe(400);

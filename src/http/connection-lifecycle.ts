@@ -3,7 +3,13 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /**
- * A refused request whose body is still arriving (413 for a body over the limit, 400 for a broken
+ * How connections end. Two rules, one onSend hook:
+ *
+ * 1. While the server is closing, every answer carries `Connection: close`: a keep-alive connection
+ *    whose request was in flight at SIGTERM would otherwise stay open, idle, until its keep-alive
+ *    timeout (72 s), and the server's close waits for it.
+ *
+ * 2. A refused request whose body is still arriving (413 for a body over the limit, 400 for a broken
  * one) is answered at once with `Connection: close`. Node then destroys the socket as soon as the
  * answer is written, while the client is still sending: its next bytes meet a closed socket, the
  * kernel answers with a reset, and the client sees EPIPE / ECONNRESET and often never reads the
@@ -15,9 +21,10 @@ import type { FastifyInstance } from 'fastify';
 export const LINGER_MS = 15_000;
 export const LINGER_BYTES = 64 * 1024 * 1024;
 
-export function installLingeringClose(app: FastifyInstance): void {
+export function installConnectionLifecycle(app: FastifyInstance, isClosing: () => boolean): void {
   // callback style: no promise per request on the hot path
   app.addHook('onSend', (request, reply, payload, done) => {
+    if (isClosing()) reply.header('connection', 'close');
     if (!request.raw.complete && String(reply.getHeader('connection') ?? '').toLowerCase() === 'close') lingerAfterAnswer(request.raw);
     done(null, payload);
   });

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../src/db/database.js';
@@ -9,6 +10,9 @@ import { knownBugOf } from './reliability-known-bugs.js';
  * table changed. `numRuns` per dialect is chosen by the caller (10,000 on SQLite, 1,000 on
  * PostgreSQL, to keep `npm test` short). ROSTER_FUZZ_SEED replays a failing run.
  */
+/** the longest one turn of the event loop may take while generated requests are served */
+export const MAX_LOOP_BLOCK_MS = 500;
+
 export interface FuzzRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS';
   url: string;
@@ -54,6 +58,9 @@ export async function fuzzSurface(options: {
     if (bug) result.skippedKnownBugs[bug.id] = (result.skippedKnownBugs[bug.id] ?? 0) + 1;
     return bug === undefined;
   });
+  // no single request may hold the event loop for 500 ms or more (issue #14): watched over the whole run
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const details = await fc.check(
     fc.asyncProperty(requests, async (request) => {
       const response = await options.app.inject(toInject(request));
@@ -69,6 +76,9 @@ export async function fuzzSurface(options: {
     }),
     { numRuns: options.numRuns, endOnFailure: true, ...(seedText ? { seed: Number(seedText) } : {}) },
   );
+  loop.disable();
+  const longestBlockMs = loop.max / 1e6;
+  if (longestBlockMs >= MAX_LOOP_BLOCK_MS) throw new Error(`the event loop was held for ${longestBlockMs.toFixed(0)} ms by one turn during the run (at most ${MAX_LOOP_BLOCK_MS} ms)`);
   if (details.failed) {
     // fast-check's own report prints the whole counterexample (up to megabytes): keep ours short
     const cause = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);

@@ -1,7 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/dialects.js';
-import { LINGER_BYTES } from '../../src/http/lingering-close.js';
+import { LINGER_BYTES } from '../../src/http/connection-lifecycle.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
 import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
 import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
