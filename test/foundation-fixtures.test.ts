@@ -10,7 +10,7 @@ import { hashToken, verifyPassword } from '../src/shared/secrets.js';
 import { dialects } from './helpers/dialects.js';
 import { cloneDemo, createTestDatabase } from './helpers/test-app.js';
 
-type Json = Record<string, any>; // biome-ignore lint: fixture trees are loosely typed in tests
+type Json = Record<string, any>; // fixture trees are loosely typed in tests
 
 /** The demo fixture as the export must show it: defaults filled in, secrets as their hashes, accounts by uuid. */
 function expectedExport(demo: Json): Json {

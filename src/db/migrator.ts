@@ -18,8 +18,9 @@ export const migrationNames = Object.keys(migrations).sort();
 
 type Target = Pick<Database, 'kysely' | 'dialect' | 'pgSchema'>;
 
+// biome-ignore lint/suspicious/noExplicitAny: migrations work on Kysely<any> by design (frozen in time, no app types)
 async function withMigrationLock<T>(database: Target, work: (trx: Kysely<any>, applied: string[]) => Promise<T>): Promise<T> {
-  // biome-ignore lint: migrations work on Kysely<any> by design (frozen in time, no app types)
+  // biome-ignore lint/suspicious/noExplicitAny: the same Kysely<any> the migrations take
   const db = database.kysely as unknown as Kysely<any>;
   try {
     return await db.transaction().execute(async (trx) => {

@@ -39,7 +39,7 @@ export async function runShaped<R>(database: Database, key: string, parameters: 
     sqlByShape.set(cacheKey, sql);
   }
   const handle = database.sqlite;
-  if (handle !== undefined && handle.open && !handle.inTransaction) {
+  if (handle?.open && !handle.inTransaction) {
     let byKey = statements.get(handle);
     if (!byKey) {
       byKey = new Map();

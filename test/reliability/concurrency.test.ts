@@ -36,7 +36,7 @@ async function counterMismatches(database: Database): Promise<string[]> {
 
 async function count(database: Database, table: 'users' | 'company_users' | 'customers' | 'account_users' | 'store_users', where: [string, string | number][]): Promise<number> {
   let q = database.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
-  // biome-ignore lint: dynamic column names over several tables
+  // dynamic column names over several tables
   for (const [column, value] of where) q = q.where(column as any, '=', value);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

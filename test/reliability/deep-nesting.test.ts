@@ -288,7 +288,7 @@ function inputObjectCases(
     });
   }
   for (const [field, item] of Object.entries(nestedItems)) {
-    const list = Object.prototype.hasOwnProperty.call(arg.fields, field) && arg.fields[field]?.json.startsWith('[');
+    const list = Object.hasOwn(arg.fields, field) && arg.fields[field]?.json.startsWith('[');
     for (const sub of [...Object.keys(item.fields), 'zzUnknown']) {
       const itemJson = (deep: string) => jsonObjectText({ ...Object.fromEntries(Object.entries(item.fields).map(([k, v]) => [k, v.json])), [sub]: deep });
       const itemLiteral = (deep: string) => literalOf({ ...Object.fromEntries(Object.entries(item.fields).map(([k, v]) => [k, v.literal])), [sub]: deep });
@@ -695,7 +695,7 @@ describe('the echo of a client value in an error message', () => {
     for (const value of [[], {}, { role: 0 }, ['0'], [1, [2, { a: 'x' }]], JSON.parse('{"__proto__":{"a":1}}')]) expect(describeValue(value)).toBe(JSON.stringify(value));
     expect(describeValue('abc')).toBe('abc');
     expect(describeValue(5)).toBe('5');
-    for (const text of ['['.repeat(100_000) + ']'.repeat(100_000), '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), `[${'1,'.repeat(100_000)}1]`, JSON.stringify('x'.repeat(100_000))]) {
+    for (const text of ['['.repeat(100_000) + ']'.repeat(100_000), `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`, `[${'1,'.repeat(100_000)}1]`, JSON.stringify('x'.repeat(100_000))]) {
       const echo = describeValue(JSON.parse(text));
       expect(echo.length).toBe(MAX_ECHO_LENGTH + 1);
       expect(echo.endsWith('…')).toBe(true);

@@ -65,6 +65,7 @@ export function checkString(errors: FieldErrors, field: string, value: unknown, 
   return text;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is refused in an e-mail on purpose
 const EMAIL = /^[^\s@"(),:;<>[\\\]\u0000]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isValidEmail(email: string): boolean {

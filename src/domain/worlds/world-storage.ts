@@ -7,7 +7,6 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
 import { pgModule } from '../../db/pg-module.js';
 import { type Database, openDatabase } from '../../db/database.js';
-import { migrateToLatest } from '../../db/migrator.js';
 import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
 import { AppError } from '../../shared/errors.js';
 import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteFile, restoreSqliteImage, type TableRows } from './world-rows.js';

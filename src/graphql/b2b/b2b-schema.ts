@@ -14,7 +14,7 @@ import { userTypeDefs } from './user-type.js';
  * SDL lives beside each type's resolvers; this file joins them. The printed schema is committed
  * as schema/b2b.graphql and a test fails when the two disagree.
  */
-// any: parents and args are typed inside each resolver (graphql-js gives them untyped)
+// biome-ignore lint/suspicious/noExplicitAny: parents and args are typed inside each resolver (graphql-js gives them untyped)
 export type B2bResolver = GraphQLFieldResolver<any, B2bContext, any>;
 export type B2bResolverMap = Record<string, Record<string, B2bResolver>>;
 

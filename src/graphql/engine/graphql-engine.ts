@@ -288,7 +288,7 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     let given = 0;
     for (const arg of field.arguments ?? []) {
       if (!pageArgs.has(arg.name.value)) continue;
-      const value = valueOf(arg.value, variables);
+      const value = literalValue(arg.value, variables);
       if (value === undefined || value === null) continue;
       given += 1;
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > limits.maxPageSize) return true;
@@ -300,7 +300,7 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     let size: number | undefined;
     for (const arg of field.arguments ?? []) {
       if (!pageArgs.has(arg.name.value)) continue;
-      const value = valueOf(arg.value, variables);
+      const value = literalValue(arg.value, variables);
       if (typeof value === 'number' && Number.isFinite(value)) size = Math.max(size ?? 0, value);
     }
     if (size === undefined || size < 1) return limits.defaultPageSize;
@@ -375,7 +375,7 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
   }
 }
 
-function valueOf(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
+function literalValue(node: ValueNode, variables: Record<string, unknown> | undefined): unknown {
   switch (node.kind) {
     case Kind.INT:
       return Number.parseInt(node.value, 10);

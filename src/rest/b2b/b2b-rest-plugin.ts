@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPathOf } from '../../http/api-error-response.js';
 import { AppError } from '../../shared/errors.js';
 import { registerIoAuthRoutes, registerV2LoginRoute } from './auth-routes.js';
@@ -19,7 +19,10 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
 function parseJson(_request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') return done(null, {});
+  if (text.trim() === '') {
+    done(null, {});
+    return;
+  }
   try {
     done(null, JSON.parse(text));
   } catch {
@@ -43,7 +46,7 @@ async function setUpScope(scope: FastifyInstance, style: EnvelopeStyle): Promise
     done(null, payload);
   });
   scope.setErrorHandler(b2bErrorHandler(style));
-  scope.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
+  scope.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) => {
     sendError(reply, new AppError('NOT_FOUND', 'Not Found'), style);
   });
   scope.options('/*', async (_request, reply) => reply.code(204).send());
