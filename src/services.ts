@@ -6,7 +6,6 @@ import type { CompanyUserEventSink } from './domain/company-users/company-user-t
 import { type B2bDataVersion, createB2bDataVersion } from './domain/company-users/b2b-data-version.js';
 import type { EventSink } from './domain/journal/events.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { bridgeCompanyUserEvents } from './domain/worlds/event-bridges.js';
 import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './domain/worlds/rate-limit-overrides.js';
 import { createWorldChanges, type WorldChanges } from './domain/worlds/world-changes.js';
 import type { Clock } from './shared/clock.js';
@@ -74,7 +73,6 @@ export function createServices(deps: ServiceDeps): Services {
   const events: EventSink = deps.events ?? { emit: () => undefined };
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
-  const b2bEvents = bridgeCompanyUserEvents(events, deps.database, deps.b2bEvents);
   // B2B read caches are valid for one storage version: principals and whole answers on both engines,
   // the domain's pages and rows on SQLite only (see b2b-data-version.ts)
   const b2bVersion = createB2bDataVersion(deps.database, () => changes.version);
@@ -86,7 +84,7 @@ export function createServices(deps: ServiceDeps): Services {
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
     b2bTokens: createB2bTokenService({ ...deps, version: b2bVersion }),
     b2bVersion,
-    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, onEvent: b2bEvents, version: b2bVersion }),
+    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: b2bVersion }),
     companyRoles: createCompanyRoleService({ database: deps.database }),
     worldId: deps.worldId ?? 'main',
     events,

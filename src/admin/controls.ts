@@ -5,14 +5,13 @@ import type { RateLimitFlag } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';
 import { readStoredSettings } from '../domain/settings/settings-repository.js';
-import { forgetCompanyUserBefore, rememberCompanyUserBefore } from '../domain/worlds/event-bridges.js';
 import { createWorlds, type World, type Worlds } from '../domain/worlds/worlds.js';
 import { createServices, type RuntimeSettings, type Services } from '../services.js';
 import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
 import type { AdminAccess } from './admin-access.js';
 import { sendFault } from './fault-responses.js';
-import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf, rootArgument } from './request-facts.js';
+import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf } from './request-facts.js';
 
 /**
  * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
@@ -65,7 +64,6 @@ interface RequestState {
   facts: FullFacts | undefined;
   payload: unknown;
   fault: string | undefined;
-  companyUserBefore: number | undefined;
 }
 
 declare module 'fastify' {
@@ -151,7 +149,7 @@ export function createControls(options: ControlsOptions): Controls {
       if (!enabled) return done();
       const admin = request.url.startsWith('/_roster');
       if (!admin) world.inFlight += 1;
-      request.rosterState = { world, admin, facts: undefined, payload: undefined, fault: undefined, companyUserBefore: undefined };
+      request.rosterState = { world, admin, facts: undefined, payload: undefined, fault: undefined };
       done();
     });
 
@@ -161,10 +159,9 @@ export function createControls(options: ControlsOptions): Controls {
     app.addHook('preHandler', (request, reply, done) => {
       const state = request.rosterState;
       if (!state || state.admin) return done();
-      const writesCompanyUser = mayWriteCompanyUser(request);
       const proceed = () => {
-        if (state.world.faults.size === 0 && !writesCompanyUser) return done();
-        applyFaultsAndReads(request, reply, state, writesCompanyUser).then(
+        if (state.world.faults.size === 0) return done();
+        applyFaults(request, reply, state).then(
           (answered) => {
             if (!answered) done();
           },
@@ -216,56 +213,29 @@ export function createControls(options: ControlsOptions): Controls {
         responseBody: payloadForJournal(state.payload),
         fault: state.fault,
       });
-      if (state.companyUserBefore !== undefined) {
-        const id = state.companyUserBefore;
-        // the service's event (if any) has taken it by now; drop what a failed request left
-        setImmediate(() => forgetCompanyUserBefore(world.database, id));
-      }
       done();
     });
   }
 
-  /** Fault rules first (true: the rule answered); then the reads a company-user write needs. */
-  async function applyFaultsAndReads(request: FastifyRequest, reply: FastifyReply, state: RequestState, writesCompanyUser: boolean): Promise<boolean> {
-    const world = state.world;
-    if (world.faults.size > 0) {
-      const facts = (state.facts ??= factsOf(partsOf(request)));
-      const rule = world.faults.decide(facts);
-      if (rule) {
-        state.fault = rule.id;
-        const effect = rule.effect;
-        if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
-        if (effect.drop === true) {
-          reply.hijack();
-          request.raw.socket?.destroy();
-          request.raw.destroy();
-          return true;
-        }
-        if (effect.status !== undefined || effect.graphqlError !== undefined) {
-          sendFault(reply, facts, effect, rule.id);
-          return true;
-        }
-      }
+  /** The world's fault rules (true: a rule answered the request). */
+  async function applyFaults(request: FastifyRequest, reply: FastifyReply, state: RequestState): Promise<boolean> {
+    const facts = (state.facts ??= factsOf(partsOf(request)));
+    const rule = state.world.faults.decide(facts);
+    if (!rule) return false;
+    state.fault = rule.id;
+    const effect = rule.effect;
+    if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
+    if (effect.drop === true) {
+      reply.hijack();
+      request.raw.socket?.destroy();
+      request.raw.destroy();
+      return true;
     }
-    if (writesCompanyUser) await capturePriorState(request, state);
+    if (effect.status !== undefined || effect.graphqlError !== undefined) {
+      sendFault(reply, facts, effect, rule.id);
+      return true;
+    }
     return false;
-  }
-
-  /**
-   * Whether a request may update or delete a company user, whose prior state its event needs: a
-   * REST PUT/DELETE of /api/v2/users/{id}, or a GraphQL document (the parsed body's `query`) that
-   * names `userUpdate` or `userDelete`: GraphQL names cannot be escaped, so a document without either
-   * text cannot run them, and queries skip the facts parse. A body without a string `query` runs
-   * nothing.
-   */
-  function mayWriteCompanyUser(request: FastifyRequest): boolean {
-    const method = request.method;
-    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return false;
-    if (request.url.startsWith('/api/v2/users/')) return method === 'PUT' || method === 'DELETE';
-    if (!request.url.startsWith('/graphql')) return false;
-    const body = request.body as { query?: unknown } | null | undefined;
-    const query = typeof body === 'object' && body !== null ? body.query : undefined;
-    return typeof query === 'string' && (query.includes('userUpdate') || query.includes('userDelete'));
   }
 
   /**
@@ -284,36 +254,6 @@ export function createControls(options: ControlsOptions): Controls {
     if (shape?.operationType === 'query') return false;
     const roots = shape?.operationType === 'mutation' && path === '/graphql' ? (shape.label?.split(',') ?? []) : [];
     return !(roots.length > 0 && roots.every((f) => f === 'login' || f === 'authorization'));
-  }
-
-  /** Reads, before a company user is updated or deleted, what the bridged event reports as `before`. */
-  async function capturePriorState(request: FastifyRequest, state: RequestState): Promise<void> {
-    const world = state.world;
-    const path = request.url;
-    if (path.startsWith('/api/v2/users/') && (request.method === 'PUT' || request.method === 'DELETE')) {
-      const id = Number(/^\/api\/v2\/users\/(\d+)(?:[/?]|$)/.exec(path)?.[1]);
-      if (Number.isSafeInteger(id) && !/[?&]isBcId=(1|true)/i.test(path)) {
-        state.companyUserBefore = id;
-        await rememberCompanyUserBefore(world.database, id).catch(() => undefined);
-      }
-      return;
-    }
-    if (path === '/graphql' || path.startsWith('/graphql?')) {
-      const facts = (state.facts ??= factsOf(partsOf(request)));
-      if (facts.graphql?.operationType !== 'mutation') return;
-      const field = facts.fields.includes('userUpdate') ? 'userUpdate' : facts.fields.includes('userDelete') ? 'userDelete' : undefined;
-      if (field !== undefined) {
-        const userData = rootArgument(facts.graphql, field, 'userData');
-        const raw = rootArgument(facts.graphql, field, 'userId') ?? (typeof userData === 'object' && userData !== null ? (userData as { userId?: unknown }).userId : undefined);
-        // a client's value: only a number or a numeral is an id (Number() of a deep array overflows, of {} throws)
-        const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,15}$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN;
-        if (Number.isSafeInteger(id)) {
-          state.companyUserBefore = id;
-          await rememberCompanyUserBefore(world.database, id).catch(() => undefined);
-        }
-      }
-      return;
-    }
   }
 
   return {

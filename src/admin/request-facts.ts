@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { type DocumentNode, type FieldNode, GraphQLError, Kind, type SelectionSetNode, valueFromASTUntyped } from 'graphql';
+import { type DocumentNode, type FieldNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { parseGraphqlDocument } from '../shared/graphql-document.js';
 import type { RequestFacts } from '../domain/journal/faults.js';
 import type { Principal } from '../domain/journal/request-journal.js';
@@ -122,27 +122,6 @@ function graphqlBody(body: unknown): { query: string; operationName: string | un
 export function graphqlOperationOf(body: unknown): GraphqlShape | undefined {
   const gql = graphqlBody(body);
   return gql ? graphqlShape(gql.query, gql.operationName) : undefined;
-}
-
-/** The value of `argument` on the root field `field` (variables applied), or undefined. */
-export function rootArgument(graphql: FullFacts['graphql'], field: string, argument: string): unknown {
-  const document = graphql?.document;
-  if (!graphql || !document) return undefined;
-  const operation = document.definitions.find(
-    (d) => d.kind === Kind.OPERATION_DEFINITION && (graphql.operationName === undefined || d.name?.value === graphql.operationName),
-  );
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return undefined;
-  for (const root of fieldsOf(operation.selectionSet, document)) {
-    if (root.name.value !== field) continue;
-    const arg = root.arguments?.find((a) => a.name.value === argument);
-    if (!arg) return undefined;
-    try {
-      return valueFromASTUntyped(arg.value, graphql.variables);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
 }
 
 // --------------------------------------------------------------------------- credentials

@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql
 import type { DialectName } from '../../db/database.js';
 import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
 import type { DB } from '../../db/tables.js';
+import { lockedForUpdate } from '../../db/transaction.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
 import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from './lookup-guards.js';
@@ -305,6 +306,53 @@ export async function updateUser(db: Db, id: number, c: UserChanges, now: number
     })
     .where('id', '=', id)
     .execute();
+}
+
+/**
+ * A Company user as its events report it (`before` / `after` of company.user.*): the stored row in
+ * wire-neutral names. Read inside the write's transaction; with `lock`, the row stays locked until
+ * the transaction ends (PostgreSQL `FOR UPDATE`), so concurrent writes of one user queue up and
+ * each sees the state the previous one left.
+ */
+export interface CompanyUserSnapshot {
+  id: number;
+  bcId: number;
+  storeHash: string;
+  companyId: number;
+  email: string;
+  firstName: string;
+  lastName: string;
+  phone: string;
+  role: number;
+  companyRoleId: number | null;
+  uuid: string | null;
+  channelId: number | null;
+  extraFields: ExtraField[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export async function readUserSnapshot(db: Db, dialect: DialectName, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
+  const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
+  const row = await (options.lock ? lockedForUpdate(dialect, query) : query).executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    id: Number(row.id),
+    bcId: Number(row.customer_id),
+    storeHash: row.store_hash,
+    companyId: Number(row.company_id),
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    phone: row.phone,
+    role: Number(row.role),
+    companyRoleId: row.company_role_id === null ? null : Number(row.company_role_id),
+    uuid: row.uuid,
+    channelId: row.channel_id === null ? null : Number(row.channel_id),
+    extraFields: parseExtraFields(row.extra_fields),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
+  };
 }
 
 export async function deleteUserRow(db: Db, id: number): Promise<number> {

@@ -15,9 +15,12 @@ import { findRoleSummary } from '../company-roles/company-role-service.js';
 import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
+import { commitWithEvents } from '../domain-events.js';
+import type { EventSink } from '../journal/events.js';
 import { type B2bDataVersion, createB2bDataVersion } from './b2b-data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import {
+  type CompanyUserSnapshot,
   countUsers,
   deleteUserRow,
   findUserByCustomerId,
@@ -27,6 +30,7 @@ import {
   insertUser,
   isRoleOnlyFilter,
   listUserPage,
+  readUserSnapshot,
   type UserFilters,
   updateUser,
 } from './company-user-repository.js';
@@ -113,6 +117,9 @@ export interface UpdateOptions {
 export interface CompanyUserServiceDeps {
   database: Database;
   clock: Clock;
+  /** company.user.* state-change events, with `before`/`after` read inside each write's transaction */
+  events?: EventSink;
+  /** observer of the store/company/user/* notifications and welcome e-mails (webhooks); nothing is sent by default */
   onEvent?: CompanyUserEventSink;
   positions?: UserPositionCache;
   /** shared with the token service: read caches are valid for one version; this service bumps it after each write */
@@ -347,7 +354,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const targetCompany = company;
 
       const result = await translateUnique(email, () =>
-        db.transaction().execute(async (trx) => {
+        commitWithEvents(deps.database, deps.events, async (trx, events) => {
           // The id counter is locked first on every path: a concurrent create of the same e-mail that
           // found the customer (and locked its row) must not then wait for the counter while we wait
           // for that row (a lock-order deadlock on PostgreSQL).
@@ -383,13 +390,17 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
             now,
           });
           const stamp = await adjustUserCount(trx, targetCompany.id, 1, now, { dialect });
-          return { userId, customerId, newCustomer, stamp };
+          const after = await readUserSnapshot(trx, dialect, userId);
+          events.push({ type: 'company.user.created', subject: { storeHash, companyId: targetCompany.id, userId }, before: null, after: after ?? null });
+          // the answer is the user as this write created it (see update)
+          const created = await findUserById(trx, storeHash, userId);
+          if (!created) throw new AppError('INTERNAL');
+          return { userId, customerId, newCustomer, stamp, created };
         }),
       );
       version.bump();
       positions.onInsert(targetCompany.id, result.userId, role.role, result.stamp);
-      const created = await findUserById(db, storeHash, result.userId);
-      if (!created) throw new AppError('INTERNAL');
+      const { created } = result;
       emit({ type: 'store/company/user/created', storeHash, companyId: targetCompany.id, userId: created.id, at: now });
       emit({ type: 'user.welcome', storeHash, companyId: targetCompany.id, userId: created.id, customerId: result.customerId, email: created.email, at: now });
       return created;
@@ -408,36 +419,47 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const role = await resolveRole(principal.storeHash, errors, input, replace, options.missingRole ?? 'field');
       assertNoErrors(errors);
 
-      const next = {
-        email: email ?? user.email,
-        firstName: firstName ?? user.firstName,
-        lastName: lastName ?? user.lastName,
-        phone: phone ?? user.phone,
-        role: role?.role ?? user.role,
-        customRoleId: role ? role.customRoleId : user.hasCustomRole ? user.companyRoleId : null,
-        uuid: uuid === undefined ? user.uuid : uuid,
-        extraFields: extraFields ?? user.extraFields,
-      };
-      const emailChanged = emailKey(next.email) !== emailKey(user.email);
-      if (emailChanged) {
-        const other = await findUserByEmail(db, principal.storeHash, next.email);
-        if (other && other.id !== user.id) throw emailExistsError(next.email);
-        const customer = await findCustomerByEmail(db, principal.storeHash, next.email);
-        if (customer && customer.id !== user.customerId) throw emailExistsError(next.email); // §14 #17
+      // omitted fields keep the value they have when the write runs (read again under the row's lock
+      // below), not the one read above: two partial updates of one user never undo each other
+      const nextFrom = (current: CompanyUserSnapshot) => ({
+        email: email ?? current.email,
+        firstName: firstName ?? current.firstName,
+        lastName: lastName ?? current.lastName,
+        phone: phone ?? current.phone,
+        role: role?.role ?? current.role,
+        customRoleId: role ? role.customRoleId : current.companyRoleId,
+        uuid: uuid === undefined ? current.uuid : uuid,
+        extraFields: extraFields ?? current.extraFields,
+      });
+      const newEmail = email ?? user.email;
+      if (emailKey(newEmail) !== emailKey(user.email)) {
+        const other = await findUserByEmail(db, principal.storeHash, newEmail);
+        if (other && other.id !== user.id) throw emailExistsError(newEmail);
+        const customer = await findCustomerByEmail(db, principal.storeHash, newEmail);
+        if (customer && customer.id !== user.customerId) throw emailExistsError(newEmail); // §14 #17
       }
       const now = deps.clock.now();
-      const roleChanged = next.role !== user.role;
-      const stamp = await translateUnique(next.email, () =>
-        db.transaction().execute(async (trx) => {
+      const outcome = await translateUnique(newEmail, () =>
+        commitWithEvents(deps.database, deps.events, async (trx, events) => {
+          // lock order of every company-user write: the user's row, then the customer, then the Company
+          const before = await readUserSnapshot(trx, dialect, user.id, { lock: true });
+          if (!before) throw new AppError('B2B_USER_NOT_FOUND');
+          const next = nextFrom(before);
           await updateUser(trx, user.id, next, now);
           await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
-          return roleChanged ? await adjustUserCount(trx, user.companyId, 0, now, { dialect }) : undefined;
+          const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now, { dialect }) : undefined;
+          const after = await readUserSnapshot(trx, dialect, user.id);
+          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: after ?? null });
+          // the answer is the state this write left, read before anything else can change it (a
+          // delete committed right after must not turn a successful update into a 404)
+          const updated = await findUserById(trx, principal.storeHash, user.id);
+          if (!updated) throw new AppError('INTERNAL');
+          return { stamp, previousRole: before.role, role: next.role, updated };
         }),
       );
       version.bump();
-      if (stamp) positions.onRoleChange(user.companyId, user.id, user.role, next.role, stamp);
-      const updated = await findUserById(db, principal.storeHash, user.id);
-      if (!updated) throw new AppError('B2B_USER_NOT_FOUND');
+      if (outcome.stamp) positions.onRoleChange(user.companyId, user.id, outcome.previousRole, outcome.role, outcome.stamp);
+      const { updated } = outcome;
       emit({ type: 'store/company/user/updated', storeHash: principal.storeHash, companyId: updated.companyId, userId: updated.id, at: now });
       return updated;
     },
@@ -446,16 +468,20 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const { user } = await loadTarget(principal, 'delete_user', ref, options?.companyId);
       if (principal.kind === 'companyUser' && principal.userId === user.id) throw new AppError('B2B_DELETE_SELF', 'You can not delete yourself.');
       const now = deps.clock.now();
-      const stamp = await db.transaction().execute(async (trx) => {
+      const { stamp, role } = await commitWithEvents(deps.database, deps.events, async (trx, events) => {
+        // the same lock order as update: the user's row first, then the Company
+        const before = await readUserSnapshot(trx, dialect, user.id, { lock: true });
+        if (!before) throw new AppError('B2B_USER_NOT_FOUND');
         // atomic "not the last user": the counter only drops while more than one user remains
         const stamp = await adjustUserCount(trx, user.companyId, -1, now, { keepAtLeast: 1, dialect });
         if (!stamp) throw new AppError('B2B_LAST_USER', 'The last user in company can not be deleted.');
         const deleted = await deleteUserRow(trx, user.id);
         if (deleted !== 1) throw new AppError('B2B_USER_NOT_FOUND');
-        return stamp;
+        events.push({ type: 'company.user.deleted', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: null });
+        return { stamp, role: before.role };
       });
       version.bump();
-      positions.onDelete(user.companyId, user.id, user.role, stamp);
+      positions.onDelete(user.companyId, user.id, role, stamp);
       emit({ type: 'store/company/user/deleted', storeHash: principal.storeHash, companyId: user.companyId, userId: user.id, at: now });
       return user;
     },

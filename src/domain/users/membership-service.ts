@@ -1,10 +1,11 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { isForeignKeyViolation, isRetryableConflict } from '../../db/db-errors.js';
+import { isForeignKeyViolation } from '../../db/db-errors.js';
 import { allocateIds } from '../../db/id-counters.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
+import { commitWithEvents } from '../domain-events.js';
 import type { EventSink, WorldEventInput } from '../journal/events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
 import { findStore, findStoreMember, type Store, type StoreRef } from '../stores/store-repository.js';
@@ -26,19 +27,9 @@ export interface MembershipDeps {
   events?: EventSink;
 }
 
-interface WithEvents<T> {
-  result: T;
-  events: WorldEventInput[];
-}
-
 /** One transaction (retried on serialization failures/deadlocks); its events are emitted after commit. */
-async function commit<T>(deps: MembershipDeps, work: (trx: Transaction<DB>, events: WorldEventInput[]) => Promise<T>): Promise<T> {
-  const { result, events } = await inTransaction<WithEvents<T>>(deps.database, async (trx) => {
-    const collected: WorldEventInput[] = [];
-    return { result: await work(trx, collected), events: collected };
-  });
-  if (deps.events) for (const event of events) deps.events.emit(event);
-  return result;
+function commit<T>(deps: MembershipDeps, work: (trx: Transaction<DB>, events: WorldEventInput[]) => Promise<T>): Promise<T> {
+  return commitWithEvents(deps.database, deps.events, work);
 }
 
 interface MemberSnapshot {
@@ -68,17 +59,6 @@ export interface AddUserToStoreOutcome {
   userId: number;
   invited: boolean;
   added: boolean;
-}
-
-async function inTransaction<T>(database: Database, work: (trx: Transaction<DB>) => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await database.kysely.transaction().execute(work);
-    } catch (error) {
-      if (attempt < 3 && isRetryableConflict(error)) continue;
-      throw error;
-    }
-  }
 }
 
 interface EnsuredUser {
