@@ -126,6 +126,65 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
     expect((await rest('GET', `/api/v2/users/${bcId}?isBcId=1`, admin())).json().data).toMatchObject({ userId: '124', lastName: 'Curie-Put' });
   });
 
+  it('every REST read that opts in (users, one user, a Company\'s users, a user\'s Company) is answered from the cache while nothing changed, and follows writes through REST, GraphQL and another connection', async () => {
+    const services = t.app.services.companyUsers;
+    const calls = { list: 0, get: 0, getUserCompany: 0 };
+    const original = { list: services.list, get: services.get, getUserCompany: services.getUserCompany };
+    // counts the domain reads behind each answer (the routes reach the service of the request's world: this one)
+    Object.assign(services, {
+      list(...args: Parameters<typeof services.list>) {
+        calls.list += 1;
+        return original.list(...args);
+      },
+      get(...args: Parameters<typeof services.get>) {
+        calls.get += 1;
+        return original.get(...args);
+      },
+      getUserCompany(...args: Parameters<typeof services.getUserCompany>) {
+        calls.getUserCompany += 1;
+        return original.getUserCompany(...args);
+      },
+    });
+    try {
+      const routes = [
+        { url: '/api/v2/users?limit=25', read: 'list' as const, name: (b: any) => b.data.list.find((u: any) => u.id === '125')?.lastName },
+        { url: '/api/v2/users/125', read: 'get' as const, name: (b: any) => b.data.lastName },
+        { url: '/api/v2/companies/123456/users?limit=25', read: 'list' as const, name: (b: any) => b.data.list.find((u: any) => u.id === '125')?.lastName },
+        { url: '/api/v2/customers/125/companies', read: 'getUserCompany' as const, name: (b: any) => b.data.companyName },
+      ];
+      for (const route of routes) {
+        const first = await rest('GET', route.url, admin());
+        expect(first.statusCode, route.url).toBe(200);
+        const before = calls[route.read];
+        const again = await rest('GET', route.url, admin());
+        expect(again.body, route.url).toBe(first.body);
+        expect(calls[route.read], `${route.url} answered from the cache`).toBe(before);
+      }
+      const expectAll = async (lastName: string, companyName: string) => {
+        for (const route of routes) {
+          const body = (await rest('GET', route.url, admin())).json();
+          expect(route.name(body), route.url).toBe(route.read === 'getUserCompany' ? companyName : lastName);
+        }
+      };
+      // a REST write
+      expect((await rest('PUT', '/api/v2/users/125', admin(), { email: 'i.joliot@greatbuys.com', firstName: 'Irene', lastName: 'ViaRest', phoneNumber: '', role: 2 })).statusCode).toBe(200);
+      await expectAll('ViaRest', 'Great Buys');
+      // a GraphQL write
+      const updated = await postman(t.app, admin(), 'mutation { userUpdate(userData: { userId: 125, companyId: 123456, lastName: "ViaGraphql" }) { user { id } } }');
+      expect(updated.body).not.toHaveProperty('errors');
+      await expectAll('ViaGraphql', 'Great Buys');
+      // another connection (another process, a SQL shell)
+      const outside = await t.outside();
+      await sql`UPDATE company_users SET last_name = 'ViaOutside' WHERE id = 125`.execute(outside.kysely);
+      await sql`UPDATE companies SET name = 'Great Buys Outside' WHERE id = 123456`.execute(outside.kysely);
+      await expectAll('ViaOutside', 'Great Buys Outside');
+      await sql`UPDATE companies SET name = 'Great Buys' WHERE id = 123456`.execute(outside.kysely);
+      await expectAll('ViaOutside', 'Great Buys');
+    } finally {
+      Object.assign(services, original);
+    }
+  });
+
   it('a role change applies to the caller\'s next request', async () => {
     const junior = tokens['i.joliot@greatbuys.com'] as string;
     const before = await warm(junior);

@@ -87,9 +87,6 @@ export interface VersionedCache<V> {
   set(database: Database, version: string | undefined, key: string, value: V): void;
 }
 
-/** Whole serialized answers longer than this (characters) are not kept by the APIs' answer caches. */
-export const MAX_CACHED_ANSWER_LENGTH = 256 * 1024;
-
 export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
   const perDatabase = new WeakMap<Database, { version: string; entries: Map<string, V> }>();
   const slot = (database: Database, version: string) => {

@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
-import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH, readStorageVersion } from '../../db/storage-version.js';
+import { readStorageVersion } from '../../db/storage-version.js';
+import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -126,10 +127,11 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
   let engine: GraphqlEngine | undefined;
   app.addHook('onClose', async () => engine?.close());
   /**
-   * Query responses without errors, per API account and exact request body, valid for one storage
-   * version (see readStorageVersion; both engines): any write anywhere empties it, so it is exact.
+   * Query answers without errors (http/answer-cache.ts), per API account and exact request body,
+   * valid for one storage version (see readStorageVersion; both engines): any write anywhere
+   * empties it, so it is exact.
    */
-  const responses = createVersionedCache<CachedResponse>(500);
+  const responses = createAnswerCache<CachedResponse>(500);
 
   // this plugin's own body handling: bytes for every content type, judged in the handler
   app.removeAllContentTypeParsers();
@@ -198,8 +200,9 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         return httpError(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be application/json.');
       }
       const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
-      const cacheKey = `${principal.apiAccountId}\u0000${text}`;
-      const hit = responses.get(services.database, version, cacheKey);
+      const scope = { database: services.database, version };
+      const cacheKey = answerKey(String(principal.apiAccountId), text);
+      const hit = responses.get(scope, cacheKey);
       if (hit) return sendResponse(reply, hit);
       const body = readBody(text);
       if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
@@ -215,15 +218,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const response = await execute(engine, body, context);
       const json = JSON.stringify(response.body);
       const sent: CachedResponse = { body: json, ...response.headers };
-      if (
-        version !== undefined &&
-        response.cacheable &&
-        json.length <= MAX_CACHED_ANSWER_LENGTH &&
-        // nothing was written while the query ran
-        (await readStorageVersion(services.database)) === version
-      ) {
-        responses.set(services.database, version, cacheKey, sent);
-      }
+      if (response.cacheable) await responses.keep(scope, cacheKey, sent, () => readStorageVersion(services.database));
       return sendResponse(reply, sent);
     },
   });

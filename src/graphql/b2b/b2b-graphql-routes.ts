@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
-import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH } from '../../db/storage-version.js';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -34,22 +34,15 @@ const CORS_HEADERS = {
 
 const ALLOW = 'GET, POST, OPTIONS';
 
-/** Query fields whose answer depends only on the caller and stored data (no clock, no store quota of their own). */
-const CACHEABLE_ROOT_FIELDS: ReadonlySet<string> = new Set(['users', 'user', 'companyRoles', 'companyRole', 'userCompany', '__typename']);
-const MAX_CACHED_REQUEST = 64 * 1024;
-
-function cacheableRoots(operation: OperationDefinitionNode): boolean {
-  return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && CACHEABLE_ROOT_FIELDS.has(selection.name.value));
-}
 
 export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   /**
-   * Error-free answers of read-only queries, per database, B2B data version (`b2bVersion.take()`:
-   * any write by any process moves it, on both engines), token text and exact body.
-   * The caller is still verified (expiry, storage re-read when the version moved) and counted
-   * against its store's quota on every request.
+   * Error-free answers of queries (http/answer-cache.ts), per B2B data version (`b2bVersion.take()`:
+   * any write by any process moves it, on both engines), token text and exact body. The caller is
+   * still verified (expiry, storage re-read when the version moved) and counted against its
+   * store's quota on every request; a resolver that depends on more opts out (notCacheable).
    */
-  const answers = createVersionedCache<string>(1_000);
+  const answers = createAnswerCache(1_000);
   // built on the first request: an app that never serves B2B GraphQL (most test files, most CLI
   // runs) does not pay for it at start (about a fifth of buildApp + ready)
   let built: { schema: GraphQLSchema; engine: GraphqlEngine } | undefined;
@@ -129,12 +122,10 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);
     // whole answers of read-only queries of a valid caller, counted above (see cacheableRoots)
     const text = request.b2bGraphqlText;
-    const answerKey =
-      version !== undefined && token.kind === 'valid' && rateLimit.counted && text !== undefined && text.length <= MAX_CACHED_REQUEST
-        ? `${rawToken}\u0000${text}`
-        : undefined;
-    if (answerKey !== undefined) {
-      const hit = answers.get(services.database, version, answerKey);
+    const scope = { database: services.database, version };
+    const cacheKey = token.kind === 'valid' && rateLimit.counted && rawToken !== undefined && text !== undefined ? answerKey(rawToken, text) : undefined;
+    if (cacheKey !== undefined) {
+      const hit = answers.get(scope, cacheKey);
       if (hit !== undefined) return sendJson(reply, 200, hit, rateLimit);
     }
     const body = parseBody(request.body);
@@ -186,17 +177,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     }
     if (!result.errors || result.errors.length === 0) {
       const json = JSON.stringify({ data: result.data ?? null });
-      if (
-        answerKey !== undefined &&
-        version !== undefined &&
-        prepared.operationType === 'query' &&
-        cacheableRoots(prepared.operation) &&
-        json.length <= MAX_CACHED_ANSWER_LENGTH &&
-        // nothing was written since the caller was resolved
-        (await services.b2bVersion.take()) === version
-      ) {
-        answers.set(services.database, version, answerKey, json);
-      }
+      if (cacheKey !== undefined && prepared.operationType === 'query' && context.cacheable) await answers.keep(scope, cacheKey, json, () => services.b2bVersion.take());
       return sendJson(reply, 200, json, rateLimit);
     }
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));

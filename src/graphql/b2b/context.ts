@@ -25,6 +25,14 @@ export interface B2bContext {
   countRequest(storeHash: string): Promise<void>;
   /** A Company of the store (for `UserType.companyInfo` on every node of a page): read once, then cached per data version. */
   company(storeHash: string, companyId: number): Company | undefined | Promise<Company | undefined>;
+  /**
+   * Called by a resolver whose answer depends on more than the caller and the stored data (the
+   * clock, a cache with a time to live, a quota counted in the resolver): the request's answer is
+   * then never kept by the answer cache. Mutations are never kept anyway.
+   */
+  notCacheable(): void;
+  /** false once a resolver called notCacheable() */
+  readonly cacheable: boolean;
 }
 
 export type TokenState =
@@ -59,9 +67,16 @@ export function createB2bContext(options: {
 }): B2bContext {
   const { services, token, rateLimit } = options;
   const companies = new Map<string, Promise<Company | undefined>>();
+  let cacheable = true;
   return {
     services,
     log: options.log,
+    notCacheable() {
+      cacheable = false;
+    },
+    get cacheable() {
+      return cacheable;
+    },
     async principal() {
       if (token.kind === 'valid') return token.principal;
       if (token.kind === 'invalid') throw token.error;
@@ -75,6 +90,8 @@ export function createB2bContext(options: {
       // a store named in arguments counts only when it exists: no quota bucket per made-up hash
       if (!(await services.b2bTokens.isKnownStore(storeHash))) return;
       if (rateLimit.counted) return this.countRequest(storeHash);
+      // counted here, by the resolver: a kept answer would skip the count
+      cacheable = false;
       rateLimit.counted = true;
       rateLimit.decision = await consumeB2bQuota(services, storeHash);
       if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);

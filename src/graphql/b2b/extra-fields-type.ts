@@ -47,6 +47,8 @@ export const extraFieldsResolvers: B2bResolverMap = {
     async userExtraFields(_root, _args, ctx: B2bContext) {
       const principal = await ctx.principal();
       const { services } = ctx;
+      // kept by the domain for a while (its own time to live): not an answer for the answer cache
+      ctx.notCacheable();
       return listExtraFieldConfigs(services.database, principal.storeHash, { now: services.clock.now(), version: services.dataVersion });
     },
   },

@@ -32,6 +32,7 @@ export function registerCompanyRoutes(app: FastifyInstance, docs: B2bRouteDoc[])
       errorStyle: 'v2',
     },
     onRequest: authenticate,
+    cacheAnswer: true,
     async handler(request) {
       const { companyId } = request.params as { companyId?: string };
       const query = request.query as Record<string, unknown>;

@@ -22,6 +22,7 @@ export function registerCustomerRoutes(app: FastifyInstance, docs: B2bRouteDoc[]
       errorStyle: 'v2',
     },
     onRequest: authenticate,
+    cacheAnswer: true,
     async handler(request) {
       const { userId } = request.params as { userId?: string };
       const company = await request.services.companyUsers.getUserCompany(principalOf(request), parsePathId(userId) ?? NO_SUCH_ID);

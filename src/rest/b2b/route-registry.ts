@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import type { B2bRouteDoc } from './openapi.js';
 
 /**
@@ -8,6 +9,12 @@ import type { B2bRouteDoc } from './openapi.js';
  */
 export interface B2bRoute {
   doc: B2bRouteDoc;
+  /**
+   * A read whose answer depends only on the caller and the stored data: its serialized answers are
+   * kept in the edges' answer cache (http/answer-cache.ts) per token and URL, for the data version
+   * `authenticate` took before it resolved the caller.
+   */
+  cacheAnswer?: boolean;
   onRequest?: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** domain field → wire field for 422 details */
   fieldNames?: Record<string, string>;
@@ -23,6 +30,27 @@ export function registerRoute(app: FastifyInstance, docs: B2bRouteDoc[], route: 
     config: { fieldNames: route.fieldNames ?? {}, b2bKnownPath: true },
     // the promise's value is ignored by Fastify (an async hook answers only through reply.send)
     ...(route.onRequest ? { onRequest: route.onRequest as (request: FastifyRequest, reply: FastifyReply) => Promise<void> } : {}),
-    handler: route.handler,
+    handler: route.cacheAnswer ? (request, reply) => sendCachedAnswer(request, reply, route.handler) : route.handler,
   });
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const answers = createAnswerCache(1_000);
+
+/**
+ * Sends the answer this token got for this URL at this data version, or builds it and offers it to
+ * the cache. The caller was resolved and counted (onRequest) and its rate-limit headers are added
+ * (onSend) on every request; errors are thrown by `build` and never kept.
+ */
+async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, build: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): Promise<FastifyReply> {
+  const services = request.services;
+  const scope = { database: services.database, version: request.b2bVersion };
+  const key = request.b2bToken !== undefined ? answerKey(request.b2bToken, request.url) : undefined;
+  if (key !== undefined) {
+    const hit = answers.get(scope, key);
+    if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
+  }
+  const text = reply.serialize(await build(request, reply)) as string;
+  if (key !== undefined) await answers.keep(scope, key, text, () => services.b2bVersion.take());
+  return reply.type(JSON_TYPE).send(text);
 }

@@ -1,6 +1,5 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { FieldErrors } from '../../domain/company-users/company-user-validation.js';
-import { createVersionedCache, MAX_CACHED_ANSWER_LENGTH } from '../../db/storage-version.js';
 import { ok } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
 import { authenticate, principalOf } from './request-context.js';
@@ -22,35 +21,6 @@ import { bodyObject, createdUser, parsePaging, parseRoles, stringParam, userDeta
 const userIdParam = { name: 'userId', in: 'path', required: true, description: 'B2B user id (or the BigCommerce customer id with isBcId=1)', schema: { type: 'string' } } as const;
 const isBcIdParam = { name: 'isBcId', in: 'query', description: '"1" or "true": the path holds the BigCommerce customer id', schema: { type: 'string' } } as const;
 
-const JSON_TYPE = 'application/json; charset=utf-8';
-/**
- * Serialized answers of the user GET routes (list and one user) per database, B2B data version
- * (`b2bVersion.take()`: any write by any process moves it, on SQLite and on PostgreSQL), token text
- * and URL.
- */
-const answers = createVersionedCache<string>(1_000);
-
-/**
- * Sends the answer this token got for this URL at this data version, or builds it and keeps it
- * when nothing was written since the caller was resolved. The caller was resolved and counted
- * (onRequest) and its rate-limit headers are added (onSend) on every request; errors are thrown
- * by `build` and never kept.
- */
-async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, build: () => Promise<unknown>): Promise<FastifyReply> {
-  const services = request.services;
-  const version = request.b2bVersion;
-  const key = version !== undefined && request.b2bToken !== undefined ? `${request.b2bToken}\u0000${request.url}` : undefined;
-  if (key !== undefined) {
-    const hit = answers.get(services.database, version, key);
-    if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
-  }
-  const text = reply.serialize(await build()) as string;
-  if (key !== undefined && version !== undefined && text.length <= MAX_CACHED_ANSWER_LENGTH && (await services.b2bVersion.take()) === version) {
-    answers.set(services.database, version, key, text);
-  }
-  return reply.type(JSON_TYPE).send(text);
-}
-
 export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): void {
   registerRoute(app, docs, {
     doc: {
@@ -70,21 +40,21 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       errorStyle: 'v2',
     },
     onRequest: authenticate,
-    handler: (request, reply) =>
-      sendCachedAnswer(request, reply, async () => {
-        const query = request.query as Record<string, unknown>;
-        const invalid: FieldErrors = {};
-        const roles = parseRoles(query, invalid);
-        const paging = parsePaging(query);
-        const search = stringParam(query, 'q');
-        const page = await request.services.companyUsers.list(principalOf(request), {
-          ...(search !== undefined ? { search } : {}),
-          ...(roles ? { roles } : {}),
-          paging,
-          invalid,
-        });
-        return ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } });
-      }),
+    cacheAnswer: true,
+    async handler(request) {
+      const query = request.query as Record<string, unknown>;
+      const invalid: FieldErrors = {};
+      const roles = parseRoles(query, invalid);
+      const paging = parsePaging(query);
+      const search = stringParam(query, 'q');
+      const page = await request.services.companyUsers.list(principalOf(request), {
+        ...(search !== undefined ? { search } : {}),
+        ...(roles ? { roles } : {}),
+        paging,
+        invalid,
+      });
+      return ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } });
+    },
   });
 
   registerRoute(app, docs, {
@@ -171,12 +141,12 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       errorStyle: 'v2',
     },
     onRequest: authenticate,
-    handler: (request, reply) =>
-      sendCachedAnswer(request, reply, async () => {
-        const { userId } = request.params as { userId?: string };
-        const user = await request.services.companyUsers.get(principalOf(request), userRef(userId, request.query as Record<string, unknown>));
-        return ok(userDetail(user));
-      }),
+    cacheAnswer: true,
+    async handler(request) {
+      const { userId } = request.params as { userId?: string };
+      const user = await request.services.companyUsers.get(principalOf(request), userRef(userId, request.query as Record<string, unknown>));
+      return ok(userDetail(user));
+    },
   });
 
   registerRoute(app, docs, {

@@ -1,0 +1,74 @@
+import type { Database } from '../db/database.js';
+import { createVersionedCache, type VersionedCache } from '../db/storage-version.js';
+
+/**
+ * The one whole-answer cache of the HTTP edges (B2B REST routes that opt in, B2B GraphQL, Account
+ * GraphQL): serialized answers, kept per database, tenant and data version, under a key the edge
+ * builds from what the answer depends on (the caller's credential and the exact request).
+ *
+ * The protocol, the same everywhere:
+ *   1. the edge takes the data version BEFORE it resolves the caller or reads anything;
+ *   2. `get` under that version: a hit is sent as it is;
+ *   3. otherwise the edge builds the answer; `keep` stores it only if it is not too long and the
+ *      version read again AFTER building is still the one of step 1 (nothing was written meanwhile,
+ *      by this process or another one: the version sources see outside writes, see
+ *      db/storage-version.ts).
+ * Errors are never kept (the edges only offer answers without errors).
+ *
+ * `tenant` names the slice of the data the version belongs to. Today every edge passes one global
+ * version (any write anywhere moves it) and the tenant '*'; a per-tenant version (per account, store
+ * or Company) replaces it without changing this module: each tenant's entries live and die with
+ * its own version, so a write in one tenant no longer empties the others.
+ */
+export const MAX_CACHED_ANSWER_LENGTH = 256 * 1024;
+/** requests longer than this (characters of the key) are answered, never kept */
+export const MAX_CACHED_KEY_LENGTH = 64 * 1024;
+
+export interface AnswerScope {
+  database: Database;
+  /** undefined: this request cannot be cached (e.g. a SQLite transaction is open) */
+  version: string | undefined;
+  tenant?: string;
+}
+
+/** An answer: the serialized body, with what else the edge sends with it (e.g. headers). */
+export interface Answer {
+  body: string;
+}
+
+export interface AnswerCache<A extends Answer | string = string> {
+  get(scope: AnswerScope, key: string): A | undefined;
+  /** keeps `answer` under `key` when allowed (see above); `versionNow` reads the version again */
+  keep(scope: AnswerScope, key: string, answer: A, versionNow: () => Promise<string | undefined>): Promise<void>;
+}
+
+/** A cache key from the parts an answer depends on (credential, request...). */
+export function answerKey(...parts: readonly string[]): string {
+  return parts.join('\u0000');
+}
+
+export function createAnswerCache<A extends Answer | string = string>(maxEntries: number): AnswerCache<A> {
+  // one versioned cache per tenant: each slice of the data lives and dies with its own version
+  const tenants = new Map<string, VersionedCache<A>>();
+  const cacheOf = (tenant: string): VersionedCache<A> => {
+    let cache = tenants.get(tenant);
+    if (!cache) {
+      cache = createVersionedCache<A>(maxEntries);
+      tenants.set(tenant, cache);
+    }
+    return cache;
+  };
+  return {
+    get(scope, key) {
+      if (key.length > MAX_CACHED_KEY_LENGTH) return undefined;
+      return cacheOf(scope.tenant ?? '*').get(scope.database, scope.version, key);
+    },
+    async keep(scope, key, answer, versionNow) {
+      const version = scope.version;
+      const length = typeof answer === 'string' ? answer.length : answer.body.length;
+      if (version === undefined || key.length > MAX_CACHED_KEY_LENGTH || length > MAX_CACHED_ANSWER_LENGTH) return;
+      if ((await versionNow()) !== version) return;
+      cacheOf(scope.tenant ?? '*').set(scope.database, version, key, answer);
+    },
+  };
+}
