@@ -3,7 +3,7 @@ import type { Database } from './db/database.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
-import { type B2bDataVersion, createB2bDataVersion } from './domain/company-users/b2b-data-version.js';
+import { type DataVersion, createDataVersion } from './db/data-version.js';
 import type { EventSink } from './domain/journal/events.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
 import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './domain/worlds/rate-limit-overrides.js';
@@ -49,8 +49,8 @@ export interface Services {
   readonly rateLimiter: RateLimiter;
   /** B2B storefront authTokens: issue, verify → principal, sign-in */
   readonly b2bTokens: B2bTokenService;
-  /** the version B2B read caches are valid for (undefined: do not cache; see b2b-data-version.ts) */
-  readonly b2bVersion: B2bDataVersion;
+  /** the version B2B read caches are valid for (undefined: do not cache; see db/data-version.ts) */
+  readonly b2bVersion: DataVersion;
   readonly companyUsers: CompanyUserService;
   readonly companyRoles: CompanyRoleService;
   /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
@@ -74,8 +74,8 @@ export function createServices(deps: ServiceDeps): Services {
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   // B2B read caches are valid for one storage version: principals and whole answers on both engines,
-  // the domain's pages and rows on SQLite only (see b2b-data-version.ts)
-  const b2bVersion = createB2bDataVersion(deps.database, () => changes.version);
+  // the domain's pages and rows on SQLite only (see db/data-version.ts)
+  const b2bVersion = createDataVersion(deps.database, () => changes.version);
   return {
     database: deps.database,
     clock: deps.clock,

@@ -9,7 +9,7 @@ import { findPrincipalRecord, findUserByCustomerId, findUserById } from '../doma
 import type { CompanyUser } from '../domain/company-users/company-user-types.js';
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
-import { type B2bDataVersion, createB2bDataVersion } from '../domain/company-users/b2b-data-version.js';
+import { type DataVersion, createDataVersion } from '../db/data-version.js';
 import { isStorableStoreHash } from '../domain/company-users/lookup-guards.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
@@ -118,7 +118,7 @@ export interface B2bTokenServiceDeps {
   ids: IdGenerator;
   settings: RuntimeSettings;
   /** shared with the company-user service: cached principals are valid for one data version */
-  version?: B2bDataVersion;
+  version?: DataVersion;
 }
 
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 86_400;
@@ -163,7 +163,7 @@ export async function loadCompanyUserPrincipal(
 export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenService {
   const db = deps.database.kysely;
   const nowSeconds = () => Math.floor(deps.clock.now() / 1000);
-  const version = deps.version ?? createB2bDataVersion();
+  const version = deps.version ?? createDataVersion();
   /**
    * Verified tokens: the signature is checked once per token text (per secret), the principal is
    * re-read from storage whenever the B2B data version moved (any write by any process, a reset),

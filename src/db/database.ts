@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
+import { registerDialect } from './dialect.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
 import type { DB } from './tables.js';
@@ -95,6 +96,7 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
   handle.pragma('synchronous = NORMAL');
   handle.pragma('busy_timeout = 5000');
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  registerDialect(kysely, 'sqlite');
   return {
     kysely,
     dialect: 'sqlite',
@@ -154,6 +156,7 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     schema = result.rows[0]?.schema ?? 'public';
   }
   const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  registerDialect(kysely, 'postgres');
   return {
     kysely,
     dialect: 'postgres',

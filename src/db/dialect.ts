@@ -1,11 +1,36 @@
-import { type Expression, type RawBuilder, sql } from 'kysely';
+import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './database.js';
+import type { DB } from './tables.js';
 
-/** The only place where SQLite and PostgreSQL differ in the SQL we write. */
+/**
+ * The only place where SQLite and PostgreSQL differ in the SQL we write. Repositories never carry a
+ * dialect around: the helpers here read it from the Kysely instance (or transaction) they are given,
+ * through the dialect adapter that openDatabase registered (a transaction shares its database's).
+ */
+const dialects = new WeakMap<object, DialectName>();
+
+/** Called once by openDatabase for each Kysely instance it makes. */
+export function registerDialect(kysely: Kysely<DB>, dialect: DialectName): void {
+  dialects.set(kysely.getExecutor().adapter, dialect);
+}
+
+export function dialectOf(db: Kysely<DB>): DialectName {
+  const dialect = dialects.get(db.getExecutor().adapter);
+  if (dialect === undefined) throw new Error('a Kysely instance that openDatabase did not make');
+  return dialect;
+}
 
 /** Case-insensitive LIKE (SQLite's LIKE is already case-insensitive for ASCII; PostgreSQL needs ILIKE). */
-export function ilike(dialect: DialectName, column: Expression<unknown>, pattern: string): RawBuilder<boolean> {
-  return dialect === 'postgres' ? sql<boolean>`${column} ILIKE ${pattern}` : sql<boolean>`${column} LIKE ${pattern} ESCAPE '\\'`;
+export function ilike(db: Kysely<DB>, column: Expression<unknown>, pattern: string): RawBuilder<boolean> {
+  return dialectOf(db) === 'postgres' ? sql<boolean>`${column} ILIKE ${pattern}` : sql<boolean>`${column} LIKE ${pattern} ESCAPE '\\'`;
+}
+
+/**
+ * The rows a query reads, locked until the transaction ends: `FOR UPDATE` on PostgreSQL; on SQLite
+ * the transaction already holds the database (one writer, one connection) and the query is unchanged.
+ */
+export function lockedForUpdate<O, T extends keyof DB & string>(db: Kysely<DB>, query: SelectQueryBuilder<DB, T, O>): SelectQueryBuilder<DB, T, O> {
+  return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
 }
 
 /** Escape %, _ and \ for a LIKE pattern; both dialects use backslash as the escape character here. */

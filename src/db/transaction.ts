@@ -1,5 +1,5 @@
-import type { SelectQueryBuilder, Transaction } from 'kysely';
-import type { Database, DialectName } from './database.js';
+import type { Transaction } from 'kysely';
+import type { Database } from './database.js';
 import { isRetryableConflict } from './db-errors.js';
 import type { DB } from './tables.js';
 
@@ -17,15 +17,4 @@ export async function runInTransaction<T>(database: Database, work: (trx: Transa
       throw error;
     }
   }
-}
-
-/**
- * The rows a query reads, locked until the transaction ends: `FOR UPDATE` on PostgreSQL; on SQLite
- * the transaction already holds the database (one writer, one connection) and the query is unchanged.
- */
-export function lockedForUpdate<O, T extends keyof DB & string>(
-  dialect: DialectName,
-  query: SelectQueryBuilder<DB, T, O>,
-): SelectQueryBuilder<DB, T, O> {
-  return dialect === 'postgres' ? query.forUpdate() : query;
 }

@@ -1,3 +1,4 @@
+import { lockedForUpdate } from '../../db/dialect.js';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CompaniesTable, DB } from '../../db/tables.js';
 import { isStorableId, isStorableStoreHash } from '../company-users/lookup-guards.js';
@@ -68,11 +69,9 @@ export async function adjustUserCount(
   companyId: number,
   delta: number,
   now: number,
-  options: { keepAtLeast?: number; dialect?: 'sqlite' | 'postgres' } = {},
+  options: { keepAtLeast?: number } = {},
 ): Promise<UserListStamp | undefined> {
-  let read = db.selectFrom('companies').select(['user_count', 'updated_at']).where('id', '=', companyId);
-  if (options.dialect === 'postgres') read = read.forUpdate();
-  const before = await read.executeTakeFirst();
+  const before = await lockedForUpdate(db, db.selectFrom('companies').select(['user_count', 'updated_at']).where('id', '=', companyId)).executeTakeFirst();
   if (!before) return undefined;
   const count = Number(before.user_count);
   if (options.keepAtLeast !== undefined && count + delta < options.keepAtLeast) return undefined;

@@ -1,8 +1,6 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
-import type { DialectName } from '../../db/database.js';
-import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
+import { emailKey, escapeLike, ilike, lockedForUpdate } from '../../db/dialect.js';
 import type { DB } from '../../db/tables.js';
-import { lockedForUpdate } from '../../db/transaction.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
 import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from './lookup-guards.js';
@@ -142,7 +140,7 @@ export function isRoleOnlyFilter(filters: UserFilters): boolean {
 
 function conditions(
   eb: ExpressionBuilder<DB & { cu: DB['company_users'] }, 'cu'>,
-  dialect: DialectName,
+  db: Db,
   companyId: number,
   f: UserFilters,
 ): Expression<SqlBool>[] {
@@ -157,10 +155,10 @@ function conditions(
     const pattern = `%${escapeLike(search)}%`;
     out.push(
       eb.or([
-        ilike(dialect, eb.ref('cu.first_name'), pattern),
-        ilike(dialect, eb.ref('cu.last_name'), pattern),
-        ilike(dialect, sql<string>`${eb.ref('cu.first_name')} || ' ' || ${eb.ref('cu.last_name')}`, pattern),
-        ilike(dialect, eb.ref('cu.email'), pattern),
+        ilike(db, eb.ref('cu.first_name'), pattern),
+        ilike(db, eb.ref('cu.last_name'), pattern),
+        ilike(db, sql<string>`${eb.ref('cu.first_name')} || ' ' || ${eb.ref('cu.last_name')}`, pattern),
+        ilike(db, eb.ref('cu.email'), pattern),
       ]),
     );
   }
@@ -211,9 +209,9 @@ export interface PageWindow {
   fromEnd?: boolean;
 }
 
-export async function listUserPage(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
+export async function listUserPage(db: Db, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
   let q = selectUsers(db).where((eb) => {
-    const c = conditions(eb, dialect, companyId, filters);
+    const c = conditions(eb, db, companyId, filters);
     c.push(...idWindow(eb, window));
     return eb.and(c);
   });
@@ -224,12 +222,12 @@ export async function listUserPage(db: Db, dialect: DialectName, companyId: numb
   return window.fromEnd ? users.reverse() : users;
 }
 
-export async function countUsers(db: Db, dialect: DialectName, companyId: number, filters: UserFilters, window?: { belowId?: number; aboveId?: number }): Promise<number> {
+export async function countUsers(db: Db, companyId: number, filters: UserFilters, window?: { belowId?: number; aboveId?: number }): Promise<number> {
   const row = await db
     .selectFrom('company_users as cu')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where((eb) => {
-      const c = conditions(eb, dialect, companyId, filters);
+      const c = conditions(eb, db, companyId, filters);
       if (window) c.push(...idWindow(eb, window));
       return eb.and(c);
     })
@@ -332,9 +330,9 @@ export interface CompanyUserSnapshot {
   updatedAt: number;
 }
 
-export async function readUserSnapshot(db: Db, dialect: DialectName, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
+export async function readUserSnapshot(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
   const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
-  const row = await (options.lock ? lockedForUpdate(dialect, query) : query).executeTakeFirst();
+  const row = await (options.lock ? lockedForUpdate(db, query) : query).executeTakeFirst();
   if (!row) return undefined;
   return {
     id: Number(row.id),

@@ -17,7 +17,7 @@ import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../c
 import { createVersionedCache } from '../../db/storage-version.js';
 import { commitWithEvents } from '../domain-events.js';
 import type { EventSink } from '../journal/events.js';
-import { type B2bDataVersion, createB2bDataVersion } from './b2b-data-version.js';
+import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import {
   type CompanyUserSnapshot,
@@ -123,7 +123,7 @@ export interface CompanyUserServiceDeps {
   onEvent?: CompanyUserEventSink;
   positions?: UserPositionCache;
   /** shared with the token service: read caches are valid for one version; this service bumps it after each write */
-  version?: B2bDataVersion;
+  version?: DataVersion;
 }
 
 const MAX_PAGE = 250;
@@ -148,10 +148,9 @@ interface ResolvedRole {
 
 export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyUserService {
   const db: Kysely<DB> = deps.database.kysely;
-  const dialect = deps.database.dialect;
   const positions = deps.positions ?? createUserPositionCache();
-  const version = deps.version ?? createB2bDataVersion();
-  // read caches, valid for one data version (see b2b-data-version.ts); values are never mutated
+  const version = deps.version ?? createDataVersion();
+  // read caches, valid for one data version (see db/data-version.ts); values are never mutated
   const companyCache = createVersionedCache<Company | null>(1_000);
   const userCache = createVersionedCache<CompanyUser | null>(5_000);
   const pageCache = createVersionedCache<CompanyUserPage>(2_000);
@@ -255,7 +254,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   ): Promise<CompanyUserPage> {
     const companyId = company.id;
     const { limit, offset, afterId, beforeId, fromEnd } = paging;
-    const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, dialect, companyId, filters);
+    const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, companyId, filters);
     const hasCursor = afterId !== undefined || beforeId !== undefined;
 
     if (!hasCursor && !fromEnd) {
@@ -264,7 +263,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       if (offset >= positions.stride && isRoleOnlyFilter(filters)) {
         start = await positions.locate(db, company, filters.roles, offset);
       }
-      const items = offset >= totalCount ? [] : await listUserPage(db, dialect, companyId, filters, { ...start, limit });
+      const items = offset >= totalCount ? [] : await listUserPage(db, companyId, filters, { ...start, limit });
       return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
     }
 
@@ -272,7 +271,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       ...(afterId !== undefined ? { belowId: afterId } : {}),
       ...(beforeId !== undefined ? { aboveId: beforeId } : {}),
     };
-    const rows = await listUserPage(db, dialect, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
+    const rows = await listUserPage(db, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
     const more = rows.length > limit;
     const items = fromEnd ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
     return fromEnd
@@ -389,8 +388,8 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
             extraFields,
             now,
           });
-          const stamp = await adjustUserCount(trx, targetCompany.id, 1, now, { dialect });
-          const after = await readUserSnapshot(trx, dialect, userId);
+          const stamp = await adjustUserCount(trx, targetCompany.id, 1, now);
+          const after = await readUserSnapshot(trx, userId);
           events.push({ type: 'company.user.created', subject: { storeHash, companyId: targetCompany.id, userId }, before: null, after: after ?? null });
           // the answer is the user as this write created it (see update)
           const created = await findUserById(trx, storeHash, userId);
@@ -442,13 +441,13 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const outcome = await translateUnique(newEmail, () =>
         commitWithEvents(deps.database, deps.events, async (trx, events) => {
           // lock order of every company-user write: the user's row, then the customer, then the Company
-          const before = await readUserSnapshot(trx, dialect, user.id, { lock: true });
+          const before = await readUserSnapshot(trx, user.id, { lock: true });
           if (!before) throw new AppError('B2B_USER_NOT_FOUND');
           const next = nextFrom(before);
           await updateUser(trx, user.id, next, now);
           await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
-          const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now, { dialect }) : undefined;
-          const after = await readUserSnapshot(trx, dialect, user.id);
+          const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now) : undefined;
+          const after = await readUserSnapshot(trx, user.id);
           events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: after ?? null });
           // the answer is the state this write left, read before anything else can change it (a
           // delete committed right after must not turn a successful update into a 404)
@@ -470,10 +469,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const now = deps.clock.now();
       const { stamp, role } = await commitWithEvents(deps.database, deps.events, async (trx, events) => {
         // the same lock order as update: the user's row first, then the Company
-        const before = await readUserSnapshot(trx, dialect, user.id, { lock: true });
+        const before = await readUserSnapshot(trx, user.id, { lock: true });
         if (!before) throw new AppError('B2B_USER_NOT_FOUND');
         // atomic "not the last user": the counter only drops while more than one user remains
-        const stamp = await adjustUserCount(trx, user.companyId, -1, now, { keepAtLeast: 1, dialect });
+        const stamp = await adjustUserCount(trx, user.companyId, -1, now, { keepAtLeast: 1 });
         if (!stamp) throw new AppError('B2B_LAST_USER', 'The last user in company can not be deleted.');
         const deleted = await deleteUserRow(trx, user.id);
         if (deleted !== 1) throw new AppError('B2B_USER_NOT_FOUND');

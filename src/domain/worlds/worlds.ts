@@ -15,8 +15,8 @@ import {
   type RateLimitOverrides,
 } from './rate-limit-overrides.js';
 import { createWorldChanges, type WorldChanges } from './world-changes.js';
-import { copySqliteDatabase, countSqliteRows, readAllRows, replaceAllRows } from './world-rows.js';
-import { createWorldStorage, type WorldImage, type WorldStorage } from './world-storage.js';
+import { copyWorldRows } from '../../db/images/world-rows.js';
+import { createWorldStorage, type WorldImage, type WorldStorage } from '../../db/images/world-storage.js';
 
 /**
  * Worlds: the main one, and forks (isolated copies made for one test each). A world is one
@@ -329,9 +329,7 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
       return exclusive(world, async () => {
         let counts: Record<string, number>;
         try {
-          counts = countSqliteRows(scratch.sqlite as NonNullable<typeof scratch.sqlite>);
-          if (world.database.sqlite) await copySqliteDatabase(scratch.sqlite as NonNullable<typeof scratch.sqlite>, world.database);
-          else await replaceAllRows(world.database, await readAllRows(scratch.kysely));
+          counts = await copyWorldRows(scratch, world.database);
         } finally {
           await scratch.close();
         }

@@ -5,9 +5,10 @@ import { dirname, join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import type pg from 'pg';
-import { pgModule } from '../../db/pg-module.js';
-import { type Database, openDatabase } from '../../db/database.js';
-import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
+import { registerDialect } from '../dialect.js';
+import { pgModule } from '../pg-module.js';
+import { type Database, openDatabase } from '../database.js';
+import { type DB, tablesInDependencyOrder } from '../tables.js';
 import { AppError } from '../../shared/errors.js';
 import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteFile, restoreSqliteImage, type TableRows } from './world-rows.js';
 
@@ -410,6 +411,7 @@ function createPostgresStorage(main: Database, options: WorldStorageOptions): Wo
       async end() {},
     };
     const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: bound as unknown as pg.Pool }) });
+    registerDialect(kysely, 'postgres');
     return { kysely, dialect: 'postgres', description: `${main.description} (schema ${schema})`, sqlite: undefined, pgSchema: schema, close: async () => {} };
   }
 

@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/database.js';
-import { type DB, tablesInDependencyOrder } from '../../db/tables.js';
+import type { Database } from '../database.js';
+import { type DB, tablesInDependencyOrder } from '../tables.js';
 
 /** Every table's rows, keyed by table name, `id_counters` included. */
 export type TableName = (typeof tablesInDependencyOrder)[number];
@@ -143,4 +143,16 @@ export function parentsFirst(rows: Record<string, unknown>[]): Record<string, un
     }
   }
   return out;
+}
+
+/**
+ * Every row of `source` (a scratch SQLite database: a fixture just loaded there) into `target`,
+ * replacing what it held, on either engine; returns the row counts per table.
+ */
+export async function copyWorldRows(source: Database, target: Database): Promise<Record<string, number>> {
+  if (!source.sqlite) throw new Error('the source of a row copy is a SQLite database');
+  const counts = countSqliteRows(source.sqlite);
+  if (target.sqlite) await copySqliteDatabase(source.sqlite, target);
+  else await replaceAllRows(target, await readAllRows(source.kysely));
+  return counts;
 }

@@ -1,5 +1,5 @@
-import type { Database } from '../../db/database.js';
-import { readStorageVersion, storageVersion } from '../../db/storage-version.js';
+import type { Database } from './database.js';
+import { readStorageVersion, storageVersion } from './storage-version.js';
 
 /**
  * The version of the stored B2B data, for read caches (principals per token, Companies, users,
@@ -14,7 +14,7 @@ import { readStorageVersion, storageVersion } from '../../db/storage-version.js'
  * the writes of other processes (`take()` is defined there), while a transaction is open on the
  * SQLite connection, and when no database is given.
  */
-export interface B2bDataVersion {
+export interface DataVersion {
   /** without a round trip: SQLite only (the domain's own caches) */
   current(): string | undefined;
   /**
@@ -26,7 +26,7 @@ export interface B2bDataVersion {
   bump(): void;
 }
 
-export function createB2bDataVersion(database?: Database, worldVersion: () => number = () => 0): B2bDataVersion {
+export function createDataVersion(database?: Database, worldVersion: () => number = () => 0): DataVersion {
   let local = 0;
   return {
     current() {
