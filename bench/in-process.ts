@@ -10,7 +10,7 @@ const t0 = performance.now();
 const [{ buildApp }, { resolveRuntimeSettings }, { openDatabase }, { migrateToLatest }, { readStoredSettings }, { loadFixture }, { createClock }, paths] =
   await Promise.all([
     import('../src/app.js'),
-    import('../src/cli/runtime-settings.js'),
+    import('../src/runtime-settings.js'),
     import('../src/db/database.js'),
     import('../src/db/migrator.js'),
     import('../src/domain/settings/settings-repository.js'),

@@ -1,18 +1,14 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { buildApp, loggerOptions } from './app.js';
-import { resolveRuntimeSettings } from './cli/runtime-settings.js';
+import { loggerOptions } from './app.js';
+import { bootstrap } from './bootstrap.js';
 import { readFixtureFile, readServeConfig, type ServeFlags } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
-import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { readStoredSettings } from './domain/settings/settings-repository.js';
 import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
 import { createClock } from './shared/clock.js';
-import { createIdGenerator } from './shared/ids.js';
 import { resolveAdminAccess } from './admin/admin-access.js';
 import { registerAdminCommands } from './cli/admin-client.js';
-import { DETERMINISTIC_SEED } from './config.js';
 import { isAppError } from './shared/errors.js';
 import { hashToken } from './shared/secrets.js';
 
@@ -40,70 +36,52 @@ async function openMigrated(url: string): Promise<Database> {
 
 async function serve(flags: ServeFlags): Promise<void> {
   const config = readServeConfig(flags);
-  const clock = createClock(config.clockStart !== undefined ? { frozenAt: config.clockStart } : {});
-  const database = await openMigrated(config.databaseUrl);
-  try {
-    if (config.reset) {
-      await migrateDownAll(database);
-      await migrateToLatest(database);
-    }
-    if (config.seedFile !== undefined) {
-      const fixture = readFixtureFile(config.seedFile);
-      if (!(await isDatabaseEmpty(database.kysely))) {
-        die(`the database ${database.description} already holds data; pass --reset to wipe it and load ${config.seedFile}`);
-      }
-      await loadFixture(database, fixture, clock);
-    } else if (await isDatabaseEmpty(database.kysely)) {
-      await loadFixture(database, readFixtureFile(DEMO_FIXTURE.pathname), clock);
-    }
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-
-  const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), config);
+  const seedFile = config.seedFile;
   const admin = resolveAdminAccess({ host: config.host, adminToken: config.adminToken });
-  const controls = {
-    admin,
-    databaseUrl: config.databaseUrl,
-    settingsFlags: { accountRateLimit: config.accountRateLimit, b2bRateLimit: config.b2bRateLimit, production: config.production },
-    ...(config.deterministic ? { ids: createIdGenerator({ seed: DETERMINISTIC_SEED }), deterministicSeed: DETERMINISTIC_SEED } : {}),
-  };
-  let rateLimitStore: RateLimitStore | undefined;
   let isDegraded: (() => boolean) | undefined;
-  const app = await (async () => {
-    const logger = loggerOptions(config.logLevel);
-    if (config.redisUrl !== undefined) {
-      const { createRedisRateLimitStore } = await import('./domain/rate-limits/redis-rate-limit-store.js');
-      const namespace = `roster:${hashToken(database.description + (database.pgSchema ?? '')).slice(0, 12)}`;
-      let log: ((degraded: boolean, reason: string) => void) | undefined;
-      const store = createRedisRateLimitStore({
-        url: config.redisUrl,
-        namespace,
-        onDegradedChange: (degraded, reason) => log?.(degraded, reason),
-      });
-      // the first requests must already share the budget: wait (briefly) for the connection before serving
-      const redisReady = await store.whenReady(3000);
-      if (config.reset) await store.reset().catch(() => undefined);
-      rateLimitStore = store;
-      isDegraded = () => store.degraded;
-      const built = await buildApp({ database, settings, clock, rateLimitStore, logger, isRateLimitDegraded: isDegraded, ...controls });
-      log = (degraded, reason) =>
-        degraded
-          ? built.log.warn({ reason }, 'rate limits degraded to local counters: Redis unreachable')
-          : built.log.info('rate limits shared through Redis again');
-      if (!redisReady) built.log.warn('rate limits degraded to local counters: Redis unreachable at start-up');
-      return built;
-    }
-    return buildApp({ database, settings, clock, logger, ...controls });
-  })();
+  let redisReady = true;
+  let onRedisChange: ((degraded: boolean, reason: string) => void) | undefined;
+  const booted = await bootstrap({
+    databaseUrl: config.databaseUrl,
+    reset: config.reset,
+    // --seed loads into an empty database only (or after --reset); without it the demo fills an empty one
+    seed:
+      seedFile !== undefined
+        ? { fixture: readFixtureFile(seedFile), refusalHint: `; pass --reset to wipe it and load ${seedFile}` }
+        : { fixture: readFixtureFile(DEMO_FIXTURE.pathname), onlyIfEmpty: true },
+    ...(config.clockStart !== undefined ? { clockStart: config.clockStart } : {}),
+    deterministic: config.deterministic,
+    flags: { accountRateLimit: config.accountRateLimit, b2bRateLimit: config.b2bRateLimit, production: config.production },
+    ...(config.redisUrl !== undefined
+      ? {
+          rateLimitStore: async (database: Database) => {
+            const redisUrl = config.redisUrl as string;
+            const { createRedisRateLimitStore } = await import('./domain/rate-limits/redis-rate-limit-store.js');
+            const namespace = `roster:${hashToken(database.description + (database.pgSchema ?? '')).slice(0, 12)}`;
+            const store = createRedisRateLimitStore({ url: redisUrl, namespace, onDegradedChange: (degraded, reason) => onRedisChange?.(degraded, reason) });
+            // the first requests must already share the budget: wait (briefly) for the connection before serving
+            redisReady = await store.whenReady(3000);
+            if (config.reset) await store.reset().catch(() => undefined);
+            isDegraded = () => store.degraded;
+            return store;
+          },
+        }
+      : {}),
+    app: { logger: loggerOptions(config.logLevel), admin, isRateLimitDegraded: () => isDegraded?.() ?? false },
+  });
+  const { app, database } = booted;
+  if (config.redisUrl !== undefined) {
+    onRedisChange = (degraded, reason) =>
+      degraded ? app.log.warn({ reason }, 'rate limits degraded to local counters: Redis unreachable') : app.log.info('rate limits shared through Redis again');
+    if (!redisReady) app.log.warn('rate limits degraded to local counters: Redis unreachable at start-up');
+  }
 
   // read before listening, so the banner is printed before the first request can be answered
   const demoTokens = await findDemoTokens(database);
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await database.close();
+    await booted.close().catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') die(`port ${config.port} on ${config.host} is already in use`);
     if (code === 'EADDRNOTAVAIL') die(`cannot listen on ${config.host}: address not available`);
@@ -135,9 +113,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     closing = true;
     app.log.info({ signal }, 'shutting down: finishing in-flight requests');
     try {
-      await app.close();
-      await rateLimitStore?.close();
-      await database.close();
+      await booted.close();
       process.exit(0);
     } catch (error) {
       process.stderr.write(`roster: shutdown failed: ${describeError(error)}\n`);

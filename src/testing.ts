@@ -1,22 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { resolveAdminAccess } from './admin/admin-access.js';
-import { buildApp } from './app.js';
-import { resolveRuntimeSettings } from './cli/runtime-settings.js';
-import { DETERMINISTIC_SEED, DETERMINISTIC_START, readFixtureFile } from './config.js';
-import { type Database, openDatabase, parseDatabaseUrl } from './db/database.js';
-import { migrateToLatest } from './db/migrator.js';
+import { bootstrap } from './bootstrap.js';
+import { DETERMINISTIC_START, readFixtureFile } from './config.js';
+import { parseDatabaseUrl } from './db/database.js';
 import type { WorldEvent, WorldEventType } from './domain/journal/events.js';
 import type { FaultEffect, FaultMatch, FaultRule, FaultRuleInput } from './domain/journal/faults.js';
 import type { ApiName, JournalEntry } from './domain/journal/request-journal.js';
 import type { RateLimitSetting } from './domain/rate-limits/rate-limiter.js';
-import { readStoredSettings } from './domain/settings/settings-repository.js';
 import type { Fixture } from './fixtures/fixture-types.js';
-import { loadFixture } from './fixtures/load-fixture.js';
-import { createClock } from './shared/clock.js';
-import { createIdGenerator } from './shared/ids.js';
 
 /**
  * `roster/testing`: Roster inside your own test process.
@@ -338,60 +331,32 @@ export async function startRoster(options: StartRosterOptions = {}): Promise<Ros
         ? readFixtureFile(options.fixture)
         : options.fixture;
   const clockStart = options.clock !== undefined ? toMs(options.clock) : options.deterministic ? Date.parse(DETERMINISTIC_START) : undefined;
-  const clock = createClock(clockStart !== undefined ? { frozenAt: clockStart } : {});
   const url = options.database ?? 'sqlite::memory:';
-  const dialect = parseDatabaseUrl(url).dialect;
-  const schema = dialect === 'postgres' ? `roster_t_${randomBytes(6).toString('hex')}` : undefined;
-  const database: Database = await openDatabase(url, schema !== undefined ? { pgSchema: schema, pgPoolSize: 5 } : {});
-  const dropSchema = async () => {
-    if (schema === undefined) return;
-    const target = new URL(url);
-    target.searchParams.delete('schema');
-    const client = new pg.Client({ connectionString: target.toString() });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  };
-  try {
-    await migrateToLatest(database);
-    await loadFixture(database, fixture, clock);
-    const flags = {
+  // PostgreSQL: a schema of its own, dropped at close, so parallel test files never meet
+  const schema = parseDatabaseUrl(url).dialect === 'postgres' ? `roster_t_${randomBytes(6).toString('hex')}` : undefined;
+  const host = options.host ?? '127.0.0.1';
+  const booted = await bootstrap({
+    databaseUrl: url,
+    ...(schema !== undefined ? { database: { pgSchema: schema, pgPoolSize: 5 }, dropSchemaAtClose: true } : {}),
+    seed: { fixture },
+    ...(clockStart !== undefined ? { clockStart } : {}),
+    deterministic: options.deterministic === true,
+    flags: {
       accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
       b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
       production: false,
-    };
-    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
-    const host = options.host ?? '127.0.0.1';
-    const app = await buildApp({
-      database,
-      settings,
-      clock,
-      logger: options.logger === true ? { level: 'info' } : false,
-      admin: resolveAdminAccess({ host, adminToken: options.adminToken }),
-      settingsFlags: flags,
-      ...(dialect === 'postgres' ? { databaseUrl: url } : {}),
-      ...(options.deterministic ? { ids: createIdGenerator({ seed: DETERMINISTIC_SEED }), deterministicSeed: DETERMINISTIC_SEED } : { ids: createIdGenerator() }),
-    });
-    await app.listen({ host, port: options.port ?? 0 });
-    const address = app.server.address() as AddressInfo;
-    const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    const client = new AdminClient(base, options.adminToken);
-    let closed = false;
-    return rosterHandle(client, secretsOf(fixture), async () => {
-      if (closed) return;
-      closed = true;
-      await app.close();
-      await database.close();
-      await dropSchema().catch(() => undefined);
-    });
+    },
+    app: { logger: options.logger === true ? { level: 'info' } : false, admin: resolveAdminAccess({ host, adminToken: options.adminToken }) },
+  });
+  try {
+    await booted.app.listen({ host, port: options.port ?? 0 });
   } catch (error) {
-    await database.close().catch(() => undefined);
-    await dropSchema().catch(() => undefined);
+    await booted.close().catch(() => undefined);
     throw error;
   }
+  const address = booted.app.server.address() as AddressInfo;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  return rosterHandle(new AdminClient(base, options.adminToken), secretsOf(fixture), () => booted.close());
 }
 
 /** The same controls for a Roster server started elsewhere (`roster serve`, Docker). close() does not stop it. */

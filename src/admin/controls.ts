@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveRuntimeSettings } from '../cli/runtime-settings.js';
+import { resolveRuntimeSettings } from '../runtime-settings.js';
 import type { RateLimitFlag } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';

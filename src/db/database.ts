@@ -170,3 +170,17 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     },
   };
 }
+
+/** Drops a PostgreSQL schema and everything in it (a schema made for one server, test or fork). */
+export async function dropPgSchema(url: string, schema: string): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new AppError('BAD_REQUEST', `Invalid PostgreSQL schema name "${schema}"`);
+  const target = new URL(url);
+  target.searchParams.delete('schema');
+  const client = new (pgModule().Client)({ connectionString: target.toString() });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

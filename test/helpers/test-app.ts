@@ -3,17 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { type AppDeps, buildApp } from '../../src/app.js';
-import { resolveRuntimeSettings } from '../../src/cli/runtime-settings.js';
+import type { AppDeps } from '../../src/app.js';
+import { type Booted, bootstrap } from '../../src/bootstrap.js';
 import type { RateLimitFlag } from '../../src/config.js';
 import { type Database, type DialectName, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import type { RateLimitStore } from '../../src/domain/rate-limits/rate-limiter.js';
-import { readStoredSettings } from '../../src/domain/settings/settings-repository.js';
-import { loadFixture } from '../../src/fixtures/load-fixture.js';
 import type { Services } from '../../src/services.js';
-import { type ControllableClock, createClock } from '../../src/shared/clock.js';
-import { createIdGenerator } from '../../src/shared/ids.js';
+import type { ControllableClock } from '../../src/shared/clock.js';
 import { dropPgSchema, postgresUrl } from './dialects.js';
 
 export const demoFixture: unknown = JSON.parse(readFileSync(new URL('../../fixtures/demo.json', import.meta.url), 'utf8'));
@@ -89,58 +86,67 @@ export interface TestAppOptions {
   sqliteFile?: boolean;
 }
 
-/** The one way tests build the server: a fresh database per app, seeded, and buildApp() on top. */
+/** The one way tests build the server: bootstrap() (as the CLI and roster/testing) on a fresh database of its own. */
 export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
-  const clock = createClock(options.now !== undefined ? { frozenAt: options.now } : {});
-  const database = await createTestDatabase(options.dialect, { sqliteFile: options.sqliteFile ?? false });
+  let dir: string | undefined;
+  let databaseUrl: string;
+  let pgSchema: string | undefined;
+  if (options.dialect === 'sqlite') {
+    dir = options.sqliteFile ? mkdtempSync(join(tmpdir(), 'roster-test-')) : undefined;
+    databaseUrl = dir !== undefined ? `sqlite:${join(dir, 'roster.db')}` : 'sqlite::memory:';
+  } else {
+    if (!postgresUrl) throw new Error('ROSTER_TEST_POSTGRES_URL is not set');
+    databaseUrl = postgresUrl;
+    pgSchema = `t_${randomBytes(6).toString('hex')}`;
+  }
   const others: Database[] = [];
+  const removeDir = () => {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  };
+  let booted: Booted;
   try {
-    if (options.fixture !== null) await loadFixture(database, options.fixture ?? demoFixture, clock);
-    const flags = {
+    booted = await bootstrap({
+      databaseUrl,
+      ...(pgSchema !== undefined ? { database: { pgSchema, pgPoolSize: 5 }, dropSchemaAtClose: true } : {}),
+      ...(options.fixture !== null ? { seed: { fixture: options.fixture ?? demoFixture } } : {}),
+      ...(options.now !== undefined ? { clockStart: options.now } : {}),
+      ...(options.deterministicSeed !== undefined ? { deterministic: options.deterministicSeed } : {}),
       // tests do not want the 70/hour quota unless they ask for it
-      accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
-      b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
-      production: false,
-    };
-    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
-    const seed = options.deterministicSeed;
-    const app = await buildApp({
-      database,
-      settings,
-      clock,
-      ids: createIdGenerator(seed !== undefined ? { seed } : {}),
-      logger: options.logger ?? false,
-      settingsFlags: flags,
-      ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
-      ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
-      ...(options.sqliteImageMemoryBytes !== undefined ? { sqliteImageMemoryBytes: options.sqliteImageMemoryBytes } : {}),
-      ...(options.admin ? { admin: options.admin } : {}),
-      ...(seed !== undefined ? { deterministicSeed: seed } : {}),
-      // PostgreSQL forks open their own schemas through the URL
-      ...(options.dialect === 'postgres' && postgresUrl ? { databaseUrl: postgresUrl } : {}),
+      flags: {
+        accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
+        b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
+        production: false,
+      },
+      app: {
+        logger: options.logger ?? false,
+        ...(options.rateLimitStore ? { rateLimitStore: options.rateLimitStore } : {}),
+        ...(options.eagerBaselineRows !== undefined ? { eagerBaselineRows: options.eagerBaselineRows } : {}),
+        ...(options.sqliteImageMemoryBytes !== undefined ? { sqliteImageMemoryBytes: options.sqliteImageMemoryBytes } : {}),
+        ...(options.admin ? { admin: options.admin } : {}),
+      },
     });
-    await app.ready();
-    return {
-      app,
-      database,
-      clock,
-      async outside() {
-        let other: Database;
-        if (database.sqlitePath !== undefined) other = await openDatabase(`sqlite:${database.sqlitePath}`);
-        else if (options.dialect === 'postgres' && postgresUrl && database.pgSchema !== undefined) {
-          other = await openDatabase(postgresUrl, { pgSchema: database.pgSchema, pgPoolSize: 1 });
-        } else throw new Error('outside() needs sqliteFile: true on SQLite');
-        others.push(other);
-        return other;
-      },
-      async close() {
-        for (const other of others) await other.close();
-        await app.close();
-        await database.drop();
-      },
-    };
   } catch (error) {
-    await database.drop();
+    removeDir();
     throw error;
   }
+  await booted.app.ready();
+  const { app, database, clock } = booted;
+  return {
+    app,
+    database: Object.assign(database, dir !== undefined ? { sqlitePath: join(dir, 'roster.db') } : {}),
+    clock,
+    async outside() {
+      let other: Database;
+      if (dir !== undefined) other = await openDatabase(`sqlite:${join(dir, 'roster.db')}`);
+      else if (pgSchema !== undefined && postgresUrl) other = await openDatabase(postgresUrl, { pgSchema, pgPoolSize: 1 });
+      else throw new Error('outside() needs sqliteFile: true on SQLite');
+      others.push(other);
+      return other;
+    },
+    async close() {
+      for (const other of others) await other.close();
+      await booted.close();
+      removeDir();
+    },
+  };
 }

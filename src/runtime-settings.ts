@@ -1,13 +1,17 @@
-import { DEFAULT_ACCOUNT_RATE_LIMIT, DEFAULT_B2B_RATE_LIMIT, DEMO_B2B_JWT_SECRET, type RateLimitFlag } from '../config.js';
-import type { StoredSettings } from '../domain/settings/settings-repository.js';
-import type { RuntimeSettings } from '../services.js';
-import { AppError } from '../shared/errors.js';
+import { DEFAULT_ACCOUNT_RATE_LIMIT, DEFAULT_B2B_RATE_LIMIT, DEMO_B2B_JWT_SECRET, type RateLimitFlag } from './config.js';
+import type { StoredSettings } from './domain/settings/settings-repository.js';
+import type { RuntimeSettings } from './services.js';
+import { AppError } from './shared/errors.js';
+
+/** What the command line (or a test) says about the settings; undefined: not said. */
+export interface SettingsFlags {
+  accountRateLimit: RateLimitFlag;
+  b2bRateLimit: RateLimitFlag;
+  production: boolean;
+}
 
 /** Flags override the fixture's stored settings, which override the defaults. */
-export function resolveRuntimeSettings(
-  stored: StoredSettings,
-  flags: { accountRateLimit: RateLimitFlag; b2bRateLimit: RateLimitFlag; production: boolean },
-): RuntimeSettings {
+export function resolveRuntimeSettings(stored: StoredSettings, flags: SettingsFlags): RuntimeSettings {
   const pick = (flag: RateLimitFlag, fromFixture: StoredSettings['accountRateLimit'], fallback: RuntimeSettings['accountRateLimit']) =>
     flag !== undefined ? flag : fromFixture !== undefined ? fromFixture : fallback;
   const settings: RuntimeSettings = {
