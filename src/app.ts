@@ -172,13 +172,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   await app.register(accountGraphqlRoutes);
   await app.register(b2bGraphqlRoutes);
 
+  // outside every API's own routes: still in the error format of the API the path belongs to
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ code: 404, message: 'Not Found', data: { errMsg: `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}` } });
+    sendApiError(reply, errorPathOf(request.url), 404, `No route for ${request.method} ${redactUrl(request.url).split('?')[0]}`);
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) request.log.error({ err: error }, 'unexpected error');
-    reply.code(status).send({ code: status, message: status === 500 ? 'Internal server error' : error.message, data: {} });
+    sendApiError(reply, errorPathOf(request.url), status, status === 500 ? 'Internal server error' : error.message);
   });
 
   return app as FastifyInstance & { services: Services };

@@ -26,6 +26,18 @@ describe('HTTP edge shared by every API', () => {
     expect(other.json()).toEqual({ code: 400, message: 'Malformed URL', data: { errMsg: 'Malformed URL' } });
   });
 
+  it('answers a path no route serves with a 404 in the error format of the API the path belongs to', async () => {
+    const account = await t.app.inject({ method: 'POST', url: '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql/extra' });
+    expect(account.statusCode).toBe(404);
+    expect(account.json()).toEqual({ errors: [{ message: 'No route for POST /accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql/extra', extensions: { code: 'NOT_FOUND' } }] });
+    const io = await t.app.inject({ method: 'GET', url: '/api/io/auth/nowhere?jwtToken=secret' });
+    expect(io.statusCode).toBe(404);
+    expect(io.json()).toEqual({ code: 404, data: { errMsg: 'Not Found' }, meta: { message: 'Not Found' } });
+    const other = await t.app.inject({ method: 'GET', url: '/nowhere' });
+    expect(other.statusCode).toBe(404);
+    expect(other.json()).toEqual({ code: 404, message: 'No route for GET /nowhere', data: { errMsg: 'No route for GET /nowhere' } });
+  });
+
   it('cuts off clients that never finish their request, and closes idle connections on shutdown', () => {
     expect((t.app.initialConfig as Record<string, unknown>).requestTimeout).toBeGreaterThan(0);
     expect(t.app.initialConfig.connectionTimeout).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import type { ApiName } from '../domain/journal/request-journal.js';
+import { throttledMessage } from './b2b-caller.js';
 
 /**
  * An HTTP-level error in the error format of the API a path belongs to, for the few answers that
@@ -54,12 +55,12 @@ export function sendApiError(reply: FastifyReply, path: string, status: number, 
       return reply.send({ errors: [{ message: message ?? defaultMessage(status), extensions: { code: accountGraphqlCodes[status] ?? `HTTP_${status}` } }] });
     case 'b2b-graphql': {
       if (retry) reply.header('retry-after', '1');
-      const text = status === 429 && message === undefined ? 'Request was throttled. Expected available in 1 seconds.' : (message ?? defaultMessage(status));
+      const text = status === 429 && message === undefined ? throttledMessage(1000) : (message ?? defaultMessage(status));
       return reply.send({ data: null, errors: [{ message: text, extensions: { code: status === 401 ? 40101 : status } }] });
     }
     case 'b2b-rest': {
       if (retry) reply.header('retry-after', '1');
-      const text = status === 429 && message === undefined ? 'Request was throttled. Expected available in 1 seconds.' : (message ?? defaultMessage(status));
+      const text = status === 429 && message === undefined ? throttledMessage(1000) : (message ?? defaultMessage(status));
       if (path.startsWith('/api/io/auth')) return reply.send({ code: status, data: { errMsg: text }, meta: { message: text } });
       return reply.send({ code: status, message: text, data: { errMsg: text } });
     }

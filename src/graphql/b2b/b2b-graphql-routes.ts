@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { B2B_CORS_HEADERS, consumeB2bQuota, quotaHeaders, throttledError, tokenFromHeaders } from '../../http/b2b-caller.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
 import { createB2bSchema } from './b2b-schema.js';
-import { type RateLimitState, type TokenState, consumeB2bQuota, createB2bContext, rateLimitedError } from './context.js';
+import { type RateLimitState, type TokenState, createB2bContext } from './context.js';
 import { type B2bErrorJson, formatExecutionErrors, messageOf, requestError } from './errors.js';
 import { b2bResolvers } from './resolvers.js';
-import { readBearerToken, verifyB2bToken } from './token.js';
+import { verifyB2bToken } from './token.js';
 
 /**
  * `POST /graphql`: the B2B storefront GraphQL endpoint (b2b-users-rest.md §14 #22, #28-#32).
@@ -22,14 +23,6 @@ export const B2B_LIMITS = {
   maxAliases: 100,
   defaultPageSize: 10,
   maxPageSize: 250,
-} as const;
-
-const CORS_HEADERS = {
-  'access-control-allow-origin': '*',
-  // authToken and Content-Type as documented (§1); Authorization too, or browsers could not send the bearer token
-  'access-control-allow-headers': 'authToken, Content-Type, Authorization',
-  'access-control-allow-methods': 'GET, POST, PUT, OPTIONS, DELETE, PATCH',
-  'access-control-max-age': '1728000',
 } as const;
 
 const ALLOW = 'GET, POST, OPTIONS';
@@ -70,7 +63,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
 
   app.decorateRequest('b2bGraphqlText', undefined);
   app.addHook('onSend', (_request, reply, payload, done) => {
-    reply.headers(CORS_HEADERS);
+    reply.headers(B2B_CORS_HEADERS);
     done(null, payload);
   });
 
@@ -105,7 +98,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     // 1. who is calling (a token is only verified here; operations decide whether they need one);
     //    the data version is taken first: an answer is cached only if nothing changed since
     const version = await services.b2bVersion.take();
-    const rawToken = readBearerToken(request.headers.authorization);
+    const rawToken = tokenFromHeaders(request.headers);
     const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken, version);
     const token: TokenState = verified?.state ?? { kind: 'none' };
 
@@ -224,23 +217,13 @@ function wantsHtml(request: FastifyRequest): boolean {
   return accept.toLowerCase().includes('text/html');
 }
 
-function rateLimitHeaders(decision: RateLimitDecision | null): Record<string, string> {
-  if (!decision) return {};
-  return {
-    'x-requests-allocated': `${decision.limit} times/${Math.round(decision.windowMs / 1000)} s`,
-    'x-requests-window-length': `${decision.limit} times`,
-    'x-requests-remaining': `${decision.remaining} times`,
-    'x-request-window-resets-after': `${(decision.resetMs / 1000).toFixed(3)} s`,
-  };
-}
-
 function send(reply: FastifyReply, status: number, body: unknown, rateLimit?: RateLimitState) {
   return sendJson(reply, status, JSON.stringify(body), rateLimit);
 }
 
 /** an answer already serialized (a cached or just-built `{data}`) */
 function sendJson(reply: FastifyReply, status: number, json: string, rateLimit?: RateLimitState) {
-  return reply.code(status).headers(rateLimitHeaders(rateLimit?.decision ?? null)).type('application/json; charset=utf-8').send(json);
+  return reply.code(status).headers(quotaHeaders(rateLimit?.decision ?? null)).type('application/json; charset=utf-8').send(json);
 }
 
 function sendErrors(reply: FastifyReply, status: number, errors: B2bErrorJson[], rateLimit?: RateLimitState) {
@@ -248,8 +231,7 @@ function sendErrors(reply: FastifyReply, status: number, errors: B2bErrorJson[],
 }
 
 function sendRateLimited(reply: FastifyReply, decision: RateLimitDecision) {
-  const error = rateLimitedError(decision);
-  reply.header('retry-after', String(Math.max(1, Math.ceil(decision.resetMs / 1000))));
+  const error = throttledError(decision);
   return send(reply, 429, { errors: [requestError(messageOf(error), 429)] }, { decision, counted: true });
 }
 

@@ -3,6 +3,7 @@ import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import type { Services } from '../../services.js';
+import { consumeB2bQuota, throttledError } from '../../http/b2b-caller.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -46,19 +47,6 @@ export interface RateLimitState {
   counted: boolean;
 }
 
-export function rateLimitedError(decision: RateLimitDecision): AppError {
-  const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-  return new AppError('RATE_LIMITED', `Request was throttled. Expected available in ${seconds} seconds.`);
-}
-
-/**
- * Counts one request against the store's B2B quota (§14 #14). The setting is the store's live one
- * (fixture/flag default, adjustable at /_roster/rate-limits); null means limits are off.
- */
-export function consumeB2bQuota(services: Services, storeHash: string): Promise<RateLimitDecision | null> {
-  return services.rateLimiter.consume(`b2b:${storeHash}`, services.rateLimitSettingFor('b2b', storeHash));
-}
-
 export function createB2bContext(options: {
   services: Services;
   log: FastifyBaseLogger;
@@ -84,7 +72,7 @@ export function createB2bContext(options: {
     },
     async countRequest(storeHash) {
       if (rateLimit.counted) {
-        if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
+        if (rateLimit.decision && !rateLimit.decision.allowed) throw throttledError(rateLimit.decision);
         return;
       }
       // a store named in arguments counts only when it exists: no quota bucket per made-up hash
@@ -94,7 +82,7 @@ export function createB2bContext(options: {
       cacheable = false;
       rateLimit.counted = true;
       rateLimit.decision = await consumeB2bQuota(services, storeHash);
-      if (rateLimit.decision && !rateLimit.decision.allowed) throw rateLimitedError(rateLimit.decision);
+      if (rateLimit.decision && !rateLimit.decision.allowed) throw throttledError(rateLimit.decision);
     },
     // the company-user service's cache (per data version); a miss is read once per request
     // however many users of a page name that Company

@@ -3,17 +3,6 @@ import { AppError, isAppError } from '../../shared/errors.js';
 import type { TokenState } from './context.js';
 
 /**
- * `Authorization: Bearer <token>` with one space (Postman) or two (the Buyer Portal). A bare
- * `Bearer` (fetch trims the portal's signed-out `"Bearer  "`), an empty header or another scheme
- * means "no token" (§14 #29).
- */
-export function readBearerToken(header: string | undefined): string | undefined {
-  if (typeof header !== 'string') return undefined;
-  const match = /^\s*Bearer\s+(\S+)\s*$/i.exec(header);
-  return match?.[1];
-}
-
-/**
  * Verifies a token with the shared B2B token service (signature, then expiry and a fresh re-read
  * of the user, role and Company). Returns the store as soon as the signature holds, so the request
  * counts against that store's quota even when the token has expired (§14 #14).

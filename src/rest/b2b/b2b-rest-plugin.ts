@@ -6,7 +6,8 @@ import { registerCompanyRoutes } from './companies-routes.js';
 import { registerCustomerRoutes } from './customers-routes.js';
 import { b2bErrorHandler, type EnvelopeStyle, sendError } from './envelope.js';
 import { type B2bRouteDoc, buildOpenApiDocument, type JsonSchema } from './openapi.js';
-import { applyB2bHeaders, CORS_HEADERS } from './request-context.js';
+import { B2B_CORS_HEADERS } from '../../http/b2b-caller.js';
+import { applyB2bHeaders } from './request-context.js';
 import { registerUserRoutes } from './users-routes.js';
 
 /**
@@ -127,7 +128,7 @@ export function answerB2bFrameworkError(error: Error, request: FastifyRequest, r
   const path = errorPathOf(request.raw.url ?? '');
   const style: EnvelopeStyle | undefined = path.startsWith('/api/io/') ? 'io' : path.startsWith('/api/v2/') ? 'v2' : undefined;
   if (style === undefined) return false;
-  reply.headers(CORS_HEADERS);
+  reply.headers(B2B_CORS_HEADERS);
   const message = (error as { code?: string }).code === 'FST_ERR_BAD_URL' ? 'Malformed URL' : 'Bad request';
   sendError(reply, new AppError('BAD_REQUEST', message), style);
   return true;

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
+import { B2B_CORS_HEADERS, consumeB2bQuota, quotaHeaders, throttledError, tokenFromHeaders } from '../../http/b2b-caller.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -20,30 +21,12 @@ declare module 'fastify' {
   }
 }
 
-/** `Bearer` + one or more spaces + token (case-insensitive scheme); a bare `Bearer` is no token (§14 #29). */
-export function tokenFromHeaders(headers: FastifyRequest['headers']): string | undefined {
-  const authorization = headers.authorization;
-  if (typeof authorization === 'string') {
-    const match = /^\s*bearer(?:\s+(.*))?$/i.exec(authorization);
-    const token = match?.[1]?.trim();
-    if (token) return token;
-  }
-  const legacy = headers.authtoken;
-  if (typeof legacy === 'string' && legacy.trim() !== '') return legacy.trim();
-  return undefined;
-}
-
-export function throttledError(decision: RateLimitDecision): AppError {
-  const seconds = Math.max(1, Math.ceil(decision.resetMs / 1000));
-  return new AppError('RATE_LIMITED', `Request was throttled. Expected available in ${seconds} seconds.`);
-}
-
 /** Counts this request against the store's B2B quota once; throws 429 when over. */
 export async function countRequest(request: FastifyRequest, storeHash: string): Promise<void> {
   if (request.b2bCounted) return;
   request.b2bCounted = true;
   // the live quota of this store (fixture/flags, adjustable per store at /_roster/rate-limits)
-  const decision = await request.services.rateLimiter.consume(`b2b:${storeHash}`, request.services.rateLimitSettingFor('b2b', storeHash));
+  const decision = await consumeB2bQuota(request.services, storeHash);
   request.b2bRateLimit = decision;
   if (decision && !decision.allowed) throw throttledError(decision);
 }
@@ -67,22 +50,8 @@ export function principalOf(request: FastifyRequest): B2bPrincipal {
   return request.b2bPrincipal;
 }
 
-export const CORS_HEADERS: Readonly<Record<string, string>> = {
-  'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'authToken, Content-Type, Authorization',
-  'access-control-allow-methods': 'GET, POST, PUT, OPTIONS, DELETE, PATCH',
-  'access-control-max-age': '1728000',
-};
-
+/** CORS and, on a counted request, the quota headers: on every B2B REST answer. */
 export function applyB2bHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  reply.headers(CORS_HEADERS);
-  const decision = request.b2bRateLimit;
-  if (decision) {
-    const windowSeconds = Math.round(decision.windowMs / 1000);
-    reply.header('x-requests-allocated', `${decision.limit} times/${windowSeconds} s`);
-    reply.header('x-requests-window-length', `${decision.limit} times`);
-    reply.header('x-requests-remaining', `${decision.remaining} times`);
-    reply.header('x-request-window-resets-after', `${(decision.resetMs / 1000).toFixed(3)} s`);
-    if (!decision.allowed) reply.header('retry-after', String(Math.max(1, Math.ceil(decision.resetMs / 1000))));
-  }
+  reply.headers(B2B_CORS_HEADERS);
+  reply.headers(quotaHeaders(request.b2bRateLimit));
 }
