@@ -4,9 +4,9 @@ import { createMemoryRateLimitStore, type RateLimitStore } from './domain/rate-l
 import type { RuntimeSettings, Services } from './services.js';
 import type { Clock } from './shared/clock.js';
 import { type ControllableClock, createClock } from './shared/clock.js';
-import type { AdminAccess } from './admin/admin-access.js';
-import { adminPlugin } from './admin/admin-routes.js';
-import { type ControlsOptions, createControls } from './admin/controls.js';
+import type { AdminAccess } from './emulator/admin-access.js';
+import { adminPlugin } from './emulator/admin-routes.js';
+import { type ControlsOptions, createControls } from './emulator/controls.js';
 import { createIdGenerator, type IdGenerator } from './shared/ids.js';
 import { accountGraphqlRoutes, tolerantAccountPath } from './graphql/account/account-graphql-routes.js';
 import { b2bGraphqlRoutes } from './graphql/b2b/b2b-graphql-routes.js';
@@ -28,7 +28,7 @@ export interface AppDeps {
   loggerInstance?: FastifyBaseLogger;
   /** reported by /healthz: true while shared rate-limit counters are unavailable */
   isRateLimitDegraded?: () => boolean;
-  // --- emulator controls (src/admin): reset, snapshots, forks, clock, faults, journal
+  // --- emulator controls (src/emulator): reset, snapshots, forks, clock, faults, journal
   /** who may use /_roster (default: on, no token: buildApp never listens, the caller decides; see resolveAdminAccess) */
   admin?: AdminAccess;
   /** PostgreSQL: the connection string, needed to open forks' schemas */

@@ -7,7 +7,7 @@ import { type Database, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
 import { createClock } from './shared/clock.js';
-import { resolveAdminAccess } from './admin/admin-access.js';
+import { resolveAdminAccess } from './emulator/admin-access.js';
 import { registerAdminCommands } from './cli/admin-client.js';
 import { isAppError } from './shared/errors.js';
 import { hashToken } from './shared/secrets.js';

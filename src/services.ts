@@ -4,10 +4,10 @@ import { type CompanyRoleService, createCompanyRoleService } from './domain/comp
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
 import { type DataVersion, createDataVersion } from './db/data-version.js';
-import type { EventSink } from './domain/journal/events.js';
+import type { EventSink } from './domain/domain-events.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './domain/worlds/rate-limit-overrides.js';
-import { createWorldChanges, type WorldChanges } from './domain/worlds/world-changes.js';
+import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './emulator/worlds/rate-limit-overrides.js';
+import { createWorldChanges, type WorldChanges } from './emulator/worlds/world-changes.js';
 import type { Clock } from './shared/clock.js';
 import type { IdGenerator } from './shared/ids.js';
 
@@ -34,7 +34,7 @@ export interface ServiceDeps {
   rateLimitStore: RateLimitStore;
   /** optional observer of B2B user events (webhooks, welcome e-mails); nothing is sent by default */
   b2bEvents?: CompanyUserEventSink;
-  // --- emulator worlds (src/domain/worlds): buildApp passes these; defaults suit a lone world
+  // --- emulator worlds (src/emulator/worlds): buildApp passes these; defaults suit a lone world
   worldId?: string;
   events?: EventSink;
   worldChanges?: WorldChanges;

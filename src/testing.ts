@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { resolveAdminAccess } from './admin/admin-access.js';
+import { resolveAdminAccess } from './emulator/admin-access.js';
 import { bootstrap } from './bootstrap.js';
 import { DETERMINISTIC_START, readFixtureFile } from './config.js';
 import { parseDatabaseUrl } from './db/database.js';
-import type { WorldEvent, WorldEventType } from './domain/journal/events.js';
-import type { FaultEffect, FaultMatch, FaultRule, FaultRuleInput } from './domain/journal/faults.js';
-import type { ApiName, JournalEntry } from './domain/journal/request-journal.js';
+import type { WorldEventType } from './domain/domain-events.js';
+import type { WorldEvent } from './emulator/journal/events.js';
+import type { FaultEffect, FaultMatch, FaultRule, FaultRuleInput } from './emulator/journal/faults.js';
+import type { JournalEntry } from './emulator/journal/request-journal.js';
+import type { ApiName } from './http/api-error-response.js';
 import type { RateLimitSetting } from './domain/rate-limits/rate-limiter.js';
 import type { Fixture } from './fixtures/fixture-types.js';
 

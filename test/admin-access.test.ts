@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAdminAuthorized, isLoopbackHost, resolveAdminAccess } from '../src/admin/admin-access.js';
+import { isAdminAuthorized, isLoopbackHost, resolveAdminAccess } from '../src/emulator/admin-access.js';
 import type { TestApp } from './helpers/test-app.js';
 import { freePort, runRoster, waitForHealthy } from './helpers/processes.js';
 import { ACCOUNT_TOKEN, adminB2bToken, createAdminTestApp, type Inject, injector } from './admin-support.js';

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
-import type { ApiName } from '../domain/journal/request-journal.js';
 import { throttledMessage } from './b2b-caller.js';
 
 /**
@@ -8,6 +7,10 @@ import { throttledMessage } from './b2b-caller.js';
  * are made outside an API's own plugin: framework errors (an undecodable URL), a server that is
  * shutting down, and the emulator's fault rules.
  */
+/** The APIs Roster serves, by the names the emulator's journal and fault rules use. */
+export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql';
+export const apiNames: readonly ApiName[] = ['account-graphql', 'b2b-rest', 'b2b-graphql'];
+
 export function apiOfPath(path: string): ApiName | 'other' {
   if (path.startsWith('/accounts/')) return 'account-graphql';
   if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';

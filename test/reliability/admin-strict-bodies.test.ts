@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminRoutes } from '../../src/admin/admin-routes.js';
+import { adminRoutes } from '../../src/emulator/admin-routes.js';
 import type { Database } from '../../src/db/database.js';
 import { ACCOUNT, ACCOUNT_TOKEN, addAccountUser, injector, STORE } from '../admin-support.js';
 import { dialects } from '../helpers/dialects.js';

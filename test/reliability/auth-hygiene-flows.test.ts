@@ -163,6 +163,6 @@ describe('secrets are compared in constant time (code-level)', () => {
   });
 
   it('the emulator admin token is compared in constant time', () => {
-    expect(source('admin/admin-access.ts')).toMatch(/timingSafeEqual\(digest\(given\), digest\(access\.token\)\)/);
+    expect(source('emulator/admin-access.ts')).toMatch(/timingSafeEqual\(digest\(given\), digest\(access\.token\)\)/);
   });
 });

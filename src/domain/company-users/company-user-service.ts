@@ -16,7 +16,7 @@ import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
 import { commitWithEvents } from '../domain-events.js';
-import type { EventSink } from '../journal/events.js';
+import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import {

@@ -6,7 +6,7 @@ import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { commitWithEvents } from '../domain-events.js';
-import type { EventSink, WorldEventInput } from '../journal/events.js';
+import type { EventSink, WorldEventInput } from '../domain-events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
 import { findStore, findStoreMember, type Store, type StoreRef } from '../stores/store-repository.js';
 import { DEFAULT_STORE_PERMISSIONS } from '../stores/permission-catalogue.js';

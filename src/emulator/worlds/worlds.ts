@@ -3,10 +3,11 @@ import { migrateToLatest } from '../../db/migrator.js';
 import { loadFixture } from '../../fixtures/load-fixture.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
-import { createEventDerivationSwitch, createEventJournal, type EventDerivationSwitch, type EventJournal, type EventSink } from '../journal/events.js';
+import type { EventSink } from '../../domain/domain-events.js';
+import { createEventDerivationSwitch, createEventJournal, type EventDerivationSwitch, type EventJournal } from '../journal/events.js';
 import { createFaultRegistry, type FaultRegistry } from '../journal/faults.js';
 import { createRequestJournal, type RequestJournal } from '../journal/request-journal.js';
-import type { RateLimitSetting, RateLimitStore } from '../rate-limits/rate-limiter.js';
+import type { RateLimitSetting, RateLimitStore } from '../../domain/rate-limits/rate-limiter.js';
 import {
   createRateLimitOverrides,
   FORK_RATE_LIMIT_PREFIX,

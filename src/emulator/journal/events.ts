@@ -1,42 +1,15 @@
+import { type EventSink, type WorldEventInput, type WorldEventType, worldEventTypes } from '../../domain/domain-events.js';
 import { redactJournalValue } from './journal-redact.js';
 import { createRingBuffer } from './ring-buffer.js';
 
 /**
- * Typed state-change events, one stream per world. Domain services report what they changed with
+ * The journal of typed state-change events, one stream per world. Domain services report what they changed with
  * `services.events.emit({ type, subject, before, after })` after their transaction commits; the
  * emulator shows them at GET /_roster/events. Until every service emits its own, the emulator
  * derives the common ones from successful API responses (source: "derived"); the first event of a
  * family (`account.*`, `store.*`, ...) that a service emits itself switches derivation of that
  * family off for good, so nothing is reported twice.
  */
-export const worldEventTypes = [
-  'account.user.added',
-  'account.user.removed',
-  'account.user.updated',
-  'store.user.added',
-  'store.user.removed',
-  'store.user.updated',
-  'company.user.created',
-  'company.user.updated',
-  'company.user.deleted',
-  'customer.created',
-  'world.reset',
-  'world.snapshot.restored',
-  'world.fixture.loaded',
-] as const;
-
-export type WorldEventType = (typeof worldEventTypes)[number];
-
-export interface WorldEventInput {
-  type: WorldEventType;
-  /** what the event is about, in wire-neutral ids: { accountUuid, userId, storeId, storeHash, companyId, ... } */
-  subject?: Record<string, unknown>;
-  /** the entity before the change (null: it did not exist) */
-  before?: unknown;
-  /** the entity after the change (null: it no longer exists) */
-  after?: unknown;
-}
-
 export interface WorldEvent {
   seq: number;
   at: string;
@@ -47,12 +20,6 @@ export interface WorldEvent {
   subject: Record<string, unknown>;
   before: unknown;
   after: unknown;
-}
-
-export interface EventSink {
-  emit(event: WorldEventInput): void;
-  /** for an event whose before/after still has to be read: recorded once it resolves, and GET /_roster/events waits for it */
-  emitWhenReady?(event: Promise<WorldEventInput>): void;
 }
 
 export interface EventFilter {

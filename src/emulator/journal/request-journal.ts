@@ -1,9 +1,7 @@
+import type { ApiName } from '../../http/api-error-response.js';
 import { createRingBuffer, type RingBuffer } from './ring-buffer.js';
 import { redactBody, redactHeaders, redactRequestUrl } from './journal-redact.js';
 
-/** The APIs Roster serves; `other` is everything else (health, unknown paths). */
-export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql';
-export const apiNames: readonly ApiName[] = ['account-graphql', 'b2b-rest', 'b2b-graphql'];
 
 /** Who made a request, as far as its credentials tell without verifying them again. */
 export type Principal =

@@ -5,7 +5,7 @@ import type { RateLimitFlag } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';
 import { readStoredSettings } from '../domain/settings/settings-repository.js';
-import { createWorlds, type World, type Worlds } from '../domain/worlds/worlds.js';
+import { createWorlds, type World, type Worlds } from './worlds/worlds.js';
 import { createServices, type RuntimeSettings, type Services } from '../services.js';
 import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';

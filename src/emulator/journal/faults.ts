@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors.js';
-import { type ApiName, apiNames, operationMatches } from './request-journal.js';
+import { type ApiName, apiNames } from '../../http/api-error-response.js';
+import { operationMatches } from './request-journal.js';
 
 /**
  * Fault injection: rules that make matching requests fail in a chosen way, deterministically.

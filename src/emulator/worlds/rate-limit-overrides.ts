@@ -1,4 +1,4 @@
-import type { BucketState, RateLimitSetting, RateLimitStore, WindowCount } from '../rate-limits/rate-limiter.js';
+import type { BucketState, RateLimitSetting, RateLimitStore, WindowCount } from '../../domain/rate-limits/rate-limiter.js';
 
 /**
  * Which quota applies to an account (Account API) or a store (B2B). Start-up settings are the

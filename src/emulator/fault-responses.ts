@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { FaultEffect } from '../domain/journal/faults.js';
+import type { FaultEffect } from './journal/faults.js';
 import { sendApiError } from '../http/api-error-response.js';
 import type { FullFacts } from './request-facts.js';
 

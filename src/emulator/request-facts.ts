@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { type DocumentNode, type FieldNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { parseGraphqlDocument } from '../shared/graphql-document.js';
-import type { RequestFacts } from '../domain/journal/faults.js';
-import type { Principal } from '../domain/journal/request-journal.js';
+import type { RequestFacts } from './journal/faults.js';
+import type { Principal } from './journal/request-journal.js';
 import { apiOfPath } from '../http/api-error-response.js';
 
 /**

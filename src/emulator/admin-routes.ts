@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type EventFilter, worldEventTypes } from '../domain/journal/events.js';
-import type { FaultRuleInput } from '../domain/journal/faults.js';
-import { apiNames, type JournalEntry } from '../domain/journal/request-journal.js';
+import { worldEventTypes } from '../domain/domain-events.js';
+import type { EventFilter } from './journal/events.js';
+import type { FaultRuleInput } from './journal/faults.js';
+import { apiNames } from '../http/api-error-response.js';
+import type { JournalEntry } from './journal/request-journal.js';
 import type { RateLimitSetting } from '../domain/rate-limits/rate-limiter.js';
 import { decide } from '../domain/rate-limits/rate-limiter.js';
-import { type RateLimitKind, rateLimitKinds } from '../domain/worlds/rate-limit-overrides.js';
+import { type RateLimitKind, rateLimitKinds } from './worlds/rate-limit-overrides.js';
 import { exportFixture } from '../fixtures/export-fixture.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { isAdminAuthorized } from './admin-access.js';
