@@ -19,6 +19,7 @@ import { commitWithEvents } from '../domain-events.js';
 import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
+import { companyUserEmailType, EmailUserType } from './email-user-type.js';
 import {
   type CompanyUserSnapshot,
   countUsers,
@@ -496,11 +497,9 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const customer = await findCustomerByEmail(db, principal.storeHash, email);
       if (user) {
         const company = await findCompany(db, principal.storeHash, user.companyId);
-        const userType =
-          user.role === 3 ? 6 : user.companyId !== companyId ? 4 : query.channelId !== undefined && user.channelId !== null && user.channelId !== query.channelId ? 7 : 5;
         return {
           isValid: 0,
-          userType,
+          userType: companyUserEmailType(user, companyId, query.channelId),
           userInfo: {
             id: user.id,
             email: user.email,
@@ -518,7 +517,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       if (customer) {
         return {
           isValid: 2,
-          userType: 2,
+          userType: EmailUserType.B2C_CUSTOMER,
           userInfo: {
             id: customer.id,
             email: customer.email,
@@ -533,7 +532,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           },
         };
       }
-      return { isValid: 1, userType: 1, userInfo: null };
+      return { isValid: 1, userType: EmailUserType.NOT_FOUND, userInfo: null };
     },
 
     async assertExists(principal, query) {

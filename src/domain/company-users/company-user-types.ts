@@ -1,3 +1,4 @@
+import type { EmailUserTypeCode } from './email-user-type.js';
 /**
  * Domain shapes of the Company users feature, shared by the REST and GraphQL edges.
  * camelCase, numbers as numbers, timestamps in epoch milliseconds. Each edge formats its own wire shape.
@@ -146,7 +147,7 @@ export interface EmailCheckResult {
    * GraphQL: 1 not exist, 2 B2C customer, 3 several B2C customers (never: one store, unique e-mails),
    * 4 user of another Company, 5 user of this Company, 6 Super Admin, 7 this Company, other channel
    */
-  userType: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  userType: EmailUserTypeCode;
   /** null when nothing exists */
   userInfo: EmailCheckUserInfo | null;
 }
