@@ -1,7 +1,8 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Database } from './db/database.js';
 import { createMemoryRateLimitStore, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import type { RuntimeSettings, Services } from './services.js';
+import { createServices, type RuntimeSettings, type Services } from './services.js';
+import { resolveWorldSettings } from './runtime-settings.js';
 import type { Clock } from './shared/clock.js';
 import { type ControllableClock, createClock } from './shared/clock.js';
 import type { AdminAccess } from './emulator/admin-access.js';
@@ -83,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   const clock = controllable(deps.clock);
   const ids = deps.ids ?? createIdGenerator();
   const controls = createControls({
+    createServices,
+    resolveSettings: resolveWorldSettings,
     database: deps.database,
     clock,
     ids,

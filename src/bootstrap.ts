@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { type AppDeps, buildApp } from './app.js';
-import { DETERMINISTIC_SEED } from './config.js';
+import { DETERMINISTIC_SEED } from './cli/config.js';
 import { type Database, dropPgSchema, type OpenDatabaseOptions, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';

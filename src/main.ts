@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { loggerOptions } from './app.js';
 import { bootstrap } from './bootstrap.js';
-import { readFixtureFile, readServeConfig, type ServeFlags } from './config.js';
+import { readFixtureFile, readServeConfig, type ServeFlags } from './cli/config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';

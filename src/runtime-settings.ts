@@ -1,5 +1,6 @@
-import { DEFAULT_ACCOUNT_RATE_LIMIT, DEFAULT_B2B_RATE_LIMIT, DEMO_B2B_JWT_SECRET, type RateLimitFlag } from './config.js';
-import type { StoredSettings } from './domain/settings/settings-repository.js';
+import { DEFAULT_ACCOUNT_RATE_LIMIT, DEFAULT_B2B_RATE_LIMIT, DEMO_B2B_JWT_SECRET, type RateLimitFlag } from './cli/config.js';
+import type { Database } from './db/database.js';
+import { readStoredSettings, type StoredSettings } from './domain/settings/settings-repository.js';
 import type { RuntimeSettings } from './services.js';
 import { AppError } from './shared/errors.js';
 
@@ -24,4 +25,9 @@ export function resolveRuntimeSettings(stored: StoredSettings, flags: SettingsFl
     throw new AppError('BAD_REQUEST', 'Refusing to start in production (NODE_ENV=production) with the demo B2B JWT secret; set settings.b2bJwtSecret in your fixture');
   }
   return settings;
+}
+
+/** The settings of a world: its stored rows (the fixture's `settings`) under the flags. */
+export async function resolveWorldSettings(database: Database, flags: SettingsFlags): Promise<RuntimeSettings> {
+  return resolveRuntimeSettings(await readStoredSettings(database.kysely), flags);
 }

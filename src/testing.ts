@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { resolveAdminAccess } from './emulator/admin-access.js';
 import { bootstrap } from './bootstrap.js';
-import { DETERMINISTIC_START, readFixtureFile } from './config.js';
+import { DETERMINISTIC_START, readFixtureFile } from './cli/config.js';
 import { parseDatabaseUrl } from './db/database.js';
 import type { WorldEventType } from './domain/domain-events.js';
 import type { WorldEvent } from './emulator/journal/events.js';

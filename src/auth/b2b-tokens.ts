@@ -10,7 +10,7 @@ import type { CompanyUser } from '../domain/company-users/company-user-types.js'
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
 import { type DataVersion, createDataVersion } from '../db/data-version.js';
-import { isStorableStoreHash } from '../domain/company-users/lookup-guards.js';
+import { isStorableStoreHash } from '../db/lookup-guards.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readAdminClientConfig } from '../config.js';
+import { readAdminClientConfig } from './config.js';
 import { AppError } from '../shared/errors.js';
 
 /**

@@ -1,12 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { resolveRuntimeSettings } from '../runtime-settings.js';
-import type { RateLimitFlag } from '../config.js';
 import type { Database } from '../db/database.js';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';
-import { readStoredSettings } from '../domain/settings/settings-repository.js';
 import { createWorlds, type World, type Worlds } from './worlds/worlds.js';
-import { createServices, type RuntimeSettings, type Services } from '../services.js';
+import type { ServiceDeps, RuntimeSettings, Services } from '../services.js';
+import type { SettingsFlags } from '../runtime-settings.js';
 import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
 import type { AdminAccess } from './admin-access.js';
@@ -20,6 +18,12 @@ import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf } fro
  * (admin-routes.ts) drives it.
  */
 export interface ControlsOptions {
+  /**
+   * The composition root's own factories (the emulator plugs into the app, it does not build it):
+   * the services of one world, and the settings from a world's stored rows and the flags.
+   */
+  createServices: (deps: ServiceDeps) => Services;
+  resolveSettings: (database: Database, flags: SettingsFlags) => Promise<RuntimeSettings>;
   database: Database;
   clock: ControllableClock;
   ids: IdGenerator;
@@ -31,7 +35,7 @@ export interface ControlsOptions {
   /** seeded ids: each fork gets its own seeded generator, so parallel tests do not shift each other's ids */
   deterministicSeed?: string | undefined;
   /** the flags the settings were resolved with; without them, rate limits stay as they are when rows are replaced */
-  settingsFlags?: { accountRateLimit: RateLimitFlag; b2bRateLimit: RateLimitFlag; production: boolean } | undefined;
+  settingsFlags?: SettingsFlags | undefined;
   journalSize?: number | undefined;
   /** see WorldsOptions.eagerBaselineRows */
   eagerBaselineRows?: number | undefined;
@@ -106,7 +110,7 @@ export function createControls(options: ControlsOptions): Controls {
       return options.deterministicSeed !== undefined ? `f${forkCounter}` : `f${forkCounter}-${createIdGenerator().next().slice(0, 8)}`;
     },
     makeServices: (parts) =>
-      createServices({
+      options.createServices({
         database: parts.database,
         clock: options.clock,
         ids: parts.id === 'main' || options.deterministicSeed === undefined ? options.ids : createIdGenerator({ seed: `${options.deterministicSeed}${parts.id}` }),
@@ -124,7 +128,7 @@ export function createControls(options: ControlsOptions): Controls {
   async function refreshSettings(world: AppWorld): Promise<void> {
     const current = world.services.settings;
     const flags = options.settingsFlags ?? { accountRateLimit: current.accountRateLimit, b2bRateLimit: current.b2bRateLimit, production: false };
-    const resolved = resolveRuntimeSettings(await readStoredSettings(world.database.kysely), { ...flags, production: false });
+    const resolved = await options.resolveSettings(world.database, { ...flags, production: false });
     Object.assign(current, resolved);
   }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../../src/app.js';
 import { type Booted, bootstrap } from '../../src/bootstrap.js';
-import type { RateLimitFlag } from '../../src/config.js';
+import type { RateLimitFlag } from '../../src/cli/config.js';
 import { type Database, type DialectName, openDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrator.js';
 import type { RateLimitStore } from '../../src/domain/rate-limits/rate-limiter.js';

@@ -1,7 +1,7 @@
 import { lockedForUpdate } from '../../db/dialect.js';
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CompaniesTable, DB } from '../../db/tables.js';
-import { isStorableId, isStorableStoreHash } from '../company-users/lookup-guards.js';
+import { isStorableId, isStorableStoreHash } from '../../db/lookup-guards.js';
 import type { Company } from './company-types.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/tables.js';
-import { isStorableId, isStorableStoreHash } from '../company-users/lookup-guards.js';
+import { isStorableId, isStorableStoreHash } from '../../db/lookup-guards.js';
 import type { RolePermission } from './role-defaults.js';
 
 /** Storage of a store's custom Company roles and their permissions. Rows never leave this file. */

@@ -3,7 +3,7 @@ import { emailKey, escapeLike, ilike, lockedForUpdate } from '../../db/dialect.j
 import type { DB } from '../../db/tables.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
-import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from './lookup-guards.js';
+import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from '../../db/lookup-guards.js';
 
 /**
  * Storage of Company users. Rows never leave this file: every read returns `CompanyUser`.

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.js';
-import { isStorableStoreHash } from './lookup-guards.js';
+import { isStorableStoreHash } from '../../db/lookup-guards.js';
 
 /**
  * User extra-field configurations of a store (B2B GraphQL `userExtraFields`). Roster's fixture has

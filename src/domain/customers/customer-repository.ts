@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import { emailKey } from '../../db/dialect.js';
 import type { CustomersTable, DB } from '../../db/tables.js';
-import { isStorableId, isStorableStoreHash, isStorableText } from '../company-users/lookup-guards.js';
+import { isStorableId, isStorableStoreHash, isStorableText } from '../../db/lookup-guards.js';
 import type { Customer } from './customer-types.js';
 
 /** Storage of BigCommerce customer accounts. Rows never leave this file. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { parseDatabaseUrl } from './db/database.js';
-import { AppError } from './shared/errors.js';
+import { parseDatabaseUrl } from '../db/database.js';
+import { AppError } from '../shared/errors.js';
 
 /**
  * The only reader of process.env and CLI flags: everything is parsed and typed once here.
