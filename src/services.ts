@@ -1,5 +1,6 @@
 import { type B2bTokenService, createB2bTokenService } from './auth/b2b-tokens.js';
 import type { Database } from './db/database.js';
+import { type AccountService, createAccountService } from './domain/users/account-service.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
@@ -51,6 +52,8 @@ export interface Services {
   readonly b2bTokens: B2bTokenService;
   /** the version B2B read caches are valid for (undefined: do not cache; see db/data-version.ts) */
   readonly b2bVersion: DataVersion;
+  /** the Account API: members, stores, apps and the membership mutations */
+  readonly accounts: AccountService;
   readonly companyUsers: CompanyUserService;
   readonly companyRoles: CompanyRoleService;
   /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
@@ -84,6 +87,7 @@ export function createServices(deps: ServiceDeps): Services {
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
     b2bTokens: createB2bTokenService({ ...deps, version: b2bVersion }),
     b2bVersion,
+    accounts: createAccountService({ database: deps.database, clock: deps.clock, events }),
     companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: b2bVersion }),
     companyRoles: createCompanyRoleService({ database: deps.database }),
     worldId: deps.worldId ?? 'main',

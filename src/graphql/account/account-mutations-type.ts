@@ -1,6 +1,5 @@
 import { GraphQLID, GraphQLInputObjectType, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import { normalizeEmail } from '../../domain/users/email.js';
-import { addUserToAccount, removeUserFromAccount } from '../../domain/users/membership-service.js';
 import { type AccountSource, AccountType } from './account-type.js';
 import type { AccountContext } from './context.js';
 import { accountGlobalId, userGlobalId } from './global-ids.js';
@@ -44,7 +43,7 @@ export const AccountMutationsType = new GraphQLObjectType<unknown, AccountContex
       args: { input: { type: new GraphQLNonNull(AddUserToAccountInput) } },
       resolve: requireScopes<unknown, EmailInputArgs>(['account_users_write'], async (_s, { input }, context) => {
         const email = normalizeEmail(input.email);
-        const outcome = await addUserToAccount(context.services, context.accountUuid, email);
+        const outcome = await context.services.accounts.addUserToAccount(context.accountUuid, email);
         if (outcome.invited) {
           // delivery is out of scope: the PENDING membership is the stored invitation, this line the event
           context.log.info({ event: 'account.user_invited', accountUuid: context.accountUuid, userId: outcome.userId }, 'user invited to account');
@@ -58,7 +57,7 @@ export const AccountMutationsType = new GraphQLObjectType<unknown, AccountContex
       args: { input: { type: new GraphQLNonNull(RemoveUserFromAccountInput) } },
       resolve: requireScopes<unknown, EmailInputArgs>(['account_users_delete'], async (_s, { input }, context) => {
         const email = normalizeEmail(input.email);
-        const { userId } = await removeUserFromAccount(context.services, context.accountUuid, email);
+        const { userId } = await context.services.accounts.removeUserFromAccount(context.accountUuid, email);
         return { accountId: accountGlobalId(context.accountUuid), userId: userGlobalId(userId) };
       }),
     },

@@ -1,7 +1,5 @@
 import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
-import { countAccountMembers, findAccount, listAccountMembers } from '../../domain/accounts/account-repository.js';
-import { countAccountApps, listAccountApps } from '../../domain/apps/app-repository.js';
-import { countStores, listStores, type Store } from '../../domain/stores/store-repository.js';
+import type { Store } from '../../domain/stores/store-repository.js';
 import type { AccountMember, App } from '../../domain/users/user-types.js';
 import { AppError } from '../../shared/errors.js';
 import { AppConnectionType } from './app-type.js';
@@ -35,7 +33,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
     accountInfo: {
       type: AccountInfoType,
       resolve: requireScopes<AccountSource, unknown>(['account_read'], async (s, _args, context) => {
-        const account = await findAccount(context.services.database, s.uuid);
+        const account = await context.services.accounts.findAccount(s.uuid);
         if (!account) throw new AppError('NOT_FOUND', 'Account not found');
         return { name: account.name };
       }),
@@ -47,9 +45,9 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       resolve: requireScopes<AccountSource, ConnectionArgs & { filters?: UsersFiltersArg | null }>(['account_users_read'], async (s, args, context) => {
         const request = toPageRequest(args);
         const filter = toMemberFilter(args.filters);
-        const db = context.services.database;
-        const page = await listAccountMembers(db, s.uuid, request, filter);
-        return toConnection<AccountMember, unknown>(page, idOf, accountUserNode, () => countAccountMembers(db, s.uuid, filter));
+        const accounts = context.services.accounts;
+        const page = await accounts.listMembers(s.uuid, request, filter);
+        return toConnection<AccountMember, unknown>(page, idOf, accountUserNode, () => accounts.countMembers(s.uuid, filter));
       }),
     },
     stores: {
@@ -57,9 +55,9 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       args: connectionArgs,
       resolve: requireScopes<AccountSource, ConnectionArgs>(['account_stores_read'], async (s, args, context) => {
         const request = toPageRequest(args);
-        const db = context.services.database;
-        const page = await listStores(db, s.uuid, request);
-        return toConnection<Store, Store>(page, idOf, identity, () => countStores(db, s.uuid));
+        const accounts = context.services.accounts;
+        const page = await accounts.listStores(s.uuid, request);
+        return toConnection<Store, Store>(page, idOf, identity, () => accounts.countStores(s.uuid));
       }),
     },
     apps: {
@@ -67,9 +65,9 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
       args: connectionArgs,
       resolve: requireScopes<AccountSource, ConnectionArgs>(['account_apps_read'], async (s, args, context) => {
         const request = toPageRequest(args);
-        const db = context.services.database;
-        const page = await listAccountApps(db, s.uuid, request);
-        return toConnection<App, App>(page, idOf, identity, () => countAccountApps(db, s.uuid));
+        const accounts = context.services.accounts;
+        const page = await accounts.listApps(s.uuid, request);
+        return toConnection<App, App>(page, idOf, identity, () => accounts.countApps(s.uuid));
       }),
     },
   }),

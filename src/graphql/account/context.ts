@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { MemberFilter } from '../../domain/accounts/account-repository.js';
 import type { Page, PageRequest } from '../../domain/accounts/keyset-page.js';
-import { listMembershipAppsBatch, membershipKey } from '../../domain/apps/app-repository.js';
-import { listStoreAppsBatch, listStoreMembersBatch } from '../../domain/stores/store-repository.js';
+import { membershipKey } from '../../domain/apps/app-repository.js';
 import type { App, StoreMember } from '../../domain/users/user-types.js';
 import type { AccountPrincipal } from '../../auth/account-auth.js';
 import type { Services } from '../../services.js';
@@ -25,8 +24,7 @@ export interface AccountLoaders {
 }
 
 export function createAccountLoaders(services: Services): AccountLoaders {
-  const database = services.database;
-  const db = database.kysely;
+  const accounts = services.accounts;
   const storeMemberLoaders = new Map<string, BatchLoader<number, Page<StoreMember>>>();
   let storeApps: BatchLoader<number, App[]> | undefined;
   let membershipApps: BatchLoader<string, App[]> | undefined;
@@ -35,13 +33,13 @@ export function createAccountLoaders(services: Services): AccountLoaders {
       const key = JSON.stringify([request, filter ?? null]);
       let loader = storeMemberLoaders.get(key);
       if (!loader) {
-        loader = createBatchLoader((storeIds) => listStoreMembersBatch(database, storeIds, request, filter));
+        loader = createBatchLoader((storeIds) => accounts.listStoreMembersBatch(storeIds, request, filter));
         storeMemberLoaders.set(key, loader);
       }
       return loader;
     },
     get storeApps() {
-      storeApps ??= createBatchLoader((storeIds) => listStoreAppsBatch(database, storeIds));
+      storeApps ??= createBatchLoader((storeIds) => accounts.listStoreAppsBatch(storeIds));
       return storeApps;
     },
     get membershipApps() {
@@ -50,7 +48,7 @@ export function createAccountLoaders(services: Services): AccountLoaders {
           const [storeId, userId] = k.split(':').map(Number) as [number, number];
           return { storeId, userId };
         });
-        const found = await listMembershipAppsBatch(db, pairs);
+        const found = await accounts.listMembershipAppsBatch(pairs);
         return new Map(keys.map((k) => [k, found.get(k) ?? []]));
       }, 500);
       return membershipApps;

@@ -1,6 +1,6 @@
 import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import { pageInMemory } from '../../domain/accounts/keyset-page.js';
-import { countStoreMembers, type Store } from '../../domain/stores/store-repository.js';
+import type { Store } from '../../domain/stores/store-repository.js';
 import type { App, StoreMember } from '../../domain/users/user-types.js';
 import { AppConnectionType } from './app-type.js';
 import { connectionArgs, createConnectionTypes } from './connection-types.js';
@@ -27,7 +27,7 @@ export const StoreType = new GraphQLObjectType<Store, AccountContext>({
         const request = toPageRequest(args);
         const filter = toMemberFilter(args.filters);
         const page = await context.loaders.storeMembers(request, filter).load(s.id);
-        return toConnection(page, memberIdOf, storeUserNode, () => countStoreMembers(context.services.database, s, filter));
+        return toConnection(page, memberIdOf, storeUserNode, () => context.services.accounts.countStoreMembers(s, filter));
       }),
     },
     apps: {

@@ -1,6 +1,6 @@
 import { GraphQLID, GraphQLInputObjectType, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import { normalizeEmail } from '../../domain/users/email.js';
-import { addUserToStore, removeUserFromStore, type UserIdentity } from '../../domain/users/membership-service.js';
+import type { UserIdentity } from '../../domain/users/membership-service.js';
 import { AppError } from '../../shared/errors.js';
 import type { AccountContext } from './context.js';
 import { parseStoreGlobalId, parseUserGlobalId, storeGlobalId } from './global-ids.js';
@@ -79,7 +79,7 @@ export const UserMutationsType = new GraphQLObjectType<unknown, AccountContext>(
       resolve: requireScopes<unknown, AddUserToStoreArgs>(['account_users_write'], async (_s, { input }, context) => {
         const storeRef = parseStoreGlobalId(input.storeId);
         const identity = toIdentity(input.user);
-        const outcome = await addUserToStore(context.services, context.accountUuid, storeRef, identity);
+        const outcome = await context.services.accounts.addUserToStore(context.accountUuid, storeRef, identity);
         if (outcome.invited) {
           context.log.info({ event: 'account.user_invited', accountUuid: context.accountUuid, userId: outcome.userId }, 'user invited to account');
         }
@@ -93,7 +93,7 @@ export const UserMutationsType = new GraphQLObjectType<unknown, AccountContext>(
       resolve: requireScopes<unknown, RemoveUserFromStoreArgs>(['account_users_delete'], async (_s, { input }, context) => {
         const storeRef = parseStoreGlobalId(input.storeId);
         const userId = parseUserGlobalId(input.userId);
-        const { store, member } = await removeUserFromStore(context.services, context.accountUuid, storeRef, userId);
+        const { store, member } = await context.services.accounts.removeUserFromStore(context.accountUuid, storeRef, userId);
         return { storeId: storeGlobalId(store.hash), user: removedStoreUserNode(member) };
       }),
     },

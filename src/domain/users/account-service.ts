@@ -1,0 +1,64 @@
+import type { Database } from '../../db/database.js';
+import type { Clock } from '../../shared/clock.js';
+import { listMembershipAppsBatch, countAccountApps, listAccountApps } from '../apps/app-repository.js';
+import type { EventSink } from '../domain-events.js';
+import { countStoreMembers, countStores, listStoreAppsBatch, listStoreMembersBatch, listStores, type Store, type StoreRef } from '../stores/store-repository.js';
+import type { NormalizedEmail } from './email.js';
+import {
+  type AddUserToAccountOutcome,
+  type AddUserToStoreOutcome,
+  addUserToAccount,
+  addUserToStore,
+  removeUserFromAccount,
+  removeUserFromStore,
+  type UserIdentity,
+} from './membership-service.js';
+import type { AccountMember, App, RemovedStoreMember, StoreMember } from './user-types.js';
+import { type Account, countAccountMembers, findAccount, listAccountMembers, type MemberFilter } from '../accounts/account-repository.js';
+import type { Page, PageRequest } from '../accounts/keyset-page.js';
+
+/**
+ * The Account API's domain (account-graphql.md): an account's members, stores and apps, and the
+ * four membership mutations, as one service in `Services` like the B2B side's company-user service.
+ * Reads page by keyset (keyset-page.ts) and count from maintained counters; the `*Batch` reads
+ * serve a page of stores in one query each (GraphQL loaders). Writes are one transaction each,
+ * their events read inside it (membership-service.ts).
+ */
+export interface AccountService {
+  findAccount(uuid: string): Promise<Account | undefined>;
+  listMembers(uuid: string, request: PageRequest, filter?: MemberFilter): Promise<Page<AccountMember>>;
+  countMembers(uuid: string, filter?: MemberFilter): Promise<number>;
+  listStores(uuid: string, request: PageRequest): Promise<Page<Store>>;
+  countStores(uuid: string): Promise<number>;
+  listApps(uuid: string, request: PageRequest): Promise<Page<App>>;
+  countApps(uuid: string): Promise<number>;
+  listStoreMembersBatch(storeIds: readonly number[], request: PageRequest, filter?: MemberFilter): Promise<Map<number, Page<StoreMember>>>;
+  countStoreMembers(store: Store, filter?: MemberFilter): Promise<number>;
+  listStoreAppsBatch(storeIds: readonly number[]): Promise<Map<number, App[]>>;
+  listMembershipAppsBatch(memberships: readonly { storeId: number; userId: number }[]): Promise<Map<string, App[]>>;
+  addUserToAccount(uuid: string, email: NormalizedEmail): Promise<AddUserToAccountOutcome>;
+  removeUserFromAccount(uuid: string, email: NormalizedEmail): Promise<{ userId: number }>;
+  addUserToStore(uuid: string, store: StoreRef, identity: UserIdentity): Promise<AddUserToStoreOutcome>;
+  removeUserFromStore(uuid: string, store: StoreRef, userId: number): Promise<{ store: Store; member: RemovedStoreMember }>;
+}
+
+export function createAccountService(deps: { database: Database; clock: Clock; events?: EventSink }): AccountService {
+  const { database } = deps;
+  return {
+    findAccount: (uuid) => findAccount(database, uuid),
+    listMembers: (uuid, request, filter) => listAccountMembers(database, uuid, request, filter),
+    countMembers: (uuid, filter) => countAccountMembers(database, uuid, filter),
+    listStores: (uuid, request) => listStores(database, uuid, request),
+    countStores: (uuid) => countStores(database, uuid),
+    listApps: (uuid, request) => listAccountApps(database, uuid, request),
+    countApps: (uuid) => countAccountApps(database, uuid),
+    listStoreMembersBatch: (storeIds, request, filter) => listStoreMembersBatch(database, storeIds, request, filter),
+    countStoreMembers: (store, filter) => countStoreMembers(database, store, filter),
+    listStoreAppsBatch: (storeIds) => listStoreAppsBatch(database, storeIds),
+    listMembershipAppsBatch: (memberships) => listMembershipAppsBatch(database.kysely, memberships),
+    addUserToAccount: (uuid, email) => addUserToAccount(deps, uuid, email),
+    removeUserFromAccount: (uuid, email) => removeUserFromAccount(deps, uuid, email),
+    addUserToStore: (uuid, store, identity) => addUserToStore(deps, uuid, store, identity),
+    removeUserFromStore: (uuid, store, userId) => removeUserFromStore(deps, uuid, store, userId),
+  };
+}
