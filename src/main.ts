@@ -10,6 +10,7 @@ import { createClock } from './shared/clock.js';
 import { resolveAdminAccess } from './emulator/admin-access.js';
 import { registerAdminCommands } from './cli/admin-client.js';
 import { isAppError } from './shared/errors.js';
+import { findApiAccountByTokenHash } from './domain/api-accounts/api-account-repository.js';
 import { hashToken } from './shared/secrets.js';
 
 /** Process entry: config -> database -> buildApp -> listen; signals; graceful shutdown. */
@@ -135,8 +136,7 @@ async function findDemoTokens(database: Database): Promise<string[]> {
   const out: string[] = [];
   for (const account of demo.accounts ?? []) {
     for (const apiAccount of account.apiAccounts ?? []) {
-      const row = await database.kysely.selectFrom('api_accounts').select('id').where('token_hash', '=', hashToken(apiAccount.token)).executeTakeFirst();
-      if (row) out.push(`X-Auth-Token: ${apiAccount.token}  (account ${account.uuid}; ${apiAccount.scopes.length} scopes)`);
+      if (await findApiAccountByTokenHash(database, hashToken(apiAccount.token))) out.push(`X-Auth-Token: ${apiAccount.token}  (account ${account.uuid}; ${apiAccount.scopes.length} scopes)`);
     }
   }
   if (out.length > 0) out.push('B2B: POST /api/io/auth/customers {"storeHash":"f0qyczpkb2","email":"m.curie@greatbuys.com","password":"Passw0rd!","channelId":1,"name":"demo"}');

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/tables.js';
-import { findCompany, listDescendantIds } from '../domain/companies/company-repository.js';
+import { findCompany, listDescendantIds, findStoreChannels } from '../domain/companies/company-repository.js';
 import type { B2bCompanyUserPrincipal, B2bPrincipal } from '../domain/company-roles/b2b-principal.js';
 import { resolveRolePermissions } from '../domain/company-roles/company-role-service.js';
 import { predefinedRolePermissions, toPermissionMap } from '../domain/company-roles/role-defaults.js';
@@ -10,7 +10,6 @@ import type { CompanyUser } from '../domain/company-users/company-user-types.js'
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
 import { type DataVersion, createDataVersion } from '../db/data-version.js';
-import { isStorableStoreHash } from '../db/lookup-guards.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
@@ -267,13 +266,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     return { ...issued, subject, principal, customer, user };
   }
 
-  async function storeChannels(storeHash: string): Promise<number[] | undefined> {
-    if (!isStorableStoreHash(storeHash)) return undefined;
-    const store = await db.selectFrom('b2b_stores').select('store_hash').where('store_hash', '=', storeHash).executeTakeFirst();
-    if (!store) return undefined;
-    const rows = await db.selectFrom('b2b_channels').select('channel_id').where('store_hash', '=', storeHash).execute();
-    return rows.map((r) => Number(r.channel_id));
-  }
+  const storeChannels = (storeHash: string): Promise<number[] | undefined> => findStoreChannels(db, storeHash);
 
   async function verifyCurrentCustomerJwt(jwt: string, expected: { storeHash?: string; customerId?: number }): Promise<TokenSubject> {
     const claimedStore = peekStoreHash(jwt);

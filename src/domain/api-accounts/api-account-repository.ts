@@ -17,3 +17,12 @@ export async function findApiAccountByTokenHash(database: Database, tokenHash: s
   if (!row) return undefined;
   return { id: row.id, accountUuid: row.account_uuid, name: row.name, scopes: JSON.parse(row.scopes) as string[] };
 }
+
+/**
+ * Every API account by the fingerprint the emulator's journal keeps of a token: the first 12
+ * characters of its SHA-256 hex digest (so the journal can name the caller without keeping it).
+ */
+export async function listApiAccountsByFingerprint(database: Database): Promise<Map<string, { id: number; name: string }>> {
+  const rows = await database.kysely.selectFrom('api_accounts').select(['id', 'name', 'token_hash']).execute();
+  return new Map(rows.map((r) => [r.token_hash.slice(0, 12), { id: r.id, name: r.name }]));
+}

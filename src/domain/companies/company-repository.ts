@@ -79,3 +79,12 @@ export async function adjustUserCount(
   await db.updateTable('companies').set({ user_count: count + delta, updated_at: updatedAt }).where('id', '=', companyId).execute();
   return { before: stampOf({ userCount: count, updatedAt: Number(before.updated_at) }), after: stampOf({ userCount: count + delta, updatedAt }) };
 }
+
+/** The channels of a B2B store, or undefined when the store does not exist. */
+export async function findStoreChannels(db: Kysely<DB>, storeHash: string): Promise<number[] | undefined> {
+  if (!isStorableStoreHash(storeHash)) return undefined;
+  const store = await db.selectFrom('b2b_stores').select('store_hash').where('store_hash', '=', storeHash).executeTakeFirst();
+  if (!store) return undefined;
+  const rows = await db.selectFrom('b2b_channels').select('channel_id').where('store_hash', '=', storeHash).execute();
+  return rows.map((r) => Number(r.channel_id));
+}

@@ -1,3 +1,4 @@
+import { listApiAccountsByFingerprint } from '../../domain/api-accounts/api-account-repository.js';
 import { worldEventTypes } from '../../domain/domain-events.js';
 import type { EventFilter } from '../journal/events.js';
 import { apiNames } from '../../http/api-error-response.js';
@@ -7,9 +8,7 @@ import type { AdminRoute } from './admin-route.js';
 
 async function resolveApiAccounts(world: AppWorld, entries: JournalEntry[]): Promise<JournalEntry[]> {
   if (!entries.some((e) => e.principal.type === 'api-account')) return entries;
-  const rows = await world.database.kysely.selectFrom('api_accounts').select(['id', 'name', 'token_hash']).execute();
-  // token_hash is sha256(token) hex: its first 12 chars are the fingerprint the journal keeps
-  const byFingerprint = new Map(rows.map((r) => [r.token_hash.slice(0, 12), r]));
+  const byFingerprint = await listApiAccountsByFingerprint(world.database);
   for (const entry of entries) {
     const p = entry.principal;
     if (p.type !== 'api-account') continue;
