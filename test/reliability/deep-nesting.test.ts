@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -5,7 +6,7 @@ import { BODY_LIMIT_BYTES } from '../../src/app.js';
 import { describeValue, MAX_ECHO_LENGTH } from '../../src/shared/describe-value.js';
 import { dialects } from '../helpers/dialects.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
-import { type FuzzRequest, jsonOf, toInject } from '../helpers/reliability-fuzz.js';
+import { type FuzzRequest, jsonOf, MAX_LOOP_BLOCK_MS, toInject } from '../helpers/reliability-fuzz.js';
 import { checkAccountResponse } from '../helpers/reliability-requests-account.js';
 import { checkB2bGraphqlResponse } from '../helpers/reliability-requests-b2b-graphql.js';
 import { type B2bTokens, checkB2bRestResponse, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
@@ -661,6 +662,9 @@ async function runCase(t: TestApp, c: DeepCase, shape: NestShape, seed: number, 
 async function runAll(t: TestApp, cases: DeepCase[], numRuns: number, seedOffset: number): Promise<Tally & { failures: string[] }> {
   const tally: Tally = { statuses: {}, maxDepth: 0 };
   const failures: string[] = [];
+  // no single request may hold the event loop for 500 ms or more (issue #14), watched over the whole group
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   let index = 0;
   for (const c of cases) {
     for (const shape of NEST_SHAPES) {
@@ -672,6 +676,9 @@ async function runAll(t: TestApp, cases: DeepCase[], numRuns: number, seedOffset
       }
     }
   }
+  loop.disable();
+  const longestMs = loop.max / 1e6;
+  if (longestMs >= MAX_LOOP_BLOCK_MS) failures.push(`the event loop was held for ${longestMs.toFixed(0)} ms by one turn (at most ${MAX_LOOP_BLOCK_MS} ms)`);
   return { ...tally, failures };
 }
 
