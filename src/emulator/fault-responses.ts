@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { FaultEffect } from './journal/faults.js';
 import { sendApiError } from '../http/api-error-response.js';
+import { graphqlErrorItem } from '../http/error-formats.js';
 import type { FullFacts } from './request-facts.js';
 
 /**
@@ -14,7 +15,7 @@ export function sendFault(reply: FastifyReply, facts: FullFacts, effect: FaultEf
     return reply
       .code(200)
       .type('application/json; charset=utf-8')
-      .send({ data: null, errors: [{ message, extensions: { code: effect.graphqlError.code } }] });
+      .send({ data: null, errors: [graphqlErrorItem(message, effect.graphqlError.code)] });
   }
   return sendApiError(reply, facts.path, effect.status ?? 500, effect.message);
 }

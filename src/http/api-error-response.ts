@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { throttledMessage } from './b2b-caller.js';
+import { accountGraphqlErrors, b2bRestErrorBody, graphqlErrorItem } from './error-formats.js';
 
 /**
  * An HTTP-level error in the error format of the API a path belongs to, for the few answers that
@@ -55,22 +56,21 @@ export function sendApiError(reply: FastifyReply, path: string, status: number, 
       }
       if (status === 405) reply.header('allow', 'POST');
       if (retry) reply.header('retry-after', '1');
-      return reply.send({ errors: [{ message: message ?? defaultMessage(status), extensions: { code: accountGraphqlCodes[status] ?? `HTTP_${status}` } }] });
+      return reply.send(accountGraphqlErrors(message ?? defaultMessage(status), accountGraphqlCodes[status] ?? `HTTP_${status}`));
     case 'b2b-graphql': {
       if (retry) reply.header('retry-after', '1');
       const text = status === 429 && message === undefined ? throttledMessage(1000) : (message ?? defaultMessage(status));
-      return reply.send({ data: null, errors: [{ message: text, extensions: { code: status === 401 ? 40101 : status } }] });
+      // data: null as an executed operation that failed (what a fault rule stands for)
+      return reply.send({ data: null, errors: [graphqlErrorItem(text, status === 401 ? 40101 : status)] });
     }
     case 'b2b-rest': {
       if (retry) reply.header('retry-after', '1');
       const text = status === 429 && message === undefined ? throttledMessage(1000) : (message ?? defaultMessage(status));
-      if (path.startsWith('/api/io/auth')) return reply.send({ code: status, data: { errMsg: text }, meta: { message: text } });
-      return reply.send({ code: status, message: text, data: { errMsg: text } });
+      return reply.send(b2bRestErrorBody(path.startsWith('/api/io/auth') ? 'io' : 'v2', status, text));
     }
     default: {
       if (retry) reply.header('retry-after', '1');
-      const text = message ?? defaultMessage(status);
-      return reply.send({ code: status, message: text, data: { errMsg: text } });
+      return reply.send(b2bRestErrorBody('v2', status, message ?? defaultMessage(status)));
     }
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
 import { readStorageVersion } from '../../db/storage-version.js';
+import { accountGraphqlErrors } from '../../http/error-formats.js';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
@@ -57,7 +58,7 @@ interface Params {
 }
 
 function httpError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ errors: [{ message, extensions: { code } }] });
+  return reply.code(status).type('application/json; charset=utf-8').send(accountGraphqlErrors(message, code));
 }
 
 function acceptsHtml(request: FastifyRequest): boolean {

@@ -1,3 +1,4 @@
+import { graphqlErrorItem } from '../../http/error-formats.js';
 import type { FastifyBaseLogger } from 'fastify';
 import { GraphQLError } from 'graphql';
 import type { ErrorCode } from '../../shared/error-codes.js';
@@ -50,14 +51,12 @@ export function formatExecutionError(error: GraphQLError, log: FastifyBaseLogger
   if (isAppError(original)) {
     const code = codeFor[original.code];
     if (code !== undefined) {
-      const extensions: GraphqlErrorBody['extensions'] = { code };
       const requiredScopes = original.details?.requiredScopes;
-      if (requiredScopes !== undefined) extensions.requiredScopes = requiredScopes;
-      return { message: original.message, ...where(error), extensions };
+      return graphqlErrorItem(original.message, code, where(error), requiredScopes !== undefined ? { requiredScopes } : {});
     }
   }
   if (original instanceof GraphQLError && typeof original.extensions?.code === 'string') {
-    return { message: original.message, ...where(error), extensions: { ...original.extensions, code: original.extensions.code } };
+    return graphqlErrorItem(original.message, original.extensions.code, where(error), original.extensions);
   }
   if (original === undefined || original === null) {
     // raised by the executor itself (e.g. a null in a non-null position): a bug on our side
@@ -65,10 +64,10 @@ export function formatExecutionError(error: GraphQLError, log: FastifyBaseLogger
   } else {
     log.error({ err: original, path: error.path }, 'unexpected error in an Account GraphQL resolver');
   }
-  return { message: INTERNAL_MESSAGE, ...where(error), extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  return graphqlErrorItem(INTERNAL_MESSAGE, 'INTERNAL_SERVER_ERROR', where(error));
 }
 
 /** Errors that stop a request before execution (parse, validation, limits, variables). */
 export function requestError(message: string, code: string, error?: GraphQLError, extra?: Record<string, unknown>): GraphqlErrorBody {
-  return { message, ...(error ? where(error) : {}), extensions: { code, ...extra } };
+  return graphqlErrorItem(message, code, error ? where(error) : {}, extra);
 }

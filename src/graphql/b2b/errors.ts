@@ -1,3 +1,4 @@
+import { graphqlErrorItem } from '../../http/error-formats.js';
 import type { GraphQLError, SourceLocation } from 'graphql';
 import type { ErrorCode } from '../../shared/error-codes.js';
 import { type AppError, isAppError } from '../../shared/errors.js';
@@ -19,7 +20,7 @@ export interface B2bErrorJson {
 
 /** A request-level error (transport, syntax, validation, variables, limits): no data ran. */
 export function requestError(message: string, code: number, locations?: readonly SourceLocation[]): B2bErrorJson {
-  return { message, ...(locations && locations.length > 0 ? { locations } : {}), extensions: { code } };
+  return graphqlErrorItem(message, code, { locations });
 }
 
 export function codeForStatus(status: number): number {
@@ -63,16 +64,13 @@ export function formatExecutionErrors(errors: readonly GraphQLError[], logUnexpe
   let rateLimited = false;
   const formatted = errors.map((error): B2bErrorJson => {
     const original = error.originalError;
-    const where = {
-      ...(error.locations && error.locations.length > 0 ? { locations: error.locations } : {}),
-      ...(error.path ? { path: error.path } : {}),
-    };
+    const where = { locations: error.locations, path: error.path };
     if (isAppError(original)) {
       if (original.code === 'RATE_LIMITED') rateLimited = true;
-      return { message: messageOf(original), ...where, extensions: { code: codeForStatus(original.status) } };
+      return graphqlErrorItem(messageOf(original), codeForStatus(original.status), where);
     }
     logUnexpected(original ?? error);
-    return { message: 'Internal server error', ...where, extensions: { code: 500 } };
+    return graphqlErrorItem('Internal server error', 500, where);
   });
   return { errors: formatted, rateLimited };
 }

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type B2bRestStyle, b2bRestErrorBody } from '../../http/error-formats.js';
 import type { ErrorCode } from '../../shared/error-codes.js';
 import { AppError, isAppError } from '../../shared/errors.js';
 
@@ -10,7 +11,7 @@ import { AppError, isAppError } from '../../shared/errors.js';
  * `code` always equals the HTTP status. Domain field names are renamed to the wire's (`phone` →
  * `phoneNumber`) in 422 details.
  */
-export type EnvelopeStyle = 'v2' | 'io';
+export type EnvelopeStyle = B2bRestStyle;
 
 export const SUCCESS = 'SUCCESS';
 
@@ -43,7 +44,7 @@ function describe(error: AppError, fieldNames: Record<string, string>): { messag
 
 export function errorBody(error: AppError, style: EnvelopeStyle, fieldNames: Record<string, string> = {}): Record<string, unknown> {
   const { message, errMsg } = describe(error, fieldNames);
-  return style === 'v2' ? { code: error.status, message, data: { errMsg } } : { code: error.status, data: { errMsg }, meta: { message } };
+  return b2bRestErrorBody(style, error.status, message, errMsg);
 }
 
 export function sendError(reply: FastifyReply, error: AppError, style: EnvelopeStyle, fieldNames?: Record<string, string>): FastifyReply {
