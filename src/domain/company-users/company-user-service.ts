@@ -5,32 +5,27 @@ import { emailKey } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import type { DB } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
-import { describeValue } from '../../shared/describe-value.js';
 import { AppError } from '../../shared/errors.js';
 import { adjustUserCount, findCompany } from '../companies/company-repository.js';
 import type { Company } from '../companies/company-types.js';
 import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js';
 import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
-import { findRoleSummary } from '../company-roles/company-role-service.js';
-import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
 import { commitWithEvents } from '../domain-events.js';
 import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
+import { readPage } from './company-user-pages.js';
+import { resolveRole } from './company-user-roles.js';
 import { companyUserEmailType, EmailUserType } from './email-user-type.js';
 import {
   type CompanyUserSnapshot,
-  countUsers,
   deleteUserRow,
   findUserByCustomerId,
   findUserByEmail,
   findUserById,
-  hasNoFilters,
   insertUser,
-  isRoleOnlyFilter,
-  listUserPage,
   readUserSnapshot,
   type UserFilters,
   updateUser,
@@ -142,11 +137,6 @@ export function emailExistsError(email: string): AppError {
   return new AppError('B2B_EMAIL_EXISTS', `Email already exists. ['${email.trim()}']`);
 }
 
-interface ResolvedRole {
-  role: number;
-  customRoleId: number | null;
-}
-
 export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyUserService {
   const db: Kysely<DB> = deps.database.kysely;
   const positions = deps.positions ?? createUserPositionCache();
@@ -197,43 +187,6 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     return { user, company };
   }
 
-  async function resolveRole(
-    storeHash: string,
-    errors: FieldErrors,
-    input: { role?: unknown; companyRoleId?: unknown },
-    required: boolean,
-    missingRole: 'field' | 'nonField',
-  ): Promise<ResolvedRole | undefined> {
-    const hasCompanyRole = input.companyRoleId !== undefined && input.companyRoleId !== null && input.companyRoleId !== '';
-    if (hasCompanyRole) {
-      const id = parseWholeNumber(input.companyRoleId);
-      if (id === undefined) {
-        addError(errors, 'companyRoleId', messages.integer);
-        return undefined;
-      }
-      if (isPredefinedRoleId(id)) return { role: id, customRoleId: null };
-      const found = await findRoleSummary(db, storeHash, id);
-      if (!found) {
-        addError(errors, 'companyRoleId', messages.rolePk(String(id)));
-        return undefined;
-      }
-      return { role: 2, customRoleId: id };
-    }
-    if (input.role === undefined || input.role === null) {
-      if (!required) return undefined;
-      if (input.role === null) addError(errors, 'role', messages.null);
-      else if (missingRole === 'nonField') addError(errors, 'non_field_errors', messages.mustHaveRole);
-      else addError(errors, 'role', messages.required);
-      return undefined;
-    }
-    const role = parseWholeNumber(input.role);
-    if (role === undefined || !isPredefinedRoleId(role)) {
-      addError(errors, 'role', messages.role(describeValue(input.role)));
-      return undefined;
-    }
-    return { role, customRoleId: null };
-  }
-
   function assertNoErrors(errors: FieldErrors): void {
     if (Object.keys(errors).length > 0) throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: errors });
   }
@@ -245,39 +198,6 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       if (isUniqueViolation(error)) throw emailExistsError(email);
       throw error;
     }
-  }
-
-  /** one page from storage: totals from the maintained counter when unfiltered, deep offsets via the position cache */
-  async function readPage(
-    company: Company,
-    filters: UserFilters,
-    paging: { limit: number; offset: number; afterId: number | undefined; beforeId: number | undefined; fromEnd: boolean | undefined },
-  ): Promise<CompanyUserPage> {
-    const companyId = company.id;
-    const { limit, offset, afterId, beforeId, fromEnd } = paging;
-    const totalCount = hasNoFilters(filters) ? company.userCount : await countUsers(db, companyId, filters);
-    const hasCursor = afterId !== undefined || beforeId !== undefined;
-
-    if (!hasCursor && !fromEnd) {
-      // plain offset paging: translate a deep offset into an indexed id position when the filter allows
-      let start: { belowId?: number; offset: number } = { offset };
-      if (offset >= positions.stride && isRoleOnlyFilter(filters)) {
-        start = await positions.locate(db, company, filters.roles, offset);
-      }
-      const items = offset >= totalCount ? [] : await listUserPage(db, companyId, filters, { ...start, limit });
-      return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
-    }
-
-    const window = {
-      ...(afterId !== undefined ? { belowId: afterId } : {}),
-      ...(beforeId !== undefined ? { aboveId: beforeId } : {}),
-    };
-    const rows = await listUserPage(db, companyId, filters, { ...window, offset, limit: limit + 1, ...(fromEnd ? { fromEnd: true } : {}) });
-    const more = rows.length > limit;
-    const items = fromEnd ? rows.slice(rows.length - Math.min(rows.length, limit)) : rows.slice(0, limit);
-    return fromEnd
-      ? { items, totalCount, hasNextPage: beforeId !== undefined, hasPreviousPage: more, offset, limit }
-      : { items, totalCount, hasNextPage: more, hasPreviousPage: offset > 0 || afterId !== undefined, offset, limit };
   }
 
   return {
@@ -312,7 +232,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const cacheKey = JSON.stringify([principal.storeHash, companyId, filters, limit, offset, afterId ?? null, beforeId ?? null, fromEnd ?? false]);
       const cached = pageCache.get(deps.database, v, cacheKey);
       if (cached) return cached;
-      const page = await readPage(company, filters, { limit, offset, afterId, beforeId, fromEnd });
+      const page = await readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd });
       pageCache.set(deps.database, v, cacheKey, page);
       return page;
     },
@@ -340,7 +260,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const phone = input.phone === undefined && !options?.phoneRequired ? '' : checkString(errors, 'phone', input.phone, { required: true, allowBlank: true, max: MAX_FIELD_LENGTH });
       const uuid = input.uuid === undefined || input.uuid === null || input.uuid === '' ? null : (checkString(errors, 'uuid', input.uuid, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH }) ?? null);
       const extraFields = checkExtraFields(errors, 'extraFields', input.extraFields) ?? [];
-      const role = await resolveRole(principal.storeHash, errors, input, true, options?.missingRole ?? 'field');
+      const role = await resolveRole(db, principal.storeHash, errors, input, true, options?.missingRole ?? 'field');
       assertNoErrors(errors);
       if (!company || email === undefined || firstName === undefined || lastName === undefined || phone === undefined || role === undefined) {
         throw new AppError('B2B_PARAMETER_ERROR');
@@ -416,7 +336,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const phone = checkString(errors, 'phone', input.phone, { required: replace, allowBlank: true, max: MAX_FIELD_LENGTH });
       const uuid = input.uuid === undefined ? undefined : input.uuid === null || input.uuid === '' ? null : (checkString(errors, 'uuid', input.uuid, { required: false, allowBlank: true, max: MAX_FIELD_LENGTH }) ?? null);
       const extraFields: ExtraField[] | undefined = checkExtraFields(errors, 'extraFields', input.extraFields);
-      const role = await resolveRole(principal.storeHash, errors, input, replace, options.missingRole ?? 'field');
+      const role = await resolveRole(db, principal.storeHash, errors, input, replace, options.missingRole ?? 'field');
       assertNoErrors(errors);
 
       // omitted fields keep the value they have when the write runs (read again under the row's lock
