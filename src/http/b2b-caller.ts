@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
+import type { B2bPrincipal } from '../domain/company-roles/b2b-principal.js';
 import type { RateLimitDecision } from '../domain/rate-limits/rate-limiter.js';
 import type { Services } from '../services.js';
-import { AppError } from '../shared/errors.js';
+import { AppError, isAppError } from '../shared/errors.js';
 
 /**
  * What the two B2B edges (REST under /api, GraphQL at /graphql) share about their caller, written
@@ -60,3 +61,56 @@ export const B2B_CORS_HEADERS: Readonly<Record<string, string>> = {
   'access-control-allow-methods': 'GET, POST, PUT, OPTIONS, DELETE, PATCH',
   'access-control-max-age': '1728000',
 };
+
+/**
+ * The caller of a B2B request, worked out the same way for REST and GraphQL: the data version is
+ * taken first (an answer is cached only if nothing changed since), then the token is decoded (its
+ * signature names the store), the store's quota is counted (§14 #14: whatever the outcome, once
+ * the store is known), and the principal is resolved from storage (expiry, the user, role and
+ * Company as they are now). The answer cache keys on `token`; the edges read the rest.
+ */
+export interface B2bCaller {
+  version: string | undefined;
+  token: string | undefined;
+  /** the store the token's signature names (undefined: no token, or not one of ours) */
+  storeHash: string | undefined;
+  /** the authenticated caller; undefined with `failure`, or when the quota refused the request */
+  principal: B2bPrincipal | undefined;
+  /** why the token does not authenticate (an AppError of status 401 or the one resolving raised) */
+  failure: AppError | undefined;
+  /** the store's quota decision once counted (null: limits off) */
+  decision: RateLimitDecision | null;
+  counted: boolean;
+}
+
+export async function resolveB2bCaller(services: Services, headers: FastifyRequest['headers']): Promise<B2bCaller> {
+  const version = await services.b2bVersion.take();
+  const token = tokenFromHeaders(headers);
+  const caller: B2bCaller = { version, token, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false };
+  let decoded: ReturnType<Services['b2bTokens']['decode']>;
+  try {
+    decoded = services.b2bTokens.decode(token);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    caller.failure = error;
+    return caller;
+  }
+  caller.storeHash = decoded.storeHash;
+  await countB2bRequest(services, caller, decoded.storeHash);
+  if (caller.decision && !caller.decision.allowed) return caller;
+  try {
+    caller.principal = await services.b2bTokens.resolve(decoded, version);
+  } catch (error) {
+    if (!isAppError(error)) throw error;
+    caller.failure = error;
+  }
+  return caller;
+}
+
+/** Counts the request against `storeHash`'s quota, once per request (a later call keeps the first decision). */
+export async function countB2bRequest(services: Services, caller: Pick<B2bCaller, 'decision' | 'counted'>, storeHash: string): Promise<RateLimitDecision | null> {
+  if (caller.counted) return caller.decision;
+  caller.counted = true;
+  caller.decision = await consumeB2bQuota(services, storeHash);
+  return caller.decision;
+}

@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
-import { B2B_CORS_HEADERS, consumeB2bQuota, quotaHeaders, throttledError, tokenFromHeaders } from '../../http/b2b-caller.js';
+import { B2B_CORS_HEADERS, quotaHeaders, resolveB2bCaller, throttledError } from '../../http/b2b-caller.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
 import { createB2bSchema } from './b2b-schema.js';
-import { type RateLimitState, type TokenState, createB2bContext } from './context.js';
+import { type RateLimitState, createB2bContext } from './context.js';
 import { type B2bErrorJson, formatExecutionErrors, messageOf, requestError } from './errors.js';
 import { b2bResolvers } from './resolvers.js';
-import { verifyB2bToken } from './token.js';
+import { tokenStateOf } from './token.js';
 
 /**
  * `POST /graphql`: the B2B storefront GraphQL endpoint (b2b-users-rest.md §14 #22, #28-#32).
@@ -97,19 +97,14 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
 
     // 1. who is calling (a token is only verified here; operations decide whether they need one);
     //    the data version is taken first: an answer is cached only if nothing changed since
-    const version = await services.b2bVersion.take();
-    const rawToken = tokenFromHeaders(request.headers);
-    const verified = rawToken === undefined ? undefined : await verifyB2bToken(services, rawToken, version);
-    const token: TokenState = verified?.state ?? { kind: 'none' };
-
-    // 2. quota of the token's store (known once its signature holds), whatever the outcome (§14 #14);
-    //    operations that name their store in arguments (login, authorization) count in their resolvers
-    const rateLimit: RateLimitState = { decision: null, counted: false };
-    if (verified?.storeHash !== undefined) {
-      rateLimit.counted = true;
-      rateLimit.decision = await consumeB2bQuota(services, verified.storeHash);
-      if (rateLimit.decision && !rateLimit.decision.allowed) return sendRateLimited(reply, rateLimit.decision);
-    }
+    // 2. and the quota of the token's store (known once its signature holds), whatever the outcome
+    //    (§14 #14): http/b2b-caller.ts, as REST; operations that name their store in arguments
+    //    (login, authorization) count in their resolvers
+    const caller = await resolveB2bCaller(services, request.headers);
+    const { version, token: rawToken } = caller;
+    const token = tokenStateOf(caller);
+    const rateLimit: RateLimitState = { decision: caller.decision, counted: caller.counted };
+    if (rateLimit.decision && !rateLimit.decision.allowed) return sendRateLimited(reply, rateLimit.decision);
 
     // 3. transport
     if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);

@@ -79,11 +79,7 @@ function addMethodNotAllowed(scope: FastifyInstance, docs: readonly B2bRouteDoc[
 export async function b2bRestPlugin(app: FastifyInstance): Promise<void> {
   const docs: B2bRouteDoc[] = [];
   let document: JsonSchema | undefined;
-  app.decorateRequest('b2bPrincipal', null);
-  app.decorateRequest('b2bRateLimit', null);
-  app.decorateRequest('b2bCounted', false);
-  app.decorateRequest('b2bVersion', undefined);
-  app.decorateRequest('b2bToken', undefined);
+  app.decorateRequest('b2bCaller', null);
 
   await app.register(
     async (io) => {

@@ -44,8 +44,9 @@ const answers = createAnswerCache(1_000);
  */
 async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, build: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): Promise<FastifyReply> {
   const services = request.services;
-  const scope = { database: services.database, version: request.b2bVersion };
-  const key = request.b2bToken !== undefined ? answerKey(request.b2bToken, request.url) : undefined;
+  const caller = request.b2bCaller;
+  const scope = { database: services.database, version: caller?.version };
+  const key = caller?.token !== undefined && caller.principal !== undefined ? answerKey(caller.token, request.url) : undefined;
   if (key !== undefined) {
     const hit = answers.get(scope, key);
     if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
