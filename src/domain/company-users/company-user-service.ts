@@ -141,10 +141,11 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   const db: Kysely<DB> = deps.database.kysely;
   const positions = deps.positions ?? createUserPositionCache();
   const version = deps.version ?? createDataVersion();
-  // read caches, valid for one data version (see db/data-version.ts); values are never mutated
+  // The Company of every request's authorization (and of `companyInfo` on every node of a GraphQL
+  // page), read once per data version (see db/data-version.ts; never mutated). Users and pages are
+  // not kept here: whole answers are (http/answer-cache.ts), and a domain copy of them would be a
+  // second cache of the same reads.
   const companyCache = createVersionedCache<Company | null>(1_000);
-  const userCache = createVersionedCache<CompanyUser | null>(5_000);
-  const pageCache = createVersionedCache<CompanyUserPage>(2_000);
 
   /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
   function readCompany(storeHash: string, id: number): Company | undefined | Promise<Company | undefined> {
@@ -166,13 +167,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   };
 
   async function findByRef(storeHash: string, ref: CompanyUserRef): Promise<CompanyUser | undefined> {
-    const v = version.current();
-    const key = 'userId' in ref ? `u:${storeHash}:${ref.userId}` : `b:${storeHash}:${ref.bcId}`;
-    const cached = userCache.get(deps.database, v, key);
-    if (cached !== undefined) return cached ?? undefined;
-    const user = 'userId' in ref ? await findUserById(db, storeHash, ref.userId) : await findUserByCustomerId(db, storeHash, ref.bcId);
-    userCache.set(deps.database, v, key, user ?? null);
-    return user;
+    return 'userId' in ref ? findUserById(db, storeHash, ref.userId) : findUserByCustomerId(db, storeHash, ref.bcId);
   }
 
   /** 403 stage, then the target user: missing, other Company (when asked) or out of scope → 404. */
@@ -206,7 +201,6 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);
       if (companyId === null) throw new AppError('B2B_FORBIDDEN');
-      const v = version.current();
       const company = await readCompany(principal.storeHash, companyId);
       if (!company) throw new AppError('B2B_COMPANY_NOT_FOUND');
       const decision = authorize(principal, 'get_users', { companyId, companyStatus: company.status });
@@ -229,12 +223,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const limit = Number.isFinite(query.paging.limit) ? Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE) : 10;
       const offset = Number.isFinite(query.paging.offset ?? 0) ? Math.max(0, Math.trunc(query.paging.offset ?? 0)) : 0;
       const { afterId, beforeId, fromEnd } = query.paging;
-      const cacheKey = JSON.stringify([principal.storeHash, companyId, filters, limit, offset, afterId ?? null, beforeId ?? null, fromEnd ?? false]);
-      const cached = pageCache.get(deps.database, v, cacheKey);
-      if (cached) return cached;
-      const page = await readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd });
-      pageCache.set(deps.database, v, cacheKey, page);
-      return page;
+      return readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd });
     },
 
     async get(principal, ref, options) {
