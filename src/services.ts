@@ -77,7 +77,7 @@ export function createServices(deps: ServiceDeps): Services {
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   // B2B read caches are valid for one storage version: principals and whole answers on both engines,
-  // the domain's pages and rows on SQLite only (see db/data-version.ts)
+  // the Company of each request's authorization on SQLite only (see db/data-version.ts)
   const b2bVersion = createDataVersion(deps.database, () => changes.version);
   return {
     database: deps.database,
