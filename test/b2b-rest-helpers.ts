@@ -7,6 +7,7 @@ import yaml from 'js-yaml';
 import { signHs256 } from '../src/auth/b2b-jwt.js';
 import type { TestApp } from './helpers/test-app.js';
 import { cloneDemo } from './helpers/test-app.js';
+import { people } from './helpers/b2b-graphql-client.js';
 
 /** Shared by the test/b2b-rest-*.test.ts files: tokens, requests, table digests, the published OpenAPI schemas. */
 export const STORE = 'f0qyczpkb2';
@@ -18,14 +19,15 @@ export interface DemoUser {
   companyId: number;
 }
 
+/** The demo world's B2B people the REST tests sign in as (the same records as the GraphQL client's `people`). */
 export const demo = {
-  admin: { id: 123, bcId: 322, email: 'm.curie@greatbuys.com', companyId: 123456 },
-  senior: { id: 124, bcId: 323, email: 'p.curie@greatbuys.com', companyId: 123456 },
-  junior: { id: 125, bcId: 324, email: 'i.joliot@greatbuys.com', companyId: 123456 },
-  custom: { id: 126, bcId: 325, email: 'e.curie@greatbuys.com', companyId: 123456 },
-  westAdmin: { id: 127, bcId: 326, email: 'west.admin@greatbuys.com', companyId: 123457 },
-  rival: { id: 200, bcId: 400, email: 'admin@rival.example', companyId: 223344 },
-  pending: { id: 300, bcId: 500, email: 'admin@pending.example', companyId: 334455 },
+  admin: people.admin,
+  senior: people.senior,
+  junior: people.junior,
+  custom: people.userManager,
+  westAdmin: people.westAdmin,
+  rival: people.rivalAdmin,
+  pending: people.pendingAdmin,
 } as const satisfies Record<string, DemoUser>;
 
 export const walkIn = { bcId: 321, email: 'walk.in@example.com' } as const;

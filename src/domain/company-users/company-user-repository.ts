@@ -276,16 +276,8 @@ export async function insertUser(db: Db, u: NewCompanyUserRow): Promise<void> {
     .execute();
 }
 
-export interface UserChanges {
-  email: string;
-  firstName: string;
-  lastName: string;
-  phone: string;
-  role: number;
-  customRoleId: number | null;
-  uuid: string | null;
-  extraFields: ExtraField[];
-}
+/** What an update may change: the user's own fields (not its ids, store, Company or channel). */
+export type UserChanges = Pick<NewCompanyUserRow, 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'customRoleId' | 'uuid' | 'extraFields'>;
 
 export async function updateUser(db: Db, id: number, c: UserChanges, now: number): Promise<void> {
   await db

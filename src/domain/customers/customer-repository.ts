@@ -27,14 +27,14 @@ export async function findCustomerById(db: Kysely<DB>, storeHash: string, id: nu
   return row ? toCustomer(row) : undefined;
 }
 
-export async function findCustomerByEmail(db: Kysely<DB>, storeHash: string, email: string): Promise<Customer | undefined> {
+/** The customer row with this e-mail (trimmed, case-insensitive) in the store. */
+async function customerRowByEmail(db: Kysely<DB>, storeHash: string, email: string) {
   if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await db
-    .selectFrom('customers')
-    .selectAll()
-    .where('store_hash', '=', storeHash)
-    .where('email_key', '=', emailKey(email))
-    .executeTakeFirst();
+  return db.selectFrom('customers').selectAll().where('store_hash', '=', storeHash).where('email_key', '=', emailKey(email)).executeTakeFirst();
+}
+
+export async function findCustomerByEmail(db: Kysely<DB>, storeHash: string, email: string): Promise<Customer | undefined> {
+  const row = await customerRowByEmail(db, storeHash, email);
   return row ? toCustomer(row) : undefined;
 }
 
@@ -44,13 +44,7 @@ export async function findCustomerCredentials(
   storeHash: string,
   email: string,
 ): Promise<{ customer: Customer; passwordHash: string | null } | undefined> {
-  if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await db
-    .selectFrom('customers')
-    .selectAll()
-    .where('store_hash', '=', storeHash)
-    .where('email_key', '=', emailKey(email))
-    .executeTakeFirst();
+  const row = await customerRowByEmail(db, storeHash, email);
   return row ? { customer: toCustomer(row), passwordHash: row.password_hash } : undefined;
 }
 

@@ -1,6 +1,7 @@
 import type { Page, PageRequest } from '../../domain/accounts/keyset-page.js';
 import { AppError } from '../../shared/errors.js';
 import { MAX_ID } from './global-ids.js';
+import { relayPage } from '../engine/relay.js';
 
 /** Connection arguments and cursors (account-graphql.md §6, §10 #15-#17, §11 #5, #11). */
 export const DEFAULT_PAGE_SIZE = 10;
@@ -82,15 +83,5 @@ export function toConnection<T, N>(
   toNode: (item: T) => N,
   totalItems: () => Promise<number> | number,
 ): ConnectionSource<N> {
-  const edges = page.items.map((item) => ({ cursor: encodeCursor(idOf(item)), node: toNode(item) }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    totalItems,
-  };
+  return { ...relayPage(page, (item) => encodeCursor(idOf(item)), toNode), totalItems };
 }

@@ -4,6 +4,7 @@ import { isAppError } from '../../shared/errors.js';
 import type { B2bResolverMap } from './b2b-schema.js';
 import type { B2bContext } from './context.js';
 import { type ConnectionArgs, encodeUserCursor, toUserPaging } from './paging.js';
+import { relayPage } from '../engine/relay.js';
 
 /**
  * SDL of `UserType`, its connection and the user queries and mutations, as in the Buyer Portal's
@@ -430,17 +431,7 @@ export const userResolvers: B2bResolverMap = {
         },
         ...(Object.keys(invalid).length > 0 ? { invalid } : {}),
       });
-      const edges = page.items.map((user) => ({ cursor: encodeUserCursor(user.id), node: toUserNode(user) }));
-      return {
-        totalCount: page.totalCount,
-        edges,
-        pageInfo: {
-          hasNextPage: page.hasNextPage,
-          hasPreviousPage: page.hasPreviousPage,
-          startCursor: edges[0]?.cursor ?? null,
-          endCursor: edges[edges.length - 1]?.cursor ?? null,
-        },
-      };
+      return { totalCount: page.totalCount, ...relayPage(page, (user) => encodeUserCursor(user.id), toUserNode) };
     },
 
     async user(_root, args: { companyId: number; userId: number }, ctx: B2bContext) {

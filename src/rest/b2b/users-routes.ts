@@ -15,7 +15,7 @@ import {
   userListItemSchema,
   v2Envelope,
 } from './schemas.js';
-import { bodyObject, createdUser, parsePaging, parseRoles, stringParam, userDetail, userFieldNames, userListItem, userRef } from './wire.js';
+import { bodyObject, createdUser, userFieldsOf, parsePaging, parseRoles, stringParam, userDetail, userFieldNames, userListItem, userRef } from './wire.js';
 
 /** `/api/v2/users...` (b2b-users-rest.md §6.1-§6.6). One resource per file; services from the request. */
 const userIdParam = { name: 'userId', in: 'path', required: true, description: 'B2B user id (or the BigCommerce customer id with isBcId=1)', schema: { type: 'string' } } as const;
@@ -74,17 +74,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
     fieldNames: userFieldNames,
     async handler(request) {
       const body = bodyObject(request.body);
-      const user = await request.services.companyUsers.create(principalOf(request), {
-        companyId: body.companyId,
-        email: body.email,
-        firstName: body.firstName,
-        lastName: body.lastName,
-        phone: body.phoneNumber,
-        role: body.role,
-        companyRoleId: body.companyRoleId,
-        uuid: body.uuid,
-        extraFields: body.extraFields,
-      }, { phoneRequired: true });
+      const user = await request.services.companyUsers.create(principalOf(request), { companyId: body.companyId, ...userFieldsOf(body) }, { phoneRequired: true });
       return ok(createdUser(user));
     },
   });
@@ -171,16 +161,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
       await request.services.companyUsers.update(
         principalOf(request),
         userRef(userId, request.query as Record<string, unknown>),
-        {
-          email: body.email,
-          firstName: body.firstName,
-          lastName: body.lastName,
-          phone: body.phoneNumber,
-          role: body.role,
-          companyRoleId: body.companyRoleId,
-          uuid: body.uuid,
-          extraFields: body.extraFields,
-        },
+        userFieldsOf(body),
         { mode: 'replace' },
       );
       return ok({});

@@ -165,3 +165,17 @@ export function companyOfUser(company: Company) {
 export function bodyObject(body: unknown): Record<string, unknown> {
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
 }
+
+/** A POST/PUT user body's fields in domain names (`phoneNumber` → `phone`); the service validates them. */
+export function userFieldsOf(body: Record<string, unknown>) {
+  return {
+    email: body.email,
+    firstName: body.firstName,
+    lastName: body.lastName,
+    phone: body.phoneNumber,
+    role: body.role,
+    companyRoleId: body.companyRoleId,
+    uuid: body.uuid,
+    extraFields: body.extraFields,
+  };
+}
