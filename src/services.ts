@@ -50,8 +50,8 @@ export interface Services {
   readonly rateLimiter: RateLimiter;
   /** B2B storefront authTokens: issue, verify → principal, sign-in */
   readonly b2bTokens: B2bTokenService;
-  /** the version B2B read caches are valid for (undefined: do not cache; see db/data-version.ts) */
-  readonly b2bVersion: DataVersion;
+  /** the one version every read cache (answers, principals, both APIs) is valid for (undefined: do not cache; see db/data-version.ts) */
+  readonly readVersion: DataVersion;
   /** the Account API: members, stores, apps and the membership mutations */
   readonly accounts: AccountService;
   readonly companyUsers: CompanyUserService;
@@ -76,19 +76,19 @@ export function createServices(deps: ServiceDeps): Services {
   const events: EventSink = deps.events ?? { emit: () => undefined };
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
-  // B2B read caches are valid for one storage version: principals and whole answers on both engines,
-  // the Company of each request's authorization on SQLite only (see db/data-version.ts)
-  const b2bVersion = createDataVersion(deps.database, () => changes.version);
+  // read caches are valid for one data version: principals and whole answers on both engines and
+  // both APIs, the Company of each B2B request's authorization on SQLite only (see db/data-version.ts)
+  const readVersion = createDataVersion(deps.database, () => changes.version);
   return {
     database: deps.database,
     clock: deps.clock,
     ids: deps.ids,
     settings: deps.settings,
     rateLimiter: createRateLimiter(deps.rateLimitStore, deps.clock),
-    b2bTokens: createB2bTokenService({ ...deps, version: b2bVersion }),
-    b2bVersion,
+    b2bTokens: createB2bTokenService({ ...deps, version: readVersion }),
+    readVersion,
     accounts: createAccountService({ database: deps.database, clock: deps.clock, events }),
-    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: b2bVersion }),
+    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: readVersion }),
     companyRoles: createCompanyRoleService({ database: deps.database }),
     worldId: deps.worldId ?? 'main',
     events,

@@ -15,7 +15,7 @@ const principals = createVersionedCache<AccountPrincipal>(1000);
 
 /**
  * Resolves an `X-Auth-Token` to its principal, or undefined when it is missing or unknown.
- * Looked up by SHA-256 digest; with a storage version (see readStorageVersion) the principal is
+ * Looked up by SHA-256 digest; with a data version (services.readVersion) the principal is
  * reused until anything in the database changes, so a deleted token stops working at once.
  */
 export async function authenticateAccountToken(

@@ -84,7 +84,7 @@ export interface B2bCaller {
 }
 
 export async function resolveB2bCaller(services: Services, headers: FastifyRequest['headers']): Promise<B2bCaller> {
-  const version = await services.b2bVersion.take();
+  const version = await services.readVersion.take();
   const token = tokenFromHeaders(headers);
   const caller: B2bCaller = { version, token, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false };
   let decoded: ReturnType<Services['b2bTokens']['decode']>;

@@ -1,7 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
-import { readStorageVersion } from '../../db/storage-version.js';
 import { accountGraphqlErrors } from '../../http/error-formats.js';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
@@ -129,7 +128,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
   app.addHook('onClose', async () => engine?.close());
   /**
    * Query answers without errors (http/answer-cache.ts), per API account and exact request body,
-   * valid for one storage version (see readStorageVersion; both engines): any write anywhere
+   * valid for one data version (services.readVersion, db/data-version.ts; both engines): any write anywhere
    * empties it, so it is exact.
    */
   const responses = createAnswerCache<CachedResponse>(500);
@@ -175,7 +174,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const services = request.services;
       const uuid = request.params.account_uuid.toLowerCase();
 
-      const version = await readStorageVersion(services.database);
+      const version = await services.readVersion.take();
       const token = singleHeader(request.headers['x-auth-token']);
       const principal = await authenticateAccountToken(services.database, token, version);
       if (!principal) {
@@ -219,7 +218,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const response = await execute(engine, body, context);
       const json = JSON.stringify(response.body);
       const sent: CachedResponse = { body: json, ...response.headers };
-      if (response.cacheable) await responses.keep(scope, cacheKey, sent, () => readStorageVersion(services.database));
+      if (response.cacheable) await responses.keep(scope, cacheKey, sent, () => services.readVersion.take());
       return sendResponse(reply, sent);
     },
   });

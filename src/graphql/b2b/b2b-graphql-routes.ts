@@ -30,7 +30,7 @@ const ALLOW = 'GET, POST, OPTIONS';
 
 export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   /**
-   * Error-free answers of queries (http/answer-cache.ts), per B2B data version (`b2bVersion.take()`:
+   * Error-free answers of queries (http/answer-cache.ts), per B2B data version (`readVersion.take()`:
    * any write by any process moves it, on both engines), token text and exact body. The caller is
    * still verified (expiry, storage re-read when the version moved) and counted against its
    * store's quota on every request; a resolver that depends on more opts out (notCacheable).
@@ -165,7 +165,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     }
     if (!result.errors || result.errors.length === 0) {
       const json = JSON.stringify({ data: result.data ?? null });
-      if (cacheKey !== undefined && prepared.operationType === 'query' && context.cacheable) await answers.keep(scope, cacheKey, json, () => services.b2bVersion.take());
+      if (cacheKey !== undefined && prepared.operationType === 'query' && context.cacheable) await answers.keep(scope, cacheKey, json, () => services.readVersion.take());
       return sendJson(reply, 200, json, rateLimit);
     }
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));

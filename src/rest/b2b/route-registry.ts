@@ -52,6 +52,6 @@ async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, bu
     if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
   }
   const text = reply.serialize(await build(request, reply)) as string;
-  if (key !== undefined) await answers.keep(scope, key, text, () => services.b2bVersion.take());
+  if (key !== undefined) await answers.keep(scope, key, text, () => services.readVersion.take());
   return reply.type(JSON_TYPE).send(text);
 }
