@@ -38,8 +38,17 @@ export interface WorldEventInput {
 
 export interface EventSink {
   emit(event: WorldEventInput): void;
-  /** for an event whose before/after still has to be read: recorded once it resolves, and GET /_roster/events waits for it */
-  emitWhenReady?(event: Promise<WorldEventInput>): void;
+  /**
+   * A place in the event order, taken while the write still holds its locks (so two writes of one
+   * entity take their places in the order they commit), filled once it has committed, or given up
+   * when it rolled back. A sink without it orders events as they are emitted.
+   */
+  reserve?(): EventSlot;
+}
+
+export interface EventSlot {
+  emit(event: WorldEventInput): void;
+  cancel(): void;
 }
 
 /**
@@ -54,10 +63,30 @@ export async function commitWithEvents<T>(
   sink: EventSink | undefined,
   work: (trx: Transaction<DB>, events: WorldEventInput[]) => Promise<T>,
 ): Promise<T> {
-  const { result, events } = await runInTransaction(database, async (trx) => {
-    const collected: WorldEventInput[] = [];
-    return { result: await work(trx, collected), events: collected };
+  // places in the event order are taken inside the transaction (an attempt that is retried or
+  // rolls back gives its places up), filled after the commit
+  const attempts: EventSlot[][] = [];
+  const giveUp = (slots: EventSlot[]) => {
+    for (const slot of slots) slot.cancel();
+  };
+  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[] | undefined };
+  try {
+    outcome = await runInTransaction(database, async (trx) => {
+      const collected: WorldEventInput[] = [];
+      const result = await work(trx, collected);
+      const slots = sink?.reserve ? collected.map(() => (sink.reserve as () => EventSlot)()) : undefined;
+      if (slots) attempts.push(slots);
+      return { result, events: collected, slots };
+    });
+  } catch (error) {
+    for (const slots of attempts) giveUp(slots);
+    throw error;
+  }
+  for (const slots of attempts) if (slots !== outcome.slots) giveUp(slots);
+  outcome.events.forEach((event, i) => {
+    const slot = outcome.slots?.[i];
+    if (slot) slot.emit(event);
+    else sink?.emit(event);
   });
-  if (sink) for (const event of events) sink.emit(event);
-  return result;
+  return outcome.result;
 }

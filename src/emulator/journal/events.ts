@@ -63,11 +63,11 @@ export function createEventJournal(options: { world: string; capacity: number; n
   const buffer = createRingBuffer<WorldEvent>(options.capacity);
   const pending = new Set<Promise<unknown>>();
   let seq = 0;
-  const record = (event: WorldEventInput, source: WorldEvent['source'], requestId?: string) => {
+  const record = (event: WorldEventInput, source: WorldEvent['source'], requestId?: string, at?: number) => {
     if (!(worldEventTypes as readonly string[]).includes(event.type)) return;
-    seq += 1;
+    const place = at ?? (seq += 1);
     buffer.push({
-      seq,
+      seq: place,
       at: new Date(options.now()).toISOString(),
       world: options.world,
       type: event.type,
@@ -89,13 +89,20 @@ export function createEventJournal(options: { world: string; capacity: number; n
         options.derivation.markServiceEmitted(event.type);
         record(event, 'service');
       },
-      emitWhenReady(event) {
-        later(
-          event.then((e) => {
-            options.derivation.markServiceEmitted(e.type);
-            record(e, 'service');
-          }),
-        );
+      reserve() {
+        seq += 1;
+        const place = seq;
+        let settle: () => void = () => undefined;
+        // GET /_roster/events waits for places still being filled
+        later(new Promise<void>((resolve) => (settle = resolve)));
+        return {
+          emit(event) {
+            options.derivation.markServiceEmitted(event.type);
+            record(event, 'service', undefined, place);
+            settle();
+          },
+          cancel: () => settle(),
+        };
       },
     },
     recordWhenReady(event, source, requestId) {
@@ -111,8 +118,10 @@ export function createEventJournal(options: { world: string; capacity: number; n
     record,
     list(filter = {}) {
       const limit = Math.max(1, Math.min(filter.limit ?? 100, options.capacity || 1));
+      // in the order places were taken (a reserved place may be filled after a later one)
       return buffer
         .toArray()
+        .sort((a, b) => a.seq - b.seq)
         .filter((e) => (filter.since === undefined || e.seq > filter.since) && (filter.type === undefined || e.type === filter.type || e.type.startsWith(`${filter.type}.`)))
         .slice(-limit);
     },
