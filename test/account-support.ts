@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { expect } from 'vitest';
 import type { DB } from '../src/db/tables.js';
+import { consistencyViolations } from './helpers/consistency.js';
 import { cloneDemo, type TestApp } from './helpers/test-app.js';
 
 /** Shared by the test/account-*.test.ts files: the demo world's names and a request helper. */
@@ -92,24 +93,7 @@ export function scopeToken(scopes: readonly string[]): string {
 
 /** user_count columns agree with the membership rows (the invariant every mutation keeps). */
 export async function expectCountsConsistent(db: Kysely<DB>): Promise<void> {
-  const accounts = await db.selectFrom('accounts').select(['uuid', 'user_count']).execute();
-  for (const a of accounts) {
-    const row = await db
-      .selectFrom('account_users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('account_uuid', '=', a.uuid)
-      .executeTakeFirstOrThrow();
-    expect(Number(a.user_count), `accounts.user_count of ${a.uuid}`).toBe(Number(row.n));
-  }
-  const stores = await db.selectFrom('stores').select(['id', 'user_count']).execute();
-  for (const s of stores) {
-    const row = await db
-      .selectFrom('store_users')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('store_id', '=', s.id)
-      .executeTakeFirstOrThrow();
-    expect(Number(s.user_count), `stores.user_count of ${s.id}`).toBe(Number(row.n));
-  }
+  expect(await consistencyViolations(db)).toEqual([]);
 }
 
 export async function accountUserCount(db: Kysely<DB>, uuid: string): Promise<number> {

@@ -5,7 +5,9 @@ import { createTestApp, type TestApp, type TestAppOptions } from './helpers/test
 /** Shared by test/admin-*.test.ts: an app with the emulator controls (and PostgreSQL forks), and request helpers. */
 export const ACCOUNT = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
 export const ACCOUNT_TOKEN = 'demo-account-token-full';
-export const STORE = 'f0qyczpkb2';
+import { STORE } from './helpers/b2b-graphql-client.js';
+
+export { STORE };
 export const COMPANY = 123456;
 export const ADMIN_USER = { id: 123, bcId: 322, email: 'm.curie@greatbuys.com', password: 'Passw0rd!' };
 

@@ -10,7 +10,9 @@ import { cloneDemo } from './helpers/test-app.js';
 import { people } from './helpers/b2b-graphql-client.js';
 
 /** Shared by the test/b2b-rest-*.test.ts files: tokens, requests, table digests, the published OpenAPI schemas. */
-export const STORE = 'f0qyczpkb2';
+import { STORE } from './helpers/b2b-graphql-client.js';
+
+export { STORE };
 
 export interface DemoUser {
   id: number;

@@ -1,4 +1,5 @@
 import { Agent, request } from 'node:http';
+import { counterQueries } from './consistency.js';
 
 /**
  * Write load against a running Roster process for the crash and shutdown suites: several workers
@@ -127,10 +128,7 @@ export function startWriteLoad(base: string, b2bToken: string, options: { worker
 
 /** SQL that must return no rows on a consistent database (both engines). */
 export const consistencyQueries: Record<string, string> = {
-  'accounts.user_count differs from the members': `select a.uuid from accounts a where a.user_count <> (select count(*) from account_users m where m.account_uuid = a.uuid)`,
-  'stores.user_count differs from the members': `select s.id from stores s where s.user_count <> (select count(*) from store_users m where m.store_id = s.id)`,
-  'companies.user_count differs from the users': `select c.id from companies c where c.user_count <> (select count(*) from company_users u where u.company_id = c.id)`,
-  'a store member that is not an account member': `select su.user_id from store_users su where not exists (select 1 from account_users au where au.account_uuid = su.account_uuid and au.user_id = su.user_id)`,
+  ...counterQueries,
   'a company user without its customer': `select cu.id from company_users cu where not exists (select 1 from customers c where c.id = cu.customer_id)`,
   'two users with one e-mail': `select email_key from users group by email_key having count(*) > 1`,
   'two company users with one e-mail in a store': `select store_hash, email_key from company_users group by store_hash, email_key having count(*) > 1`,

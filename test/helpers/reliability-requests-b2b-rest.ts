@@ -40,7 +40,9 @@ export interface B2bTokens {
   b2c: string;
 }
 
-export const STORE_HASH = 'f0qyczpkb2';
+import { STORE as STORE_HASH } from './b2b-graphql-client.js';
+
+export { STORE_HASH };
 export const GREAT_BUYS = 123456;
 export const GREAT_BUYS_WEST = 123457;
 export const RIVAL = 223344;

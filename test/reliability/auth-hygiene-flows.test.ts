@@ -5,6 +5,7 @@ import { signHs256 } from '../../src/auth/b2b-jwt.js';
 import { dialects } from '../helpers/dialects.js';
 import { allSecrets, assertLogsFreeOfSecrets, capturedLogs, createLoggedTestApp, rememberIssued, type Secret, secretsIn } from '../helpers/reliability-secrets.js';
 import type { TestApp } from '../helpers/test-app.js';
+import { STORE } from '../helpers/b2b-graphql-client.js';
 
 /**
  * Secrets in motion: every way a credential enters (API tokens in headers, passwords in bodies,
@@ -15,7 +16,6 @@ import type { TestApp } from '../helpers/test-app.js';
  * that secrets are compared in constant time.
  */
 const ACCOUNT_URL = '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql';
-const STORE = 'f0qyczpkb2';
 const STOREFRONT_SECRET = 'demo-storefront-client-secret';
 
 describe.each(dialects)('secrets in motion on %s', (dialect) => {

@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
+import { consistencyViolations } from '../helpers/consistency.js';
 import { dialects } from '../helpers/dialects.js';
 import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberIssued } from '../helpers/reliability-secrets.js';
 import type { TestApp } from '../helpers/test-app.js';
@@ -13,26 +14,6 @@ import type { TestApp } from '../helpers/test-app.js';
  */
 const ACCOUNT_URL = '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql';
 const PARALLEL = 50;
-
-/** Every maintained counter next to the real count; empty when all agree. */
-async function counterMismatches(database: Database): Promise<string[]> {
-  const db = database.kysely;
-  const out: string[] = [];
-  const accounts = await sql<{ uuid: string; user_count: number; real: number }>`
-    select a.uuid, a.user_count, (select count(*) from account_users m where m.account_uuid = a.uuid) as real from accounts a`.execute(db);
-  for (const r of accounts.rows) if (Number(r.user_count) !== Number(r.real)) out.push(`account ${r.uuid}: user_count ${r.user_count}, real ${r.real}`);
-  const stores = await sql<{ id: number; user_count: number; real: number }>`
-    select s.id, s.user_count, (select count(*) from store_users m where m.store_id = s.id) as real from stores s`.execute(db);
-  for (const r of stores.rows) if (Number(r.user_count) !== Number(r.real)) out.push(`store ${r.id}: user_count ${r.user_count}, real ${r.real}`);
-  const companies = await sql<{ id: number; user_count: number; real: number }>`
-    select c.id, c.user_count, (select count(*) from company_users u where u.company_id = c.id) as real from companies c`.execute(db);
-  for (const r of companies.rows) if (Number(r.user_count) !== Number(r.real)) out.push(`company ${r.id}: user_count ${r.user_count}, real ${r.real}`);
-  // store members must be account members of the store's account
-  const orphans = await sql<{ n: number }>`
-    select count(*) as n from store_users su where not exists (select 1 from account_users au where au.account_uuid = su.account_uuid and au.user_id = su.user_id)`.execute(db);
-  if (Number(orphans.rows[0]?.n) !== 0) out.push(`${orphans.rows[0]?.n} store memberships without an account membership`);
-  return out;
-}
 
 async function count(database: Database, table: 'users' | 'company_users' | 'customers' | 'account_users' | 'store_users', where: [string, string | number][]): Promise<number> {
   let q = database.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
@@ -69,7 +50,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     expect(await count(t.database, 'users', [['email_key', 'race.account@example.org']])).toBe(1);
     const user = await t.database.kysely.selectFrom('users').select('id').where('email_key', '=', 'race.account@example.org').executeTakeFirstOrThrow();
     expect(await count(t.database, 'account_users', [['user_id', user.id]])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('50 identical addUserToStore by e-mail for a new person: one user, one account and one store membership', async () => {
@@ -81,7 +62,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     expect(user).toHaveLength(1);
     expect(await count(t.database, 'account_users', [['user_id', user[0]?.id as number]])).toBe(1);
     expect(await count(t.database, 'store_users', [['user_id', user[0]?.id as number]])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('50 identical POST /api/v2/users: one 200, 49 duplicate answers (422), one user and one customer', async () => {
@@ -94,7 +75,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     for (const d of duplicates) expect(d.json()).toMatchObject({ code: 422, message: 'Processing data contains logical errors' });
     expect(await count(t.database, 'company_users', [['email_key', 'race.rest@example.org']])).toBe(1);
     expect(await count(t.database, 'customers', [['email_key', 'race.rest@example.org']])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('50 identical userCreate: one user, 49 errors with code 422', async () => {
@@ -108,7 +89,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     const codes = [422];
     for (const b of refused) expect(codes).toContain(b.errors[0].extensions.code);
     expect(await count(t.database, 'company_users', [['email_key', 'race.gql@example.org']])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('REST and GraphQL creating the same e-mail at once: still one user', async () => {
@@ -126,7 +107,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
       expect(codes).toContain('errors' in body ? body.errors[0].extensions.code : body.code);
     }
     expect(await count(t.database, 'company_users', [['email_key', 'race.mixed@example.org']])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('two users changed to the same e-mail at once: only one of them gets it', async () => {
@@ -141,7 +122,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(1);
     expect(answers.filter((a) => a.statusCode === 404)).toHaveLength(PARALLEL - 1);
     expect(await count(t.database, 'company_users', [['id', 125]])).toBe(0);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('racing deletes in a Company: each user deleted once, the last one kept', async () => {
@@ -164,7 +145,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     // three deletions succeed once each; the Admin cannot delete itself; the doubles find nothing
     expect(answers.filter((a) => a.statusCode === 200)).toHaveLength(3);
     expect(await count(t.database, 'company_users', [['company_id', 123457]])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('adds and removes raced on one store membership end consistent', async () => {
@@ -178,7 +159,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
       if ('errors' in body) expect(['NOT_FOUND', 'CONFLICT']).toContain(body.errors[0].extensions.code);
     }
     expect(await count(t.database, 'store_users', [['store_id', 1000002], ['user_id', 1003]])).toBeLessThanOrEqual(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('adds and removes raced on one account membership end consistent (store memberships go with it)', async () => {
@@ -191,7 +172,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
       if ('errors' in body) expect(['NOT_FOUND', 'CONFLICT']).toContain(body.errors[0].extensions.code);
     }
     expect(await count(t.database, 'users', [['email_key', 'race.member@example.org']])).toBe(1);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('B2B creates and deletes raced in one Company keep user_count exact', async () => {
@@ -205,7 +186,7 @@ describe.each(dialects)('concurrent writes on %s', (dialect) => {
     ]);
     expect(mixed.every((m) => m.statusCode === 200)).toBe(true);
     expect(await count(t.database, 'company_users', [['company_id', 123456]])).toBe(before + 50);
-    expect(await counterMismatches(t.database)).toEqual([]);
+    expect(await consistencyViolations(t.database.kysely)).toEqual([]);
   });
 
   it('logged no secret in all of the above', () => {
