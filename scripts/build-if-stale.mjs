@@ -17,14 +17,31 @@ function newest(path) {
   return max;
 }
 
-const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
-const sourceTime = Math.max(...inputs.filter(existsSync).map(newest));
-const builtTime = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
-if (process.argv.includes('--force') || sourceTime > builtTime) {
+/**
+ * Builds when forced or when the sources are newer than the last build. With `announce`, says so
+ * on stderr before the (silent, ~15 s on this kind of machine) compile and how long it took.
+ */
+export async function ensureBuilt({ force = false, announce = false } = {}) {
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
+  const sourceTime = Math.max(...inputs.filter(existsSync).map(newest));
+  const builtTime = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
+  if (!force && sourceTime <= builtTime) return false;
+  const started = Date.now();
+  if (announce) {
+    const why = builtTime === 0 ? 'first start' : 'src/ changed since the last build';
+    process.stderr.write(`roster: building dist/ (${why}; TypeScript + bundle, about 15 s here, only when src/ changes)...\n`);
+  }
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   await bundleCli();
   writeFileSync(stamp, new Date().toISOString());
+  if (announce) process.stderr.write(`roster: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return true;
+}
+
+// run as a script (npm run build, pretest, bench): build now
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await ensureBuilt({ force: process.argv.includes('--force'), announce: process.argv.includes('--announce') });
 }
 
 /**

@@ -1,6 +1,8 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { dropPgSchema } from './helpers/dialects.js';
@@ -61,6 +63,26 @@ describe('the roster CLI', () => {
     again.kill('SIGINT');
     expect((await again.exited).code).toBe(0);
     expect(countUsers(file)).toBe(4);
+  });
+
+  it('npm start runs in one node process (scripts/start.mjs): on a built checkout it serves at once, building nothing', async () => {
+    const port = await freePort();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../scripts/start.mjs', import.meta.url)), '--port', String(port), '--database', 'sqlite::memory:'], {
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitForHealthy(port);
+      expect(err).not.toContain('building');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   it('takes PORT from the environment', async () => {
