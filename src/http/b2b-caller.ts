@@ -86,7 +86,7 @@ export interface B2bCaller {
 export async function resolveB2bCaller(services: Services, headers: FastifyRequest['headers']): Promise<B2bCaller> {
   const version = await services.readVersion.take();
   const token = tokenFromHeaders(headers);
-  const caller: B2bCaller = { version, token, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false };
+  const caller: B2bCaller = { ...unknownCaller(), version, token };
   let decoded: ReturnType<Services['b2bTokens']['decode']>;
   try {
     decoded = services.b2bTokens.decode(token);
@@ -105,6 +105,22 @@ export async function resolveB2bCaller(services: Services, headers: FastifyReque
     caller.failure = error;
   }
   return caller;
+}
+
+/** A caller nothing is known of yet (a token endpoint names its store in the body). */
+export function unknownCaller(): B2bCaller {
+  return { version: undefined, token: undefined, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false };
+}
+
+/**
+ * Counts a request that names its store itself (token endpoints, GraphQL `login`): only a store
+ * that exists is counted (no quota bucket per made-up hash), and only once per request. Undefined:
+ * not counted.
+ */
+export async function countNamedStore(services: Services, caller: Pick<B2bCaller, 'decision' | 'counted'>, storeHash: string): Promise<RateLimitDecision | null | undefined> {
+  if (caller.counted) return caller.decision;
+  if (!(await services.b2bTokens.isKnownStore(storeHash))) return undefined;
+  return countB2bRequest(services, caller, storeHash);
 }
 
 /** Counts the request against `storeHash`'s quota, once per request (a later call keeps the first decision). */

@@ -27,7 +27,6 @@ export const B2B_LIMITS = {
 
 const ALLOW = 'GET, POST, OPTIONS';
 
-
 export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   /**
    * Error-free answers of queries (http/answer-cache.ts), per B2B data version (`readVersion.take()`:
@@ -103,12 +102,12 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     const caller = await resolveB2bCaller(services, request.headers);
     const { version, token: rawToken } = caller;
     const token = tokenStateOf(caller);
-    const rateLimit: RateLimitState = { decision: caller.decision, counted: caller.counted };
+    const rateLimit: RateLimitState = caller;
     if (rateLimit.decision && !rateLimit.decision.allowed) return sendRateLimited(reply, rateLimit.decision);
 
     // 3. transport
     if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);
-    // whole answers of read-only queries of a valid caller, counted above (see cacheableRoots)
+    // whole answers of queries of a valid caller, counted above (resolvers that depend on more opt out)
     const text = request.b2bGraphqlText;
     const scope = { database: services.database, version };
     const cacheKey = token.kind === 'valid' && rateLimit.counted && rawToken !== undefined && text !== undefined ? answerKey(rawToken, text) : undefined;

@@ -1,9 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Company } from '../../domain/companies/company-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
-import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import type { Services } from '../../services.js';
-import { consumeB2bQuota, throttledError } from '../../http/b2b-caller.js';
+import { type B2bCaller, countNamedStore, throttledError } from '../../http/b2b-caller.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -41,11 +40,8 @@ export type TokenState =
   | { kind: 'valid'; principal: B2bPrincipal }
   | { kind: 'invalid'; error: AppError };
 
-export interface RateLimitState {
-  /** the decision of the first counted store, for the X-Requests-* headers */
-  decision: RateLimitDecision | null;
-  counted: boolean;
-}
+/** the request's quota count (the caller's: a resolver that counts a store it names updates it) */
+export type RateLimitState = Pick<B2bCaller, 'decision' | 'counted'>;
 
 export function createB2bContext(options: {
   services: Services;
@@ -71,18 +67,11 @@ export function createB2bContext(options: {
       throw new AppError('B2B_NO_CREDENTIALS');
     },
     async countRequest(storeHash) {
-      if (rateLimit.counted) {
-        if (rateLimit.decision && !rateLimit.decision.allowed) throw throttledError(rateLimit.decision);
-        return;
-      }
-      // a store named in arguments counts only when it exists: no quota bucket per made-up hash
-      if (!(await services.b2bTokens.isKnownStore(storeHash))) return;
-      if (rateLimit.counted) return this.countRequest(storeHash);
+      const countedBefore = rateLimit.counted;
+      const decision = await countNamedStore(services, rateLimit, storeHash);
       // counted here, by the resolver: a kept answer would skip the count
-      cacheable = false;
-      rateLimit.counted = true;
-      rateLimit.decision = await consumeB2bQuota(services, storeHash);
-      if (rateLimit.decision && !rateLimit.decision.allowed) throw throttledError(rateLimit.decision);
+      if (!countedBefore && rateLimit.counted) cacheable = false;
+      if (decision && !decision.allowed) throw throttledError(decision);
     },
     // the company-user service's cache (per data version); a miss is read once per request
     // however many users of a page name that Company

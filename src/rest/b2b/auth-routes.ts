@@ -4,7 +4,7 @@ import { addError, type FieldErrors, parseWholeNumber } from '../../domain/compa
 import { AppError } from '../../shared/errors.js';
 import { ok, okIo } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
-import { countRequest } from './request-context.js';
+import { countNamedStoreRequest } from './request-context.js';
 import { registerRoute } from './route-registry.js';
 import { ioEnvelope, tokenData, v2Envelope } from './schemas.js';
 import { bodyObject, stringParam } from './wire.js';
@@ -18,7 +18,7 @@ import { bodyObject, stringParam } from './wire.js';
  */
 async function countForStore(request: FastifyRequest, storeHash: unknown): Promise<void> {
   if (typeof storeHash !== 'string' || storeHash === '') return;
-  if (await request.services.b2bTokens.isKnownStore(storeHash)) await countRequest(request, storeHash);
+  await countNamedStoreRequest(request, storeHash);
 }
 
 function requiredString(errors: FieldErrors, field: string, value: unknown): string | undefined {

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
-import { B2B_CORS_HEADERS, type B2bCaller, countB2bRequest, quotaHeaders, resolveB2bCaller, throttledError } from '../../http/b2b-caller.js';
+import { B2B_CORS_HEADERS, type B2bCaller, countNamedStore, quotaHeaders, resolveB2bCaller, throttledError, unknownCaller } from '../../http/b2b-caller.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -15,10 +15,10 @@ declare module 'fastify' {
   }
 }
 
-/** Counts this request against the store's B2B quota once (token endpoints name the store in their body); throws 429 when over. */
-export async function countRequest(request: FastifyRequest, storeHash: string): Promise<void> {
-  request.b2bCaller ??= { version: undefined, token: undefined, storeHash, principal: undefined, failure: undefined, decision: null, counted: false };
-  const decision = await countB2bRequest(request.services, request.b2bCaller, storeHash);
+/** Counts a token endpoint against the store its body names (when it exists), once; throws 429 when over. */
+export async function countNamedStoreRequest(request: FastifyRequest, storeHash: string): Promise<void> {
+  request.b2bCaller ??= unknownCaller();
+  const decision = await countNamedStore(request.services, request.b2bCaller, storeHash);
   if (decision && !decision.allowed) throw throttledError(decision);
 }
 
