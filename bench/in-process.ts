@@ -7,13 +7,12 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 const t0 = performance.now();
-const [{ buildApp }, { resolveRuntimeSettings }, { openDatabase }, { migrateToLatest }, { readStoredSettings }, { loadFixture }, { createClock }, paths] =
+const [{ buildApp }, { resolveWorldSettings }, { openDatabase }, { migrateToLatest }, { loadFixture }, { createClock }, paths] =
   await Promise.all([
     import('../src/app.js'),
     import('../src/runtime-settings.js'),
     import('../src/db/database.js'),
     import('../src/db/migrator.js'),
-    import('../src/domain/settings/settings-repository.js'),
     import('../src/fixtures/load-fixture.js'),
     import('../src/shared/clock.js'),
     import('./lib/paths.js'),
@@ -25,7 +24,7 @@ const database = await openDatabase('sqlite::memory:');
 await migrateToLatest(database);
 const clock = createClock();
 await loadFixture(database, JSON.parse(readFileSync(paths.demoFixturePath, 'utf8')), clock);
-const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), { accountRateLimit: null, b2bRateLimit: null, production: false });
+const settings = await resolveWorldSettings(database, { accountRateLimit: null, b2bRateLimit: null, production: false });
 const t2 = performance.now();
 const cpu2 = process.cpuUsage();
 

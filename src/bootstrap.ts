@@ -4,9 +4,8 @@ import { DETERMINISTIC_SEED } from './cli/config.js';
 import { type Database, dropPgSchema, type OpenDatabaseOptions, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { readStoredSettings } from './domain/settings/settings-repository.js';
 import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
-import { resolveRuntimeSettings, type SettingsFlags } from './runtime-settings.js';
+import { resolveWorldSettings, type SettingsFlags } from './runtime-settings.js';
 import type { Services } from './services.js';
 import { type ControllableClock, createClock } from './shared/clock.js';
 import { AppError } from './shared/errors.js';
@@ -58,7 +57,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<Booted> {
   const schema = options.dropSchemaAtClose ? database.pgSchema : undefined;
   let rateLimitStore: RateLimitStore | undefined;
   const release = async () => {
-    await rateLimitStore?.close?.();
+    await rateLimitStore?.close();
     await database.close();
     if (schema !== undefined) await dropPgSchema(options.databaseUrl, schema).catch(() => undefined);
   };
@@ -74,7 +73,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<Booted> {
         throw new AppError('BAD_REQUEST', `the database ${database.description} already holds data${options.seed.refusalHint ?? ''}`);
       }
     }
-    const settings = resolveRuntimeSettings(await readStoredSettings(database.kysely), options.flags);
+    const settings = await resolveWorldSettings(database, options.flags);
     if (options.rateLimitStore) rateLimitStore = await options.rateLimitStore(database);
     const app = await buildApp({
       ...options.app,
