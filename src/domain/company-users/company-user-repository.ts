@@ -304,45 +304,38 @@ export async function updateUser(db: Db, id: number, c: UserChanges, now: number
  * the transaction ends (PostgreSQL `FOR UPDATE`), so concurrent writes of one user queue up and
  * each sees the state the previous one left.
  */
-export interface CompanyUserSnapshot {
-  id: number;
+export type CompanyUserSnapshot = Omit<CompanyUser, 'customerId' | 'companyRoleName' | 'hasCustomRole'> & {
+  /** the BigCommerce customer id, as the wire calls it */
   bcId: number;
-  storeHash: string;
-  companyId: number;
-  email: string;
-  firstName: string;
-  lastName: string;
-  phone: string;
-  role: number;
-  companyRoleId: number | null;
-  uuid: string | null;
-  channelId: number | null;
-  extraFields: ExtraField[];
-  createdAt: number;
-  updatedAt: number;
+};
+
+/** The event shape of a user as `toCompanyUser` gives it (`companyRoleId`: the custom role only). */
+export function snapshotOf(user: CompanyUser): CompanyUserSnapshot {
+  return {
+    id: user.id,
+    bcId: user.customerId,
+    storeHash: user.storeHash,
+    companyId: user.companyId,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    phone: user.phone,
+    role: user.role,
+    companyRoleId: user.hasCustomRole ? user.companyRoleId : null,
+    uuid: user.uuid,
+    channelId: user.channelId,
+    extraFields: user.extraFields,
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
 }
 
+/** The user's own row (no join: nothing else is locked with it), locked with `lock` until the transaction ends. */
 export async function readUserSnapshot(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
   const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
   const row = await (options.lock ? lockedForUpdate(db, query) : query).executeTakeFirst();
-  if (!row) return undefined;
-  return {
-    id: Number(row.id),
-    bcId: Number(row.customer_id),
-    storeHash: row.store_hash,
-    companyId: Number(row.company_id),
-    email: row.email,
-    firstName: row.first_name,
-    lastName: row.last_name,
-    phone: row.phone,
-    role: Number(row.role),
-    companyRoleId: row.company_role_id === null ? null : Number(row.company_role_id),
-    uuid: row.uuid,
-    channelId: row.channel_id === null ? null : Number(row.channel_id),
-    extraFields: parseExtraFields(row.extra_fields),
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-  };
+  // the role's name is not part of the snapshot
+  return row ? snapshotOf(toCompanyUser({ ...row, custom_role_name: null })) : undefined;
 }
 
 export async function deleteUserRow(db: Db, id: number): Promise<number> {

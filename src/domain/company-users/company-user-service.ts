@@ -27,6 +27,7 @@ import {
   findUserById,
   insertUser,
   readUserSnapshot,
+  snapshotOf,
   type UserFilters,
   updateUser,
 } from './company-user-repository.js';
@@ -299,11 +300,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
             now,
           });
           const stamp = await adjustUserCount(trx, targetCompany.id, 1, now);
-          const after = await readUserSnapshot(trx, userId);
-          events.push({ type: 'company.user.created', subject: { storeHash, companyId: targetCompany.id, userId }, before: null, after: after ?? null });
-          // the answer is the user as this write created it (see update)
+          // the answer is the user as this write created it (see update), and the event's `after`
           const created = await findUserById(trx, storeHash, userId);
           if (!created) throw new AppError('INTERNAL');
+          events.push({ type: 'company.user.created', subject: { storeHash, companyId: targetCompany.id, userId }, before: null, after: snapshotOf(created) });
           return { userId, customerId, newCustomer, stamp, created };
         }),
       );
@@ -357,12 +357,11 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           await updateUser(trx, user.id, next, now);
           await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now) : undefined;
-          const after = await readUserSnapshot(trx, user.id);
-          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: after ?? null });
           // the answer is the state this write left, read before anything else can change it (a
-          // delete committed right after must not turn a successful update into a 404)
+          // delete committed right after must not turn a successful update into a 404); the event's `after`
           const updated = await findUserById(trx, principal.storeHash, user.id);
           if (!updated) throw new AppError('INTERNAL');
+          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated) });
           return { stamp, previousRole: before.role, role: next.role, updated };
         }),
       );
