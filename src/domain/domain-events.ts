@@ -64,29 +64,23 @@ export async function commitWithEvents<T>(
   work: (trx: Transaction<DB>, events: WorldEventInput[]) => Promise<T>,
 ): Promise<T> {
   // places in the event order are taken inside the transaction (an attempt that is retried or
-  // rolls back gives its places up), filled after the commit
+  // rolls back gives its places up), filled after the commit; a sink without places emits on filling
+  const place = (): EventSlot => sink?.reserve?.() ?? { emit: (event) => sink?.emit(event), cancel: () => undefined };
   const attempts: EventSlot[][] = [];
-  const giveUp = (slots: EventSlot[]) => {
-    for (const slot of slots) slot.cancel();
-  };
-  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[] | undefined };
+  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[] };
   try {
     outcome = await runInTransaction(database, async (trx) => {
-      const collected: WorldEventInput[] = [];
-      const result = await work(trx, collected);
-      const slots = sink?.reserve ? collected.map(() => (sink.reserve as () => EventSlot)()) : undefined;
-      if (slots) attempts.push(slots);
-      return { result, events: collected, slots };
+      const events: WorldEventInput[] = [];
+      const result = await work(trx, events);
+      const slots = events.map(place);
+      attempts.push(slots);
+      return { result, events, slots };
     });
   } catch (error) {
-    for (const slots of attempts) giveUp(slots);
+    for (const slots of attempts) for (const slot of slots) slot.cancel();
     throw error;
   }
-  for (const slots of attempts) if (slots !== outcome.slots) giveUp(slots);
-  outcome.events.forEach((event, i) => {
-    const slot = outcome.slots?.[i];
-    if (slot) slot.emit(event);
-    else sink?.emit(event);
-  });
+  for (const slots of attempts) if (slots !== outcome.slots) for (const slot of slots) slot.cancel();
+  outcome.slots.forEach((slot, i) => slot.emit(outcome.events[i] as WorldEventInput));
   return outcome.result;
 }

@@ -14,8 +14,8 @@ import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf } fro
 /**
  * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
  * (/f/{forkId}/... → that fork's services), and the per-request hooks that apply fault rules,
- * keep the request journal and read the `before` of company-user events. buildApp() creates it; the admin API
- * (admin-routes.ts) drives it.
+ * take a big world's reset baseline before its first write and keep the request journal.
+ * buildApp() creates it; the admin API (admin-routes.ts) drives it.
  */
 export interface ControlsOptions {
   /**

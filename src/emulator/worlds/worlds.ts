@@ -4,7 +4,7 @@ import { loadFixture } from '../../fixtures/load-fixture.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { EventSink } from '../../domain/domain-events.js';
-import { createEventDerivationSwitch, createEventJournal, type EventDerivationSwitch, type EventJournal } from '../journal/events.js';
+import { createEventJournal, type EventJournal } from '../journal/events.js';
 import { createFaultRegistry, type FaultRegistry } from '../journal/faults.js';
 import { createRequestJournal, type RequestJournal } from '../journal/request-journal.js';
 import type { RateLimitSetting, RateLimitStore } from '../../domain/rate-limits/rate-limiter.js';
@@ -86,7 +86,6 @@ export interface WorldsOptions<S> {
 export interface Worlds<S> {
   readonly main: World<S>;
   readonly storage: WorldStorage;
-  readonly derivation: EventDerivationSwitch;
   get(id: string): World<S> | undefined;
   forks(): World<S>[];
   /**
@@ -131,7 +130,6 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
     warmForks: options.warmForks ?? 2,
     sqliteImageMemoryBytes: options.sqliteImageMemoryBytes,
   });
-  const derivation = createEventDerivationSwitch();
   const forks = new Map<string, World<S>>();
   // the state each world resets to: a fork shares its parent's (reference-counted images)
   const baselines = new Map<string, WorldImage>();
@@ -172,7 +170,7 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
 
   function build(id: string, parentId: string | undefined, database: Database, store: RateLimitStore): World<S> {
     const changes = createWorldChanges();
-    const events = createEventJournal({ world: id, capacity: options.eventsSize ?? 1000, now: () => options.clock.now(), derivation });
+    const events = createEventJournal({ world: id, capacity: options.eventsSize ?? 1000, now: () => options.clock.now() });
     let servicesRef: S | undefined;
     const overrides = createRateLimitOverrides(() => options.startupRateLimits(servicesRef as S));
     const services = options.makeServices({ id, database, changes, events: events.sink, rateLimitStore: store, rateLimitOverrides: overrides });
@@ -232,7 +230,6 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
   return {
     main,
     storage,
-    derivation,
     get(id) {
       return id === 'main' ? main : forks.get(id);
     },
