@@ -81,6 +81,6 @@ export async function commitWithEvents<T>(
     throw error;
   }
   for (const slots of attempts) if (slots !== outcome.slots) for (const slot of slots) slot.cancel();
-  outcome.slots.forEach((slot, i) => slot.emit(outcome.events[i] as WorldEventInput));
+  for (const [i, slot] of outcome.slots.entries()) slot.emit(outcome.events[i] as WorldEventInput);
   return outcome.result;
 }
