@@ -4,10 +4,10 @@ import { DETERMINISTIC_SEED } from './cli/config.js';
 import { type Database, dropPgSchema, type OpenDatabaseOptions, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import type { RateLimitStore } from './domain/rate-limits/rate-limiter.js';
-import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
+import { isDatabaseEmpty, type LoadSummary, loadFixture } from './fixtures/load-fixture.js';
 import { resolveWorldSettings, type SettingsFlags } from './runtime-settings.js';
 import type { Services } from './services.js';
-import { type ControllableClock, createClock } from './shared/clock.js';
+import { type Clock, type ControllableClock, createClock } from './shared/clock.js';
 import { AppError } from './shared/errors.js';
 import { createIdGenerator } from './shared/ids.js';
 
@@ -62,17 +62,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<Booted> {
     if (schema !== undefined) await dropPgSchema(options.databaseUrl, schema).catch(() => undefined);
   };
   try {
-    await migrateToLatest(database);
-    if (options.reset) {
-      await migrateDownAll(database);
-      await migrateToLatest(database);
-    }
-    if (options.seed !== undefined) {
-      if (await isDatabaseEmpty(database.kysely)) await loadFixture(database, options.seed.fixture, clock);
-      else if (!options.seed.onlyIfEmpty) {
-        throw new AppError('BAD_REQUEST', `the database ${database.description} already holds data${options.seed.refusalHint ?? ''}`);
-      }
-    }
+    await prepareWorld(database, options, clock);
     const settings = await resolveWorldSettings(database, options.flags);
     if (options.rateLimitStore) rateLimitStore = await options.rateLimitStore(database);
     const app = await buildApp({
@@ -103,6 +93,23 @@ export async function bootstrap(options: BootstrapOptions): Promise<Booted> {
     await release().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * Migrates the database and puts the world in it: wipes it first with `reset`, then loads `seed`
+ * into it when it is empty (a database with data is refused, or kept with `onlyIfEmpty`). Undefined
+ * when nothing was loaded. Shared with `roster seed`.
+ */
+export async function prepareWorld(database: Database, options: Pick<BootstrapOptions, 'reset' | 'seed'>, clock: Clock): Promise<LoadSummary | undefined> {
+  await migrateToLatest(database);
+  if (options.reset) {
+    await migrateDownAll(database);
+    await migrateToLatest(database);
+  }
+  if (options.seed === undefined) return undefined;
+  if (await isDatabaseEmpty(database.kysely)) return loadFixture(database, options.seed.fixture, clock);
+  if (options.seed.onlyIfEmpty) return undefined;
+  throw new AppError('BAD_REQUEST', `the database ${database.description} already holds data${options.seed.refusalHint ?? ''}`);
 }
 
 function deterministicIds(deterministic: boolean | string | undefined): Pick<AppDeps, 'ids' | 'deterministicSeed'> {

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { loggerOptions } from './app.js';
-import { bootstrap } from './bootstrap.js';
+import { bootstrap, prepareWorld } from './bootstrap.js';
 import { readFixtureFile, readServeConfig, type ServeFlags } from './cli/config.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
-import { isDatabaseEmpty, loadFixture } from './fixtures/load-fixture.js';
 import { createClock } from './shared/clock.js';
 import { resolveAdminAccess } from './emulator/admin-access.js';
 import { registerAdminCommands } from './cli/admin-client.js';
@@ -27,12 +26,6 @@ function describeError(error: unknown): string {
   if (isAppError(error)) return error.message;
   const e = error as NodeJS.ErrnoException;
   return e?.message ?? String(error);
-}
-
-async function openMigrated(url: string): Promise<Database> {
-  const database = await openDatabase(url);
-  await migrateToLatest(database);
-  return database;
 }
 
 async function serve(flags: ServeFlags): Promise<void> {
@@ -159,15 +152,9 @@ async function migrate(flags: { database?: string; down?: boolean }): Promise<vo
 async function seed(file: string, flags: { database?: string; reset?: boolean }): Promise<void> {
   const config = readServeConfig({ ...(flags.database !== undefined ? { database: flags.database } : {}) });
   const fixture = readFixtureFile(file);
-  const database = await openMigrated(config.databaseUrl);
+  const database = await openDatabase(config.databaseUrl);
   try {
-    if (flags.reset) {
-      await migrateDownAll(database);
-      await migrateToLatest(database);
-    } else if (!(await isDatabaseEmpty(database.kysely))) {
-      die(`the database ${database.description} already holds data; pass --reset to wipe it and load ${file}`);
-    }
-    const summary = await loadFixture(database, fixture, createClock());
+    const summary = (await prepareWorld(database, { reset: flags.reset === true, seed: { fixture, refusalHint: `; pass --reset to wipe it and load ${file}` } }, createClock())) ?? {};
     process.stdout.write(`${database.description}: loaded ${file} (${Object.entries(summary).map(([k, v]) => `${v} ${k}`).join(', ')})\n`);
   } finally {
     await database.close();
