@@ -311,23 +311,8 @@ export type CompanyUserSnapshot = Omit<CompanyUser, 'customerId' | 'companyRoleN
 
 /** The event shape of a user as `toCompanyUser` gives it (`companyRoleId`: the custom role only). */
 export function snapshotOf(user: CompanyUser): CompanyUserSnapshot {
-  return {
-    id: user.id,
-    bcId: user.customerId,
-    storeHash: user.storeHash,
-    companyId: user.companyId,
-    email: user.email,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    phone: user.phone,
-    role: user.role,
-    companyRoleId: user.hasCustomRole ? user.companyRoleId : null,
-    uuid: user.uuid,
-    channelId: user.channelId,
-    extraFields: user.extraFields,
-    createdAt: user.createdAt,
-    updatedAt: user.updatedAt,
-  };
+  const { customerId, companyRoleName: _name, hasCustomRole, companyRoleId, ...rest } = user;
+  return { ...rest, bcId: customerId, companyRoleId: hasCustomRole ? companyRoleId : null };
 }
 
 /** The user's own row (no join: nothing else is locked with it), locked with `lock` until the transaction ends. */
