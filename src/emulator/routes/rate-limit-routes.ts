@@ -20,7 +20,15 @@ function kindParam(value: string): RateLimitKind {
   return value as RateLimitKind;
 }
 
-function settingOf(body: { requests?: number; windowMs?: number; off?: boolean }): RateLimitSetting | null {
+/** `:kind/:key`: account UUIDs compare case-insensitively (as the Account API's path does), store hashes as written. */
+function keyedParams(params: { kind: string; key: string }): { kind: RateLimitKind; key: string } {
+  const kind = kindParam(params.kind);
+  return { kind, key: kind === 'account' ? params.key.toLowerCase() : params.key };
+}
+
+type SettingBody = { requests?: number; windowMs?: number; off?: boolean };
+
+function settingOf(body: SettingBody): RateLimitSetting | null {
   return body.off === true ? null : { requests: body.requests as number, windowMs: body.windowMs as number };
 }
 
@@ -88,7 +96,7 @@ export const rateLimitRoutes: AdminRoute[] = [
     responses: { 200: 'Quota changed' },
     async handler(request, _reply, ctx) {
       const kind = kindParam((request.params as { kind: string }).kind);
-      ctx.world.rateLimitOverrides.set(kind, undefined, settingOf(request.body as { requests?: number; windowMs?: number; off?: boolean }));
+      ctx.world.rateLimitOverrides.set(kind, undefined, settingOf(request.body as SettingBody));
       return { kind, key: null, setting: ctx.world.rateLimitOverrides.defaultFor(kind) };
     },
   },
@@ -100,10 +108,8 @@ export const rateLimitRoutes: AdminRoute[] = [
     bodyRequired: true,
     responses: { 200: 'Quota changed' },
     async handler(request, _reply, ctx) {
-      const params = request.params as { kind: string; key: string };
-      const kind = kindParam(params.kind);
-      const key = kind === 'account' ? params.key.toLowerCase() : params.key;
-      ctx.world.rateLimitOverrides.set(kind, key, settingOf(request.body as { requests?: number; windowMs?: number; off?: boolean }));
+      const { kind, key } = keyedParams(request.params as { kind: string; key: string });
+      ctx.world.rateLimitOverrides.set(kind, key, settingOf(request.body as SettingBody));
       return { kind, key, setting: ctx.world.rateLimitOverrides.settingFor(kind, key) };
     },
   },
@@ -124,9 +130,7 @@ export const rateLimitRoutes: AdminRoute[] = [
     summary: "Back to the kind's quota for one account or store",
     responses: { 204: 'Override removed', 404: 'No override' },
     async handler(request, reply, ctx) {
-      const params = request.params as { kind: string; key: string };
-      const kind = kindParam(params.kind);
-      const key = kind === 'account' ? params.key.toLowerCase() : params.key;
+      const { kind, key } = keyedParams(request.params as { kind: string; key: string });
       if (!ctx.world.rateLimitOverrides.clear(kind, key)) throw new AppError('NOT_FOUND', `No quota override for ${kind} ${key}`);
       return reply.code(204).send();
     },
