@@ -152,13 +152,21 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
         { url: '/api/v2/companies/123456/users?limit=25', read: 'list' as const, name: (b: any) => b.data.list.find((u: any) => u.id === '125')?.lastName },
         { url: '/api/v2/customers/125/companies', read: 'getUserCompany' as const, name: (b: any) => b.data.companyName },
       ];
+      // On PostgreSQL the version is the cluster's snapshot (db/storage-version.ts): a commit by
+      // another test file between the two reads is a write and rightly misses, so a hit is asked of
+      // one of a few tries there; on SQLite (this file's own database) of the first.
+      const tries = dialect === 'postgres' ? 5 : 1;
       for (const route of routes) {
-        const first = await rest('GET', route.url, admin());
-        expect(first.statusCode, route.url).toBe(200);
-        const before = calls[route.read];
-        const again = await rest('GET', route.url, admin());
-        expect(again.body, route.url).toBe(first.body);
-        expect(calls[route.read], `${route.url} answered from the cache`).toBe(before);
+        let hit = false;
+        for (let attempt = 0; attempt < tries && !hit; attempt++) {
+          const first = await rest('GET', route.url, admin());
+          expect(first.statusCode, route.url).toBe(200);
+          const before = calls[route.read];
+          const again = await rest('GET', route.url, admin());
+          expect(again.body, route.url).toBe(first.body);
+          hit = calls[route.read] === before;
+        }
+        expect(hit, `${route.url} answered from the cache`).toBe(true);
       }
       const expectAll = async (lastName: string, companyName: string) => {
         for (const route of routes) {
