@@ -15,6 +15,7 @@ import { registerGraphiqlAssets } from './graphql/graphiql.js';
 import { errorPathOf, sendApiError } from './http/api-error-response.js';
 import { lazySerializerCompiler, lazyValidatorCompiler } from './http/lazy-schema-compilers.js';
 import { installConnectionLifecycle } from './http/connection-lifecycle.js';
+import { decorateJsonText } from './http/json-body.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { redactUrl } from './shared/redact.js';
 
@@ -156,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   // Handlers read services from the request, never from a closure: the emulator's forks
   // (/f/{forkId}/...) swap in the services of an isolated copy of the world per request.
   app.decorateRequest('services', null as unknown as Services);
+  decorateJsonText(app);
   app.decorate('controls', controls);
   controls.install(app); // sets request.services (main world or fork), faults, request journal
   if (controls.access.enabled) {

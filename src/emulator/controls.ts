@@ -9,7 +9,8 @@ import type { ControllableClock } from '../shared/clock.js';
 import { createIdGenerator, type IdGenerator } from '../shared/ids.js';
 import type { AdminAccess } from './admin-access.js';
 import { sendFault } from './fault-responses.js';
-import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf } from './request-facts.js';
+import { factsOf, type FullFacts, graphqlOperationOf, partsOf, principalOf, type RequestParts } from './request-facts.js';
+import type { RequestDescription } from './journal/request-journal.js';
 
 /**
  * The emulator controls' wiring into the server: the worlds (main + forks), fork routing
@@ -193,8 +194,7 @@ export function createControls(options: ControlsOptions): Controls {
       world.inFlight -= 1;
       if (world.journal.capacity === 0) return done();
       // references only: parsing, redaction and the principal are worked out when the journal is read
-      const parts = partsOf(request);
-      const known = state.facts;
+      const { body, describe } = journalBodyOf(request, state.facts);
       // the headers object itself (names are already lower case), not a closure over reply.raw: an
       // entry holding the ServerResponse kept its whole object graph alive for 500 requests
       // (~5 MB of RSS and ~7% of throughput under load)
@@ -203,16 +203,13 @@ export function createControls(options: ControlsOptions): Controls {
         requestId: request.id,
         at: options.clock.now(),
         world: world.id,
-        method: parts.method,
-        url: parts.url,
-        describe: () => {
-          const facts = known ?? factsOf(parts);
-          return { api: facts.api, route: facts.route, operation: facts.operation, fields: facts.fields, principal: principalOf(facts, parts.body) };
-        },
+        method: request.method,
+        url: request.url,
+        describe,
         status: reply.statusCode,
         durationMs: reply.elapsedTime,
-        requestHeaders: parts.headers,
-        requestBody: bodyForJournal(request, parts.body),
+        requestHeaders: request.headers,
+        requestBody: body,
         responseHeaders: () => responseHeaders,
         responseBody: payloadForJournal(state.payload),
         fault: state.fault,
@@ -286,10 +283,34 @@ export function createControls(options: ControlsOptions): Controls {
 
 const MAX_JOURNAL_BODY_BYTES = 64 * 1024;
 
-function bodyForJournal(request: FastifyRequest, body: unknown): unknown {
-  const length = Number(request.headers['content-length'] ?? 0);
-  if (length > MAX_JOURNAL_BODY_BYTES) return `[body of ${length} bytes not kept]`;
-  return body;
+/**
+ * What the journal keeps of a request's body, and how it describes the request. It keeps the body's
+ * JSON text where the edge kept one (a parsed body can be ~28 times its size: http/json-body.ts), the
+ * bytes or the (flat, form) value otherwise, and describes the request from that when it is read. A
+ * body over 64 KiB is not kept: its request is described at once, from the whole body, which can
+ * then go.
+ */
+function journalBodyOf(request: FastifyRequest, known: FullFacts | undefined): { body: unknown; describe: () => RequestDescription } {
+  const parts = partsOf(request);
+  const kept = request.jsonText ?? parts.body;
+  const declared = Number(request.headers['content-length'] ?? Number.NaN);
+  const size = Number.isFinite(declared) ? declared : typeof kept === 'string' || Buffer.isBuffer(kept) ? kept.length : 0;
+  if (size > MAX_JOURNAL_BODY_BYTES) return notKept(size, describeRequest(known ?? factsOf(parts), parts.body));
+  return keptAs({ ...parts, body: kept });
+}
+
+// the closures are made in functions of their own: a closure holds its whole scope, and one made
+// beside `kept` would keep the body it was meant to let go
+function notKept(size: number, description: RequestDescription): { body: unknown; describe: () => RequestDescription } {
+  return { body: `[body of ${size} bytes not kept]`, describe: () => description };
+}
+
+function keptAs(parts: RequestParts): { body: unknown; describe: () => RequestDescription } {
+  return { body: parts.body, describe: () => describeRequest(factsOf(parts), parts.body) };
+}
+
+function describeRequest(facts: FullFacts, body: unknown): RequestDescription {
+  return { api: facts.api, route: facts.route, operation: facts.operation, fields: facts.fields, principal: principalOf(facts, body) };
 }
 
 const MAX_JOURNAL_PAYLOAD_CHARS = 64 * 1024;

@@ -93,17 +93,25 @@ export function graphqlShape(query: string, operationName: string | undefined): 
   return shape;
 }
 
-function graphqlBody(body: unknown): { query: string; operationName: string | undefined; variables: Record<string, unknown> } | undefined {
-  // an API may keep the body as bytes and parse it itself (the Account API does)
-  if (Buffer.isBuffer(body) || typeof body === 'string') {
-    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
-    if (text.trimStart()[0] !== '{') return undefined;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return undefined;
-    }
+/**
+ * A body as a value: an API may keep the body as bytes and parse it itself (the Account API does),
+ * and the journal keeps JSON bodies as their text (http/json-body.ts); a JSON object or array in
+ * text is parsed here, anything else is returned as it is.
+ */
+function bodyValue(body: unknown): unknown {
+  if (!Buffer.isBuffer(body) && typeof body !== 'string') return body;
+  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body;
+  const first = text.trimStart()[0];
+  if (first !== '{' && first !== '[') return body;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return body;
   }
+}
+
+function graphqlBody(value: unknown): { query: string; operationName: string | undefined; variables: Record<string, unknown> } | undefined {
+  const body = bodyValue(value);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return undefined;
   const b = body as Record<string, unknown>;
   if (typeof b.query !== 'string') return undefined;
@@ -194,7 +202,8 @@ export function factsOf(request: RequestParts): FullFacts {
   const method = request.method;
   const route = request.route;
   const token = credentialOf(request);
-  const gql = api !== 'b2b-rest' ? graphqlBody(request.body) : undefined;
+  const body = bodyValue(request.body);
+  const gql = api !== 'b2b-rest' ? graphqlBody(body) : undefined;
   let operation: string | undefined;
   let fields: readonly string[];
   let graphql: FullFacts['graphql'];
@@ -214,7 +223,7 @@ export function factsOf(request: RequestParts): FullFacts {
     const claims = decodeJwtPayload(token);
     const fromClaims = claims?.store_hash;
     const fromHeader = header(request, 'x-store-hash');
-    const fromBody = findKey(request.body, 'storeHash');
+    const fromBody = findKey(body, 'storeHash');
     account = [fromClaims, fromHeader, fromBody].find((v): v is string => typeof v === 'string' && v !== '');
   }
   return { api, method, route, operation, fields, isGraphql: graphql !== undefined, token, account, path, graphql };
@@ -243,7 +252,7 @@ export function principalOf(facts: FullFacts, body: unknown): Principal {
       if (channelId !== undefined) p.channelId = channelId;
       return p;
     }
-    const email = findKey(body, 'email');
+    const email = findKey(bodyValue(body), 'email');
     if (typeof email === 'string') {
       return { type: 'credentials', email, ...(facts.account !== undefined ? { storeHash: facts.account } : {}) };
     }

@@ -89,24 +89,24 @@ export function redactRequestUrl(url: string): string {
   return redactString(redactUrl(url));
 }
 
-/** A body as captured (parsed JSON, a string, a buffer): parsed when it is JSON, then redacted. */
+/**
+ * A body as captured (JSON text, other text, bytes, a parsed value): JSON is parsed whole (what is
+ * captured is at most 64 KiB) and redacted by key, as a parsed body would be; other text is shown
+ * up to `maxChars`, JWTs masked.
+ */
 export function redactBody(body: unknown, maxChars: number): unknown {
   if (body === undefined || body === null) return body ?? null;
   if (Buffer.isBuffer(body)) body = body.toString('utf8');
   if (typeof body === 'string') {
-    const text = body.length > maxChars ? body.slice(0, maxChars) : body;
-    const truncated = body.length > maxChars;
-    if (!truncated) {
-      const first = text.trimStart()[0];
-      if (first === '{' || first === '[') {
-        try {
-          return redactJournalValue(JSON.parse(text));
-        } catch {
-          // not JSON after all: shown as text
-        }
+    const first = body.trimStart()[0];
+    if (first === '{' || first === '[') {
+      try {
+        return redactJournalValue(JSON.parse(body));
+      } catch {
+        // not JSON after all: shown as text
       }
     }
-    return truncated ? `${redactString(text)}…[truncated ${body.length - maxChars} chars]` : redactString(text);
+    return body.length > maxChars ? `${redactString(body.slice(0, maxChars))}…[truncated ${body.length - maxChars} chars]` : redactString(body);
   }
   return redactJournalValue(body);
 }

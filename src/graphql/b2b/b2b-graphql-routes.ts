@@ -52,7 +52,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
     if (!isJsonContentType(request.headers['content-type'])) return done(null, body);
-    request.b2bGraphqlText = body as string;
+    request.jsonText = body as string;
     try {
       done(null, JSON.parse(body as string));
     } catch {
@@ -60,7 +60,6 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     }
   });
 
-  app.decorateRequest('b2bGraphqlText', undefined);
   app.addHook('onSend', (_request, reply, payload, done) => {
     reply.headers(B2B_CORS_HEADERS);
     done(null, payload);
@@ -108,7 +107,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     // 3. transport
     if (!isJsonContentType(request.headers['content-type'])) return sendErrors(reply, 415, [requestError('Unsupported media type', 415)], rateLimit);
     // whole answers of queries of a valid caller, counted above (resolvers that depend on more opt out)
-    const text = request.b2bGraphqlText;
+    const text = request.jsonText;
     const scope = { database: services.database, version };
     const cacheKey = token.kind === 'valid' && rateLimit.counted && rawToken !== undefined && text !== undefined ? answerKey(rawToken, text) : undefined;
     if (cacheKey !== undefined) {
@@ -234,9 +233,3 @@ function methodNotAllowed(reply: FastifyReply) {
   return sendErrors(reply, 405, [requestError('Method not allowed', 405)]);
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** the raw JSON body of a B2B GraphQL request (whole-answer cache key) */
-    b2bGraphqlText: string | undefined;
-  }
-}

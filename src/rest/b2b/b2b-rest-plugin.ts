@@ -18,14 +18,16 @@ import { registerUserRoutes } from './users-routes.js';
  */
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
-function parseJson(_request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   if (text.trim() === '') {
     done(null, {});
     return;
   }
   try {
-    done(null, JSON.parse(text));
+    const value: unknown = JSON.parse(text);
+    request.jsonText = text;
+    done(null, value);
   } catch {
     done(new AppError('B2B_JSON_PARSE'));
   }
