@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
+import { createWeightedLru, type WeightedLru } from '../shared/weighted-lru.js';
 
 /**
  * A value that changes whenever anything stored may have changed, so read results can be cached
@@ -78,21 +79,22 @@ async function snapshotOf(database: Database): Promise<string> {
 
 /**
  * A small map of values valid for one storage version of one database: reading under another
- * version empties it (so it never holds stale entries), and it keeps at most `maxEntries` (oldest
- * leave first). Without a version (a SQLite transaction open, no database) it never hits and keeps
- * nothing.
+ * version empties it (so it never holds stale entries), and it keeps at most `maxEntries` and, when
+ * given, `maxWeight` (estimated bytes, see shared/weighted-lru.ts), least recently used leaving
+ * first. Without a version (a SQLite transaction open, no database) it never hits and keeps nothing.
  */
 export interface VersionedCache<V> {
   get(database: Database, version: string | undefined, key: string): V | undefined;
-  set(database: Database, version: string | undefined, key: string, value: V): void;
+  /** `weight`: what the entry keeps alive, for a cache with a `maxWeight` */
+  set(database: Database, version: string | undefined, key: string, value: V, weight?: number): void;
 }
 
-export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
-  const perDatabase = new WeakMap<Database, { version: string; entries: Map<string, V> }>();
+export function createVersionedCache<V>(maxEntries: number, maxWeight = Number.POSITIVE_INFINITY): VersionedCache<V> {
+  const perDatabase = new WeakMap<Database, { version: string; entries: WeightedLru<V> }>();
   const slot = (database: Database, version: string) => {
     let current = perDatabase.get(database);
     if (!current || current.version !== version) {
-      current = { version, entries: new Map() };
+      current = { version, entries: createWeightedLru<V>({ maxEntries, maxWeight }) };
       perDatabase.set(database, current);
     }
     return current;
@@ -101,11 +103,9 @@ export function createVersionedCache<V>(maxEntries: number): VersionedCache<V> {
     get(database, version, key) {
       return version === undefined ? undefined : slot(database, version).entries.get(key);
     },
-    set(database, version, key, value) {
+    set(database, version, key, value, weight = 0) {
       if (version === undefined) return;
-      const current = slot(database, version);
-      if (current.entries.size >= maxEntries && !current.entries.has(key)) current.entries.delete(current.entries.keys().next().value as string);
-      current.entries.set(key, value);
+      slot(database, version).entries.set(key, value, weight);
     },
   };
 }

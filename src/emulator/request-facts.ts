@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { type DocumentNode, type FieldNode, GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { parseGraphqlDocument } from '../shared/graphql-document.js';
+import { createWeightedLru, textWeight } from '../shared/weighted-lru.js';
 import type { RequestFacts } from './journal/faults.js';
 import type { Principal } from './journal/request-journal.js';
 import { apiOfPath } from '../http/api-error-response.js';
@@ -24,12 +25,10 @@ export interface GraphqlShape {
   fields: string[];
   /** root fields, with the Account API's wrappers (`account`, `user`) opened: `account.addUserToAccount` */
   label: string | undefined;
-  /** the parsed document (to read arguments) */
-  document: DocumentNode | undefined;
 }
 
-const shapes = new Map<string, GraphqlShape>();
-const MAX_SHAPES = 500;
+/** by document text (and operation name): the names only, never the parsed document (the shared parse cache bounds that) */
+const shapes = createWeightedLru<GraphqlShape>({ maxEntries: 500, maxWeight: 8 * 1024 * 1024 });
 const MAX_SHAPE_ROOTS = 50;
 
 /**
@@ -83,13 +82,11 @@ export function graphqlShape(query: string, operationName: string | undefined): 
       operationName: operation.name?.value ?? operationName,
       fields: [...fields],
       label: labels.length > 0 ? labels.join(',') : undefined,
-      document,
     };
   } catch {
-    shape = { operationType: undefined, operationName, fields: [], label: undefined, document: undefined };
+    shape = { operationType: undefined, operationName, fields: [], label: undefined };
   }
-  if (shapes.size >= MAX_SHAPES) shapes.delete(shapes.keys().next().value as string);
-  shapes.set(key, shape);
+  shapes.set(key, shape, textWeight(key) + shape.fields.reduce((sum, field) => sum + textWeight(field) + 32, 0));
   return shape;
 }
 

@@ -1,5 +1,6 @@
 import type { Database } from '../db/database.js';
 import { createVersionedCache, type VersionedCache } from '../db/storage-version.js';
+import { textWeight } from '../shared/weighted-lru.js';
 
 /**
  * The one whole-answer cache of the HTTP edges (B2B REST routes that opt in, B2B GraphQL, Account
@@ -23,6 +24,8 @@ import { createVersionedCache, type VersionedCache } from '../db/storage-version
 export const MAX_CACHED_ANSWER_LENGTH = 256 * 1024;
 /** requests longer than this (characters of the key) are answered, never kept */
 export const MAX_CACHED_KEY_LENGTH = 64 * 1024;
+/** what one cache keeps per database and tenant, in estimated bytes (a count alone allowed ~600 MB) */
+const MAX_CACHED_WEIGHT = 32 * 1024 * 1024;
 
 export interface AnswerScope {
   database: Database;
@@ -53,7 +56,7 @@ export function createAnswerCache<A extends Answer | string = string>(maxEntries
   const cacheOf = (tenant: string): VersionedCache<A> => {
     let cache = tenants.get(tenant);
     if (!cache) {
-      cache = createVersionedCache<A>(maxEntries);
+      cache = createVersionedCache<A>(maxEntries, MAX_CACHED_WEIGHT);
       tenants.set(tenant, cache);
     }
     return cache;
@@ -68,7 +71,7 @@ export function createAnswerCache<A extends Answer | string = string>(maxEntries
       const length = typeof answer === 'string' ? answer.length : answer.body.length;
       if (version === undefined || key.length > MAX_CACHED_KEY_LENGTH || length > MAX_CACHED_ANSWER_LENGTH) return;
       if ((await versionNow()) !== version) return;
-      cacheOf(scope.tenant ?? '*').set(scope.database, version, key, answer);
+      cacheOf(scope.tenant ?? '*').set(scope.database, version, key, answer, textWeight(key) + textWeight(typeof answer === 'string' ? answer : answer.body));
     },
   };
 }

@@ -1,4 +1,6 @@
 import { type DocumentNode, GraphQLError, parse } from 'graphql';
+import { withoutFrames } from './errors.js';
+import { createWeightedLru, textWeight } from './weighted-lru.js';
 
 /**
  * The one way Roster parses a GraphQL document, wherever it reads one (both GraphQL engines, the
@@ -11,29 +13,35 @@ import { type DocumentNode, GraphQLError, parse } from 'graphql';
  *   (validation, graphql-jit, our own limits) recurses too, so a document that parses must not
  *   be able to overflow the stack of the code that reads it.
  *
- * Parsed documents are kept by text (a small LRU): the engine, the request facts and the journal
- * of one request share one parse, and a repeated document is not parsed again. Documents are never
+ * Parsed documents are kept by text (an LRU bounded by weight, see weighted-lru.ts): the engine,
+ * the request facts and the journal of one request share one parse, and a repeated document is not
+ * parsed again. Documents are never
  * changed by their readers (graphql-js and graphql-jit treat the AST as immutable).
  */
 export const MAX_DOCUMENT_TOKENS = 20_000;
 export const MAX_DOCUMENT_NESTING = 128;
 
-const MAX_KEPT = 1000;
-const kept = new Map<string, DocumentNode | GraphQLError>();
+const kept = createWeightedLru<DocumentNode | GraphQLError>({ maxEntries: 1000, maxWeight: 32 * 1024 * 1024 });
 
 /** The parsed document, or the GraphQLError that says why it is not one (never throws). */
 export function parseGraphqlDocument(text: string): DocumentNode | GraphQLError {
   const hit = kept.get(text);
-  if (hit !== undefined) {
-    // least recently used goes first: move the hit to the end
-    kept.delete(text);
-    kept.set(text, hit);
-    return hit;
-  }
+  if (hit !== undefined) return hit;
   const result = parseUncached(text);
-  if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value as string);
-  kept.set(text, result);
+  if (result instanceof GraphQLError) withoutFrames(result); // the parser's frames hold its whole token list
+  kept.set(text, result, documentWeight(text, result));
   return result;
+}
+
+/** measured: ~480 bytes a token (its node, name, location and the token list the locations point into) */
+const TOKEN_WEIGHT = 500;
+
+/** An estimate of the bytes a parsed document (or its error) keeps alive with its text, for caches keyed by it. */
+export function documentWeight(text: string, parsed: DocumentNode | GraphQLError): number {
+  if (parsed instanceof GraphQLError) return textWeight(text) + 1024;
+  let tokens = 0;
+  for (let token = parsed.loc?.startToken ?? null; token !== null; token = token.next) tokens += 1;
+  return textWeight(text) + TOKEN_WEIGHT * tokens;
 }
 
 function parseUncached(text: string): DocumentNode | GraphQLError {

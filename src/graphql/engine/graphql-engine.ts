@@ -17,7 +17,9 @@ import {
 } from 'graphql';
 import { createRequire } from 'node:module';
 import type { CompiledQuery } from 'graphql-jit';
-import { MAX_DOCUMENT_TOKENS, parseGraphqlDocument } from '../../shared/graphql-document.js';
+import { documentWeight, MAX_DOCUMENT_TOKENS, parseGraphqlDocument } from '../../shared/graphql-document.js';
+import { createWeightedLru, textWeight } from '../../shared/weighted-lru.js';
+import { withoutFrames } from '../../shared/errors.js';
 import { createValidationWorker, type ValidationWorker } from './validation-worker.js';
 
 /**
@@ -97,6 +99,7 @@ export interface GraphqlEngine {
 }
 
 const MAX_CACHE = 1000;
+const MAX_CACHE_WEIGHT = 32 * 1024 * 1024;
 /**
  * Documents up to this many characters are validated on the event loop (a few hundred tokens:
  * graphql-js's overlapping-fields rule, quadratic in same-named fields, stays within milliseconds);
@@ -108,7 +111,7 @@ const VALIDATION_DEADLINE_MS = 1_000;
 const MAX_SCORE = Number.MAX_SAFE_INTEGER;
 
 export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits): GraphqlEngine {
-  const cache = new Map<string, CacheEntry | PrepareFailure>();
+  const cache = createWeightedLru<CacheEntry | PrepareFailure>({ maxEntries: MAX_CACHE, maxWeight: MAX_CACHE_WEIGHT });
   const pageArgs = new Set(limits.pageSizeArgs ?? ['first', 'last']);
   const maxSelections = limits.maxSelections ?? 5_000;
   const maxIntrospectionScore = limits.maxIntrospectionScore ?? 500_000;
@@ -143,9 +146,10 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
   }
   const suffixes = limits.connectionSuffixes ?? ['Connection'];
 
-  function remembered<T extends CacheEntry | PrepareFailure>(query: string, value: T): T {
-    if (cache.size >= MAX_CACHE) cache.delete(cache.keys().next().value as string);
-    cache.set(query, value);
+  /** keeps what a document came to; `weight` estimates the bytes it keeps alive (weighted-lru.ts) */
+  function remembered<T extends CacheEntry | PrepareFailure>(query: string, value: T, weight: number): T {
+    if ('kind' in value) for (const error of 'errors' in value ? value.errors : [value.error]) withoutFrames(error);
+    cache.set(query, value, weight);
     return value;
   }
 
@@ -156,11 +160,11 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
     const cached = cache.get(query);
     if (cached) return cached;
     const document = parseGraphqlDocument(query);
-    if (document instanceof GraphQLError) return remembered(query, { kind: 'parse', error: document });
+    if (document instanceof GraphQLError) return remembered(query, { kind: 'parse', error: document }, documentWeight(query, document));
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
     // cheap structural limits first, so a hostile document never reaches full validation
-    const refuse = (limit: LimitName, message: string) => remembered(query, { kind: 'limit', limit, error: new GraphQLError(message) });
+    const refuse = (limit: LimitName, message: string) => remembered(query, { kind: 'limit', limit, error: new GraphQLError(message) }, textWeight(query) + 1024);
     const shown = (value: number, limit: number) => (value >= MAX_SCORE ? `more than ${limit}` : String(value));
     const aliasCount = countAliases(document);
     if (aliasCount > limits.maxAliases) return refuse('aliases', `The query uses ${aliasCount} aliases; at most ${limits.maxAliases} are allowed.`);
@@ -208,7 +212,9 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
   }
 
   function validated(query: string, document: DocumentNode, fragments: Map<string, FragmentDefinitionNode>, errors: readonly GraphQLError[]): CacheEntry | PrepareFailure {
-    return remembered(query, errors.length > 0 ? { kind: 'validation', errors } : { document, fragments, compiled: new Map() });
+    // errors point into the document (nodes, source); a valid entry keeps it and its compiled code (counted as much again)
+    const weight = documentWeight(query, document);
+    return remembered(query, errors.length > 0 ? { kind: 'validation', errors } : { document, fragments, compiled: new Map() }, errors.length > 0 ? weight : 2 * weight);
   }
 
   /**

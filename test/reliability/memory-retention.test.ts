@@ -5,11 +5,16 @@ import { ACCOUNT, ACCOUNT_TOKEN, ADMIN_USER, adminB2bToken, createAdminTestApp, 
 import type { TestApp } from '../helpers/test-app.js';
 
 /**
- * What the emulator's request journal keeps of a request may not outgrow the request (issue #14:
- * bound what one request may cost). It kept the parsed body: 64 KiB of `[[[…]]]` parsed is 32,000
- * arrays (~1.8 MB), so its 500 entries held ~900 MB and a full GC paused the server ~430 ms, and
- * 500 nested bodies of 400 KB (under the 1 MiB limit, no credentials needed) ran it out of memory.
- * Now it keeps a JSON body's text (http/json-body.ts), and nothing of a body over 64 KiB.
+ * What the server keeps after a request may not outgrow what its caches allow (issue #14: bound
+ * what one request may cost).
+ * - The emulator's request journal kept the parsed body: 64 KiB of `[[[…]]]` parsed is 32,000
+ *   arrays (~1.8 MB), so its 500 entries held ~900 MB and a full GC paused the server ~430 ms, and
+ *   500 nested bodies of 400 KB (under the 1 MiB limit, no credentials needed) ran it out of
+ *   memory. Now it keeps a JSON body's text (http/json-body.ts), and nothing of a body over 64 KiB.
+ * - The GraphQL document caches were bounded by count only, and the errors they kept held the
+ *   parsed document through their stack frames: 200 documents of 19,000 tokens, no credentials
+ *   needed, kept 1.8 GB (1,000 would have kept ~9 GB). Now they are bounded by weight
+ *   (shared/weighted-lru.ts) and kept errors let their frames go (withoutFrames).
  *
  * Measured as heap kept after a full collection (not time): bounds far above what the journal
  * keeps now and far below what it kept before. The journal is storage-independent: SQLite only.
@@ -26,7 +31,7 @@ function heapAfterCollection(): number {
   return process.memoryUsage().heapUsed;
 }
 
-describe('the request journal under nested bodies', () => {
+describe('memory kept after requests', () => {
   let t: TestApp;
   let inject: Inject;
   let b2bToken: string;
@@ -76,6 +81,22 @@ describe('the request journal under nested bodies', () => {
     const entries = (await inject({ method: 'GET', url: '/_roster/requests?limit=3' })).json().requests as { operation: string; request: { body: unknown } }[];
     expect(entries.map((e) => e.operation)).toEqual(['POST /api/v2/users', 'userExtraFields', 'account.id']);
     for (const e of entries) expect(e.request.body).toMatch(/^\[body of 4\d{5} bytes not kept\]$/);
+  });
+
+  it('keeps a bounded amount of many large GraphQL documents, however many come', async () => {
+    const before = heapAfterCollection();
+    for (let i = 0; i < 120; i++) {
+      // 19,000 fields: parsed, then refused by the selections limit (its error used to hold the whole tree)
+      const res = await inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: `{ ${'a '.repeat(19_000)} b${i} }` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().errors[0].message).toContain('selections');
+    }
+    const kept = heapAfterCollection() - before;
+    // ~1.1 GB before; the caches' budgets now allow some tens of MB
+    expect(kept / MB).toBeLessThan(150);
+    // and the server answers the next request as usual
+    const again = await inject({ method: 'POST', url: '/graphql', headers: { 'content-type': 'application/json' }, payload: { query: '{ userEmailCheck(email: "x@example.org") { userType } }' } });
+    expect(again.statusCode).toBe(200);
   });
 
   it('redacts secrets in a JSON body of any length it keeps (text over 16 KiB included)', async () => {
