@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { registerDialect } from './dialect.js';
+import { withStatementCache } from './sqlite-statements.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
 import type { DB } from './tables.js';
@@ -95,7 +96,7 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
   handle.pragma('foreign_keys = ON');
   handle.pragma('synchronous = NORMAL');
   handle.pragma('busy_timeout = 5000');
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: handle }) });
+  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
   registerDialect(kysely, 'sqlite');
   return {
     kysely,

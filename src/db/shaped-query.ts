@@ -1,6 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
+import { dialectOf } from './dialect.js';
+import type { DB } from './tables.js';
 
 /**
  * Hot-path reads of the Account API. A read's SQL depends only on its shape (which clauses it has,
@@ -23,21 +25,27 @@ function sameParameters(compiled: readonly unknown[], given: readonly unknown[])
   return compiled.length === given.length && compiled.every((value, i) => value === given[i]);
 }
 
+/** The SQL of a shape (`dialect:key`), compiled on first use, when `parameters` match the compiled ones. */
+function sqlOfShape(cacheKey: string, parameters: readonly unknown[], build: () => Compilable<unknown>): string {
+  let sql = sqlByShape.get(cacheKey);
+  if (sql === undefined) {
+    const compiled = build().compile();
+    if (!sameParameters(compiled.parameters, parameters)) {
+      throw new Error(`shaped query "${cacheKey}": the parameters given do not match the compiled query's`);
+    }
+    sql = compiled.sql;
+    sqlByShape.set(cacheKey, sql);
+  }
+  return sql;
+}
+
 /**
  * Runs the query of shape `key` with `parameters`, which must be exactly the parameters `build()`
  * compiles to, in order (checked when the shape is first compiled).
  */
 export async function runShaped<R>(database: Database, key: string, parameters: readonly unknown[], build: () => Compilable<R>): Promise<R[]> {
   const cacheKey = `${database.dialect}:${key}`;
-  let sql = sqlByShape.get(cacheKey);
-  if (sql === undefined) {
-    const compiled = build().compile();
-    if (!sameParameters(compiled.parameters, parameters)) {
-      throw new Error(`shaped query "${key}": the parameters given do not match the compiled query's`);
-    }
-    sql = compiled.sql;
-    sqlByShape.set(cacheKey, sql);
-  }
+  const sql = sqlOfShape(cacheKey, parameters, build);
   const handle = database.sqlite;
   if (handle?.open && !handle.inTransaction) {
     let byKey = statements.get(handle);
@@ -53,5 +61,19 @@ export async function runShaped<R>(database: Database, key: string, parameters: 
     return statement.all(...parameters) as R[];
   }
   const result = await database.kysely.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
+  return result.rows;
+}
+
+/**
+ * The same idea for any executor, a transaction included: the query of shape `key` is built and
+ * compiled once per dialect, then run as compiled SQL with `parameters` (which must be exactly the
+ * parameters `build()` compiles to, in order: checked on the first compile). On SQLite the
+ * statement itself is kept too (db/sqlite-statements.ts), so a hot single-row read or write costs
+ * neither query building nor SQL compiling. `build` must give the same SQL for every call of a
+ * shape: anything that changes the SQL (a lock, a clause, a list's length) belongs in `key`.
+ */
+export async function runCompiled<R>(db: Kysely<DB>, key: string, parameters: readonly unknown[], build: () => Compilable<R>): Promise<R[]> {
+  const sql = sqlOfShape(`${dialectOf(db)}:${key}`, parameters, build);
+  const result = await db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
   return result.rows;
 }

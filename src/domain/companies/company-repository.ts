@@ -3,6 +3,7 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { CompaniesTable, DB } from '../../db/tables.js';
 import { isStorableId, isStorableStoreHash } from '../../db/lookup-guards.js';
 import type { Company } from './company-types.js';
+import { runCompiled } from '../../db/shaped-query.js';
 
 /**
  * Storage of Companies. Rows never leave this file. `adjustUserCount` keeps the maintained
@@ -32,7 +33,7 @@ export function toCompany(row: Selectable<CompaniesTable>): Company {
 
 export async function findCompany(db: Kysely<DB>, storeHash: string, id: number): Promise<Company | undefined> {
   if (!isStorableId(id) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await db.selectFrom('companies').selectAll().where('id', '=', id).where('store_hash', '=', storeHash).executeTakeFirst();
+  const [row] = await runCompiled(db, 'company-by-id', [id, storeHash], () => db.selectFrom('companies').selectAll().where('id', '=', id).where('store_hash', '=', storeHash));
   return row ? toCompany(row) : undefined;
 }
 

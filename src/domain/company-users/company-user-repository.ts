@@ -3,6 +3,7 @@ import { emailKey, escapeLike, ilike, lockedForUpdate } from '../../db/dialect.j
 import type { DB } from '../../db/tables.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
+import { runCompiled } from '../../db/shaped-query.js';
 import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from '../../db/lookup-guards.js';
 
 /**
@@ -95,19 +96,22 @@ function selectUsers(db: Db) {
 
 export async function findUserById(db: Db, storeHash: string, id: number): Promise<CompanyUser | undefined> {
   if (!isStorableId(id) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await selectUsers(db).where('cu.id', '=', id).where('cu.store_hash', '=', storeHash).executeTakeFirst();
+  const [row] = await runCompiled(db, 'company-user-by-id', [id, storeHash], () => selectUsers(db).where('cu.id', '=', id).where('cu.store_hash', '=', storeHash));
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
 export async function findUserByCustomerId(db: Db, storeHash: string, customerId: number): Promise<CompanyUser | undefined> {
   if (!isStorableId(customerId) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await selectUsers(db).where('cu.customer_id', '=', customerId).where('cu.store_hash', '=', storeHash).executeTakeFirst();
+  const [row] = await runCompiled(db, 'company-user-by-customer', [customerId, storeHash], () =>
+    selectUsers(db).where('cu.customer_id', '=', customerId).where('cu.store_hash', '=', storeHash),
+  );
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
 export async function findUserByEmail(db: Db, storeHash: string, email: string): Promise<CompanyUser | undefined> {
   if (!isStorableText(email) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await selectUsers(db).where('cu.store_hash', '=', storeHash).where('cu.email_key', '=', emailKey(email)).executeTakeFirst();
+  const key = emailKey(email);
+  const [row] = await runCompiled(db, 'company-user-by-email', [storeHash, key], () => selectUsers(db).where('cu.store_hash', '=', storeHash).where('cu.email_key', '=', key));
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
@@ -280,22 +284,19 @@ export async function insertUser(db: Db, u: NewCompanyUserRow): Promise<void> {
 export type UserChanges = Pick<NewCompanyUserRow, 'email' | 'firstName' | 'lastName' | 'phone' | 'role' | 'customRoleId' | 'uuid' | 'extraFields'>;
 
 export async function updateUser(db: Db, id: number, c: UserChanges, now: number): Promise<void> {
-  await db
-    .updateTable('company_users')
-    .set({
-      email: c.email.trim(),
-      email_key: emailKey(c.email),
-      first_name: c.firstName,
-      last_name: c.lastName,
-      phone: c.phone,
-      role: c.role,
-      company_role_id: c.customRoleId,
-      uuid: c.uuid,
-      extra_fields: JSON.stringify(c.extraFields),
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .execute();
+  const values = {
+    email: c.email.trim(),
+    email_key: emailKey(c.email),
+    first_name: c.firstName,
+    last_name: c.lastName,
+    phone: c.phone,
+    role: c.role,
+    company_role_id: c.customRoleId,
+    uuid: c.uuid,
+    extra_fields: JSON.stringify(c.extraFields),
+    updated_at: now,
+  };
+  await runCompiled(db, 'company-user-update', [...Object.values(values), id], () => db.updateTable('company_users').set(values).where('id', '=', id));
 }
 
 /**
@@ -317,8 +318,10 @@ export function snapshotOf(user: CompanyUser): CompanyUserSnapshot {
 
 /** The user's own row (no join: nothing else is locked with it), locked with `lock` until the transaction ends. */
 export async function readUserSnapshot(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
-  const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
-  const row = await (options.lock ? lockedForUpdate(db, query) : query).executeTakeFirst();
+  const [row] = await runCompiled(db, options.lock ? 'company-user-row-locked' : 'company-user-row', [id], () => {
+    const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
+    return options.lock ? lockedForUpdate(db, query) : query;
+  });
   // the role's name is not part of the snapshot
   return row ? snapshotOf(toCompanyUser({ ...row, custom_role_name: null })) : undefined;
 }
@@ -335,13 +338,14 @@ export async function findPrincipalRecord(
   userId: number,
 ): Promise<{ userId: number; customerId: number; companyId: number; role: number; customRoleId: number | null; email: string; companyStatus: number } | undefined> {
   if (!isStorableId(userId) || !isStorableStoreHash(storeHash)) return undefined;
-  const row = await db
-    .selectFrom('company_users as cu')
-    .innerJoin('companies as c', 'c.id', 'cu.company_id')
-    .select(['cu.id', 'cu.customer_id', 'cu.company_id', 'cu.role', 'cu.company_role_id', 'cu.email', 'c.status'])
-    .where('cu.id', '=', userId)
-    .where('cu.store_hash', '=', storeHash)
-    .executeTakeFirst();
+  const [row] = await runCompiled(db, 'company-user-principal', [userId, storeHash], () =>
+    db
+      .selectFrom('company_users as cu')
+      .innerJoin('companies as c', 'c.id', 'cu.company_id')
+      .select(['cu.id', 'cu.customer_id', 'cu.company_id', 'cu.role', 'cu.company_role_id', 'cu.email', 'c.status'])
+      .where('cu.id', '=', userId)
+      .where('cu.store_hash', '=', storeHash),
+  );
   if (!row) return undefined;
   return {
     userId: Number(row.id),

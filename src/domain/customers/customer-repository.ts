@@ -3,6 +3,7 @@ import { emailKey } from '../../db/dialect.js';
 import type { CustomersTable, DB } from '../../db/tables.js';
 import { isStorableId, isStorableStoreHash, isStorableText } from '../../db/lookup-guards.js';
 import type { Customer } from './customer-types.js';
+import { runCompiled } from '../../db/shaped-query.js';
 
 /** Storage of BigCommerce customer accounts. Rows never leave this file. */
 function toCustomer(row: Selectable<CustomersTable>): Customer {
@@ -88,19 +89,17 @@ export async function updateCustomerProfile(
   fields: { email: string; firstName: string; lastName: string; phone: string },
   now: number,
 ): Promise<void> {
-  await db
-    .updateTable('customers')
-    .set({
-      email: fields.email.trim(),
-      email_key: emailKey(fields.email),
-      first_name: fields.firstName,
-      last_name: fields.lastName,
-      phone: fields.phone,
-      updated_at: now,
-    })
-    .where('id', '=', id)
-    .where('store_hash', '=', storeHash)
-    .execute();
+  const values = {
+    email: fields.email.trim(),
+    email_key: emailKey(fields.email),
+    first_name: fields.firstName,
+    last_name: fields.lastName,
+    phone: fields.phone,
+    updated_at: now,
+  };
+  await runCompiled(db, 'customer-profile-update', [...Object.values(values), id, storeHash], () =>
+    db.updateTable('customers').set(values).where('id', '=', id).where('store_hash', '=', storeHash),
+  );
 }
 
 export async function countCustomersByEmail(db: Kysely<DB>, storeHash: string, email: string): Promise<number> {
