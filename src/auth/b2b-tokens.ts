@@ -228,7 +228,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     const entry = decoded.token !== undefined ? tokenCache.get(decoded.token) : undefined;
     const v = taken ?? version.current();
     if (v !== undefined && entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
-    const principal = await loadPrincipal(decoded);
+    const principal: B2bPrincipal = { ...(await loadPrincipal(decoded)), readVersion: v };
     if (entry && entry.decoded === decoded) {
       entry.principal = principal;
       entry.version = v;

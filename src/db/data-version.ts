@@ -23,22 +23,36 @@ export interface DataVersion {
    * on PostgreSQL.
    */
   take(): Promise<string | undefined>;
+  /**
+   * True when `taken` came from this version and nothing it counts moved since, in this process
+   * (no own write, no reset): a request's reading is then still good for the domain's read caches.
+   * (Outside writes after the reading are seen by the next request's reading.)
+   */
+  isCurrent(taken: string | undefined): boolean;
   bump(): void;
 }
 
+let instances = 0;
+
 export function createDataVersion(database?: Database, worldVersion: () => number = () => 0): DataVersion {
+  // readings of two DataVersions never compare equal
+  const instance = ++instances;
   let local = 0;
+  const counted = () => `${instance}:${worldVersion()}:${local}:`;
   return {
     current() {
       if (database?.sqlite === undefined) return undefined;
       const stored = storageVersion(database);
-      return stored === undefined ? undefined : `${worldVersion()}:${local}:${stored}`;
+      return stored === undefined ? undefined : `${counted()}${stored}`;
     },
     async take() {
       if (database === undefined) return undefined;
-      const before = `${worldVersion()}:${local}`; // both taken before the round trip, as the reads come after
+      const before = counted(); // taken before the round trip, as the reads come after
       const stored = await readStorageVersion(database);
-      return stored === undefined ? undefined : `${before}:${stored}`;
+      return stored === undefined ? undefined : `${before}${stored}`;
+    },
+    isCurrent(taken) {
+      return taken?.startsWith(counted()) === true;
     },
     bump() {
       local += 1;

@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { registerDialect } from './dialect.js';
+import { withNamedStatements } from './pg-statements.js';
 import { withStatementCache } from './sqlite-statements.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
@@ -156,7 +157,7 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     const result = await pool.query<{ schema: string }>('select current_schema() as schema');
     schema = result.rows[0]?.schema ?? 'public';
   }
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
   registerDialect(kysely, 'postgres');
   return {
     kysely,

@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { dialectOf } from './dialect.js';
+import { registerPreparedText } from './pg-statements.js';
 import type { DB } from './tables.js';
 
 /**
@@ -35,6 +36,7 @@ function sqlOfShape(cacheKey: string, parameters: readonly unknown[], build: () 
     }
     sql = compiled.sql;
     sqlByShape.set(cacheKey, sql);
+    if (cacheKey.startsWith('postgres:')) registerPreparedText(sql);
   }
   return sql;
 }

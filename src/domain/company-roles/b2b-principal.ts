@@ -14,6 +14,12 @@ interface PrincipalBase {
   channelId: number | null;
   /** the token's `jti` */
   tokenId: string;
+  /**
+   * The data version the request took before this principal was read (db/data-version.ts), or
+   * undefined (do not cache). The domain keys what it reads for this request by it when it has no
+   * cheaper reading of its own (on PostgreSQL).
+   */
+  readVersion?: string | undefined;
 }
 
 /** A B2C customer with no Company user: may sign in, may not use user endpoints (403). */

@@ -87,9 +87,10 @@ export interface CompanyUserService {
   getUserCompany(principal: B2bPrincipal, userId: number): Promise<Company>;
   /**
    * A Company of the store through this service's cache (kept per data version; synchronous on a
-   * hit). No permission check: the caller already holds a user of it.
+   * hit). No permission check: the caller already holds a user of it. `readVersion`: the version the
+   * request took (its principal's), used where no cheaper reading exists (PostgreSQL).
    */
-  findCompany(storeHash: string, companyId: number): Company | undefined | Promise<Company | undefined>;
+  findCompany(storeHash: string, companyId: number, readVersion?: string): Company | undefined | Promise<Company | undefined>;
 }
 
 export interface CreateOptions {
@@ -149,8 +150,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   const companyCache = createVersionedCache<Company | null>(1_000);
 
   /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
-  function readCompany(storeHash: string, id: number): Company | undefined | Promise<Company | undefined> {
-    const v = version.current();
+  function readCompany(storeHash: string, id: number, readVersion?: string): Company | undefined | Promise<Company | undefined> {
+    // SQLite: the reading right before this read; PostgreSQL: the one the request took first, while
+    // no write or reset of this process came after it (this request's own write included)
+    const v = version.current() ?? (version.isCurrent(readVersion) ? readVersion : undefined);
     const key = `${storeHash}:${id}`;
     const cached = companyCache.get(deps.database, v, key);
     if (cached !== undefined) return cached ?? undefined;
@@ -176,7 +179,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     assertMay(principal, code);
     const user = await findByRef(principal.storeHash, ref);
     if (!user || (companyId !== undefined && user.companyId !== companyId)) throw new AppError('B2B_USER_NOT_FOUND');
-    const company = await readCompany(principal.storeHash, user.companyId);
+    const company = await readCompany(principal.storeHash, user.companyId, principal.readVersion);
     if (!company) throw new AppError('B2B_USER_NOT_FOUND');
     const decision = authorize(principal, code, { companyId: user.companyId, userId: user.id, companyStatus: company.status });
     if (!decision.allowed) refuse(decision, 'B2B_USER_NOT_FOUND');
@@ -202,7 +205,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);
       if (companyId === null) throw new AppError('B2B_FORBIDDEN');
-      const company = await readCompany(principal.storeHash, companyId);
+      const company = await readCompany(principal.storeHash, companyId, principal.readVersion);
       if (!company) throw new AppError('B2B_COMPANY_NOT_FOUND');
       const decision = authorize(principal, 'get_users', { companyId, companyStatus: company.status });
       if (!decision.allowed) refuse(decision, 'B2B_COMPANY_NOT_FOUND');

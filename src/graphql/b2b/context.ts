@@ -79,7 +79,7 @@ export function createB2bContext(options: {
       const key = `${storeHash}|${companyId}`;
       const pending = companies.get(key);
       if (pending) return pending;
-      const found = services.companyUsers.findCompany(storeHash, companyId);
+      const found = services.companyUsers.findCompany(storeHash, companyId, token.kind === 'valid' ? token.principal.readVersion : undefined);
       if (found instanceof Promise) companies.set(key, found);
       return found;
     },
