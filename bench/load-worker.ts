@@ -1,18 +1,73 @@
-import autocannon from 'autocannon';
-import type { LoadResult, LoadSpec, WorkerReply, WorkerRequest } from './lib/load-types.js';
+import autocannon, { type Client } from 'autocannon';
+import type { LoadResult, LoadSpec, PoolRequest, RequestPool, WorkerReply, WorkerRequest } from './lib/load-types.js';
+import { connectionSeed, seededRandom } from './lib/random.js';
 
 /**
  * The load generator: a process of its own (forked by the runner, never the server's process),
  * driving autocannon on request and answering with a summary over IPC.
  */
 
-function buildOptions(spec: LoadSpec): Parameters<typeof autocannon>[0] {
+/**
+ * 'pool': one request entry per connection whose `setupRequest` replaces method, path, headers and
+ * body with a draw from the pool. autocannon clones the options per connection and resets a request's
+ * `context` after every request of a one-entry list, so each connection's PRNG and cycle position live
+ * in the closure that `setupClient` gives that connection. `counters.graphqlErrors` counts 2xx answers
+ * that carry GraphQL `errors` (when the pool asks for it).
+ */
+function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlErrors: number }) {
+  if (pool.entries.length === 0) throw new Error('empty request pool');
+  const cycles = pool.cycles ?? [];
+  if (pool.entries.some((e) => 'cycle' in e) && cycles.length < spec.connections) {
+    throw new Error(`the pool has ${cycles.length} write cycles for ${spec.connections} connections: connections would share rows`);
+  }
+  let nextSlot = 0;
+  const apply = (request: Record<string, unknown>, entry: PoolRequest) => {
+    request.method = entry.method;
+    request.path = entry.path;
+    // a copy: autocannon adds Content-Length to the object it is given
+    request.headers = { ...pool.headerSets[entry.headers] };
+    request.body = entry.body;
+    return request;
+  };
+  const onResponse = pool.graphqlErrorsFail
+    ? (status: number, body: string) => {
+        if (status >= 200 && status < 300 && body.includes('"errors":')) counters.graphqlErrors += 1;
+      }
+    : undefined;
+  return {
+    requests: [{ method: spec.method, path: spec.path, headers: spec.headers }],
+    setupClient(client: Client) {
+      const slot = nextSlot++;
+      const random = seededRandom(connectionSeed(pool.seed, slot));
+      const cycle = cycles.length > 0 ? (cycles[slot % cycles.length] as PoolRequest[]) : [];
+      let step = 0;
+      client.setRequests([
+        {
+          setupRequest(request) {
+            const entry = pool.entries[Math.floor(random() * pool.entries.length)] as RequestPool['entries'][number];
+            if (!('cycle' in entry)) return apply(request, entry);
+            const next = cycle[step % cycle.length] as PoolRequest;
+            step += 1;
+            return apply(request, next);
+          },
+          ...(onResponse ? { onResponse } : {}),
+        },
+      ]);
+    },
+  };
+}
+
+function buildOptions(spec: LoadSpec, counters: { graphqlErrors: number }): Parameters<typeof autocannon>[0] {
   const base = {
     url: spec.baseUrl,
     connections: spec.connections,
     duration: spec.durationSeconds,
     timeout: 10,
   };
+  if (spec.kind === 'pool') {
+    if (!spec.pool) throw new Error('a pool load needs a pool');
+    return { ...base, ...poolOptions(spec, spec.pool, counters) };
+  }
   if (spec.kind === 'create-delete') {
     // each connection loops: POST a new user (unique e-mail), then DELETE the user it created
     let counter = 0;
@@ -61,7 +116,8 @@ function buildOptions(spec: LoadSpec): Parameters<typeof autocannon>[0] {
 }
 
 async function run(spec: LoadSpec): Promise<LoadResult> {
-  const result = await autocannon(buildOptions(spec));
+  const counters = { graphqlErrors: 0 };
+  const result = await autocannon(buildOptions(spec, counters));
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(stats.count);
   return {
@@ -72,6 +128,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     latencyP99Ms: result.latency.p99,
     latencyMeanMs: result.latency.average,
     non2xx: result.non2xx,
+    mismatches: counters.graphqlErrors,
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,

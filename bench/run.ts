@@ -1,16 +1,18 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import type { DialectName } from '../src/db/database.js';
-import { createBenchDatabase, findPostgres, seedBenchDatabase } from './dataset/prepare.js';
+import { type MixedDataset, mixedShape } from './dataset/mixed.js';
+import { createBenchDatabase, findPostgres, seedBenchDatabase, seedMixedDatabase } from './dataset/prepare.js';
 import { type LoadGenerator, startLoadGenerator } from './lib/load.js';
 import type { LoadSpec } from './lib/load-types.js';
 import { benchBuildDir, companySpecPath, distMain, prismBin, repoRoot, resultsDir } from './lib/paths.js';
 import { cleanupAll, freePort, onCleanup, type RunningServer, startServer } from './lib/processes.js';
 import type { ColdStartRecord, InProcessRecord, RoundRecord, RunRecord, ScenarioRecord } from './lib/records.js';
 import { evaluateTargets, renderMarkdown, renderSummary, summarize } from './lib/report.js';
-import { obtainB2bToken, type PreparedLoad, type ScenarioKey, type ServerContext, scenarios } from './scenarios.js';
+import { mixedScenarios, signInMixedAdmins } from './mixed-scenarios.js';
+import { obtainB2bToken, type PreparedLoad, type Scenario, type ScenarioKey, type ServerContext, scenarios as sizedScenarios } from './scenarios.js';
 
 /**
  * `npm run bench [-- --quick] [options]`: Roster against the machine's limit (bare node:http,
@@ -25,15 +27,27 @@ interface Options {
   warmupSeconds: number;
   rounds: number;
   connections: number;
+  /** connections of the mixed scenarios (Roster and bare alike) */
+  mixedConnections: number;
+  /** share of writes in the mixed scenarios' pools */
+  writeShare: number;
+  /** send every pooled request once before loading (not only one of each kind) */
+  checkPools: boolean;
   scenarioKeys: Set<ScenarioKey>;
   /** scenarios that also get the Fastify baseline (at the smallest N of the first dialect) */
   fastifyKeys: Set<ScenarioKey>;
   prism: boolean;
   coldStart: boolean;
+  /** --profile DIR: each loaded Roster process writes a V8 CPU profile there when it stops */
+  profileDir?: string;
   coldStartRepeats: number;
 }
 
+const scenarios: Scenario[] = [...mixedScenarios, ...sizedScenarios];
 const ALL_KEYS = scenarios.map((s) => s.key);
+const MIXED_KEYS = new Set(mixedScenarios.map((s) => s.key));
+/** the N of the mixed dataset's rows: its B2B company users */
+const MIXED_N = mixedShape.companies * mixedShape.usersPerCompany;
 
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes('--quick');
@@ -42,12 +56,17 @@ function parseOptions(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const list = (name: string) => value(name)?.split(',').map((s) => s.trim()).filter(Boolean);
-  const known = new Set(['--quick', '--dialects', '--sizes', '--duration', '--warmup', '--rounds', '--connections', '--scenarios', '--no-prism', '--no-cold-start', '--help']);
+  const known = new Set([
+    '--quick', '--dialects', '--sizes', '--duration', '--warmup', '--rounds', '--connections', '--mixed-connections', '--write-share', '--check-pools',
+    '--scenarios', '--no-prism', '--no-cold-start', '--profile', '--help',
+  ]);
+  const flags = new Set(['--quick', '--check-pools', '--no-prism', '--no-cold-start', '--help']);
   for (const [i, a] of argv.entries()) {
     if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a} (see bench/README.md)`);
-    if (!a.startsWith('--') && !known.has(argv[i - 1] ?? '')) throw new Error(`unexpected argument ${a}`);
+    const previous = argv[i - 1] ?? '';
+    if (!a.startsWith('--') && (!known.has(previous) || flags.has(previous))) throw new Error(`unexpected argument ${a}`);
   }
-  const quickKeys: ScenarioKey[] = ['rest-list', 'rest-deep-offset', 'account-users', 'b2b-users'];
+  const quickKeys: ScenarioKey[] = [...MIXED_KEYS, 'rest-list', 'rest-deep-offset', 'account-users', 'b2b-users'];
   const keys = (list('--scenarios') as ScenarioKey[] | undefined) ?? (quick ? quickKeys : ALL_KEYS);
   for (const k of keys) if (!ALL_KEYS.includes(k)) throw new Error(`unknown scenario ${k}; known: ${ALL_KEYS.join(', ')}`);
   const dialects = list('--dialects') as DialectName[] | undefined;
@@ -61,6 +80,9 @@ function parseOptions(argv: string[]): Options {
     if (!Number.isFinite(parsed) || parsed <= 0) throw new Error(`${name} must be a positive number`);
     return parsed;
   };
+  const writeShareText = value('--write-share');
+  const writeShare = writeShareText === undefined ? 0.1 : Number(writeShareText);
+  if (!Number.isFinite(writeShare) || writeShare < 0 || writeShare > 0.9) throw new Error('--write-share must be a number from 0 to 0.9 (e.g. 0.1 = 10% writes)');
   const rounds = Math.round(number('--rounds', 3));
   if (rounds < 3) throw new Error('--rounds: at least 3 (each scenario is repeated at least 3 times)');
   return {
@@ -71,10 +93,14 @@ function parseOptions(argv: string[]): Options {
     warmupSeconds: number('--warmup', quick ? 0.5 : 1),
     rounds,
     connections: Math.round(number('--connections', 50)),
+    mixedConnections: Math.round(number('--mixed-connections', 32)),
+    writeShare,
+    checkPools: argv.includes('--check-pools'),
     scenarioKeys: new Set(keys),
     fastifyKeys: new Set(quick ? ['rest-list'] : keys),
     prism: !argv.includes('--no-prism'),
     coldStart: !argv.includes('--no-cold-start'),
+    ...(value('--profile') !== undefined ? { profileDir: resolvePath(value('--profile') as string) } : {}),
     coldStartRepeats: quick ? 2 : 5,
   };
 }
@@ -218,33 +244,67 @@ async function runDataset(
   load: LoadGenerator,
   dialect: DialectName,
   n: number,
-  context: { tmp: string; postgresUrl: string | undefined; isBase: boolean; withFastify: boolean; prism: Peer | undefined },
+  context: { tmp: string; postgresUrl: string | undefined; isBase: boolean; mixed: boolean; withFastify: boolean; prism: Peer | undefined },
 ): Promise<void> {
-  const selected = scenarios.filter((s) => options.scenarioKeys.has(s.key) && (s.list || context.isBase));
+  const selected = scenarios.filter(
+    (s) => options.scenarioKeys.has(s.key) && (context.mixed ? s.dataset === 'mixed' : s.dataset !== 'mixed' && (s.list || context.isBase)),
+  );
   if (selected.length === 0) return;
-  const database = await createBenchDatabase(dialect, { dir: context.tmp, name: `${dialect}_${n}`, postgresUrl: context.postgresUrl });
+  const dataset = context.mixed ? 'mixed' : undefined;
+  const where = context.mixed ? `${dialect} mixed` : `${dialect} N=${n.toLocaleString('en-US')}`;
+  const connections = context.mixed ? options.mixedConnections : options.connections;
+  const database = await createBenchDatabase(dialect, { dir: context.tmp, name: context.mixed ? `${dialect}_mixed` : `${dialect}_${n}`, postgresUrl: context.postgresUrl });
   const removeCleanup = onCleanup(() => database.drop());
   const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' }[] = [];
   try {
-    const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${dialect} N=${n.toLocaleString('en-US')}` });
-    run.generation.push({ dialect, n, ms: generated.ms, cpuMs: generated.cpuMs, rows: generated.rowsWritten });
+    let firstCompanyUserId: number;
+    let mixed: MixedDataset | undefined;
+    if (context.mixed) {
+      mixed = await seedMixedDatabase(database.url);
+      firstCompanyUserId = mixed.companies[0]?.users[0]?.id ?? 0;
+      run.generation.push({ dialect, n, ms: mixed.ms, cpuMs: mixed.cpuMs, rows: mixed.rowsWritten, dataset: 'mixed' });
+      log(`${where}: ${mixed.rowsWritten.toLocaleString('en-US')} rows in ${(mixed.ms / 1000).toFixed(1)} s`);
+    } else {
+      const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${where}` });
+      firstCompanyUserId = generated.firstCompanyUserId;
+      run.generation.push({ dialect, n, ms: generated.ms, cpuMs: generated.cpuMs, rows: generated.rowsWritten });
+    }
 
     const port = await freePort();
     const roster = await startServer({
-      label: `roster ${dialect} N=${n}`,
+      label: context.mixed ? `roster ${dialect} mixed` : `roster ${dialect} N=${n}`,
       command: process.execPath,
-      args: rosterArgs(port, database.url),
+      args: [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), ...rosterArgs(port, database.url)],
       port,
       readyPath: '/healthz',
       cwd: repoRoot,
       timeoutMs: 600_000,
     });
     servers.push({ server: roster, role: 'roster' });
-    const ctx: ServerContext = { baseUrl: roster.baseUrl, n, firstCompanyUserId: generated.firstCompanyUserId, b2bToken: await obtainB2bToken(roster.baseUrl) };
+    const ctx: ServerContext = {
+      baseUrl: roster.baseUrl,
+      n,
+      firstCompanyUserId,
+      b2bToken: await obtainB2bToken(roster.baseUrl),
+      connections,
+      writeShare: options.writeShare,
+      checkPools: options.checkPools,
+      ...(mixed ? { mixed: await signInMixedAdmins(roster.baseUrl, mixed) } : {}),
+    };
 
     const prepared: { record: ScenarioRecord; load: PreparedLoad; body: string }[] = [];
     for (const scenario of selected) {
-      const record: ScenarioRecord = { key: scenario.key, title: scenario.title, dialect, n, informational: scenario.informational === true, status: 'ok', rounds: [] };
+      const record: ScenarioRecord = {
+        key: scenario.key,
+        title: scenario.title,
+        dialect,
+        n,
+        ...(dataset ? { dataset } : {}),
+        connections,
+        informational: scenario.informational === true,
+        status: 'ok',
+        rounds: [],
+      };
       run.scenarios.push(record);
       try {
         const p = await scenario.prepare(ctx);
@@ -261,11 +321,13 @@ async function runDataset(
         record.reason = (error as Error).message;
       }
     }
-    for (const r of run.scenarios.filter((s) => s.dialect === dialect && s.n === n && s.status !== 'ok')) log(`${r.key} (${dialect}, N=${n}): ${r.status}: ${r.reason?.slice(0, 200)}`);
+    for (const r of run.scenarios.filter((s) => s.dialect === dialect && s.n === n && s.dataset === dataset && s.status !== 'ok')) {
+      log(`${r.key} (${where}): ${r.status}: ${r.reason?.slice(0, 300)}`);
+    }
     if (prepared.length === 0) return;
 
     // the baselines serve each scenario's real response bytes at /b/<key>
-    const bodiesFile = join(context.tmp, `bodies-${dialect}-${n}.json`);
+    const bodiesFile = join(context.tmp, `bodies-${dialect}-${context.mixed ? 'mixed' : n}.json`);
     writeFileSync(bodiesFile, JSON.stringify({ routes: prepared.map((p) => ({ path: `/b/${p.record.key}`, body: p.body })) }));
     const startBaseline = async (kind: 'bare' | 'fastify') => {
       const baselinePort = await freePort();
@@ -286,7 +348,7 @@ async function runDataset(
     const spec = (baseUrl: string, l: PreparedLoad, overrides: Partial<LoadSpec> = {}): LoadSpec => ({
       ...l,
       baseUrl,
-      connections: options.connections,
+      connections,
       durationSeconds: options.durationSeconds,
       ...overrides,
     });
@@ -296,6 +358,7 @@ async function runDataset(
           kind: 'simple',
           path: `/b/${p.record.key}`,
           ...(p.load.kind === 'create-delete' ? { body: p.load.bodyTemplate?.replace('{{n}}', 'baseline') } : {}),
+          pool: undefined,
         });
       const targets: Target[] = [
         { role: 'roster', spec: spec(roster.baseUrl, p.load) },
@@ -316,7 +379,7 @@ async function runDataset(
       return { ...p, targets };
     });
 
-    log(`${dialect} N=${n.toLocaleString('en-US')}: ${plan.map((p) => p.record.key).join(', ')} (${options.rounds} rounds × ${plan.reduce((s, p) => s + p.targets.length, 0)} runs of ${options.durationSeconds} s)`);
+    log(`${where}: ${plan.map((p) => p.record.key).join(', ')} (${options.rounds} rounds × ${plan.reduce((s, p) => s + p.targets.length, 0)} runs of ${options.durationSeconds} s, c=${connections})`);
     for (const p of plan) for (const t of p.targets) await load.run({ ...t.spec, durationSeconds: options.warmupSeconds });
     for (let round = 0; round < options.rounds; round++) {
       for (const p of plan) {
@@ -326,7 +389,7 @@ async function runDataset(
         for (const t of order) results[t.role] = await load.run(t.spec);
         p.record.rounds.push(results as RoundRecord);
       }
-      log(`${dialect} N=${n.toLocaleString('en-US')}: round ${round + 1}/${options.rounds} done`);
+      log(`${where}: round ${round + 1}/${options.rounds} done`);
     }
     if (roster.hasExited()) {
       for (const p of plan) {
@@ -340,13 +403,24 @@ async function runDataset(
       summarize(p.record);
       if ((p.record.failedRequests ?? 0) > 0) {
         const codes = p.record.rounds.map((r) => JSON.stringify(r.roster.statusCodes)).join(' ');
-        p.record.note = `${p.record.note ? `${p.record.note}; ` : ''}status codes per round ${codes}`;
+        const graphqlErrors = p.record.rounds.map((r) => r.roster.mismatches ?? 0);
+        const withErrors = graphqlErrors.some((n) => n > 0) ? `; 2xx with GraphQL errors per round ${graphqlErrors.join(' ')}` : '';
+        p.record.note = `${p.record.note ? `${p.record.note}; ` : ''}status codes per round ${codes}${withErrors}`;
       }
     }
   } finally {
     for (const { server, role } of servers.reverse()) {
       const memory = await server.stop();
-      run.servers.push({ label: server.label, role, dialect, n, startupMs: server.startupMs, startupCpuMs: server.startupCpuMs, peakRssMb: memory?.peakMb });
+      run.servers.push({
+        label: server.label,
+        role,
+        dialect,
+        n,
+        ...(dataset ? { dataset } : {}),
+        startupMs: server.startupMs,
+        startupCpuMs: server.startupCpuMs,
+        peakRssMb: memory?.peakMb,
+      });
     }
     await database.drop().catch(() => undefined);
     removeCleanup();
@@ -374,6 +448,8 @@ async function main(): Promise<void> {
       loadAverageAtStart: loadavg(),
       gitCommit: gitCommit(),
       connections: options.connections,
+      mixedConnections: options.mixedConnections,
+      writeShare: options.writeShare,
       durationSeconds: options.durationSeconds,
       warmupSeconds: options.warmupSeconds,
       rounds: options.rounds,
@@ -407,14 +483,18 @@ async function main(): Promise<void> {
       log('cold start...');
       run.coldStart = await measureColdStart(options, tmp);
     }
-    // Prism needs seconds to start: it boots while the first dataset is generated
-    const prismStarting = options.prism && options.scenarioKeys.has('rest-list') ? startPrism(tmp, notes) : Promise.resolve(undefined);
+    const wantMixed = [...options.scenarioKeys].some((k) => MIXED_KEYS.has(k));
+    let prismStarting: Promise<Peer | undefined> = Promise.resolve(undefined);
     let prism: Peer | undefined;
     for (const [d, dialect] of dialects.entries()) {
+      // the mixed dataset first: its rows lead the report, and nothing else is loading the machine yet
+      if (wantMixed) await runDataset(run, options, load, dialect, MIXED_N, { tmp, postgresUrl, isBase: false, mixed: true, withFastify: false, prism: undefined });
+      // Prism needs seconds to start: it boots while the first N-user dataset is generated
+      if (d === 0 && options.prism && options.scenarioKeys.has('rest-list')) prismStarting = startPrism(tmp, notes);
       for (const [i, n] of options.sizes.entries()) {
         const first = d === 0 && i === 0;
         if (first) prism = await prismStarting;
-        await runDataset(run, options, load, dialect, n, { tmp, postgresUrl, isBase: i === 0, withFastify: first, prism: first ? prism : undefined });
+        await runDataset(run, options, load, dialect, n, { tmp, postgresUrl, isBase: i === 0, mixed: false, withFastify: first, prism: first ? prism : undefined });
         if (first && prism) {
           const memory = await prism.server.stop();
           run.servers.push({ label: prism.server.label, role: 'prism', startupMs: prism.server.startupMs, startupCpuMs: prism.server.startupCpuMs, peakRssMb: memory?.peakMb });

@@ -1,8 +1,10 @@
-import type { LoadSpec } from './lib/load-types.js';
 import { demoTarget } from './dataset/generate.js';
+import type { LoadSpec } from './lib/load-types.js';
+import type { MixedContext } from './mixed-scenarios.js';
 
 /**
- * The measured requests. Each scenario probes its API once (one real request, checked for the
+ * The measured requests on the N-user datasets: one request each, repeated (the mixed traffic is in
+ * mixed-scenarios.ts). Each scenario probes its API once (one real request, checked for the
  * right shape) before it is loaded: an API that does not answer yet is reported as "not available"
  * with the reason, never a crash. The probe's response body is what the bare baseline serves.
  */
@@ -25,7 +27,11 @@ export type ScenarioKey =
   | 'account-users'
   | 'account-stores'
   | 'b2b-users'
-  | 'healthz';
+  | 'healthz'
+  | 'mixed-rest-reads'
+  | 'mixed-rest-writes'
+  | 'mixed-b2b-graphql'
+  | 'mixed-account-graphql';
 
 export interface ServerContext {
   baseUrl: string;
@@ -34,6 +40,14 @@ export interface ServerContext {
   /** first B2B company-user id of the generated block */
   firstCompanyUserId: number;
   b2bToken: { token: string; via: string } | { error: string };
+  /** connections of the load (the mixed scenarios give each its own write rows) */
+  connections: number;
+  /** share of writes in the mixed scenarios' pools (--write-share) */
+  writeShare: number;
+  /** --check-pools: send every pooled request once before the load, not only one of each kind */
+  checkPools: boolean;
+  /** the mixed dataset and its callers' tokens (mixed databases only) */
+  mixed?: MixedContext;
 }
 
 /** A request ready to load: autocannon's spec without target, connections and duration. */
@@ -48,6 +62,8 @@ export interface Scenario {
   list: boolean;
   /** counted in the issue's targets (healthz is informational) */
   informational?: boolean;
+  /** 'mixed': runs on the mixed dataset (dataset/mixed.ts), once per database, not on the N-user datasets */
+  dataset?: 'mixed';
   prepare(ctx: ServerContext): Promise<Prepared>;
 }
 

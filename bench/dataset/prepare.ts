@@ -8,6 +8,7 @@ import { isDatabaseEmpty, loadFixture } from '../../src/fixtures/load-fixture.js
 import { createClock } from '../../src/shared/clock.js';
 import { demoFixturePath } from '../lib/paths.js';
 import { type GenerateResult, generateDataset } from './generate.js';
+import { generateMixedDataset, type MixedDataset } from './mixed.js';
 
 /** A database made for one bench run: its URL (for `roster serve --database`) and how to remove it. */
 export interface BenchDatabase {
@@ -79,16 +80,25 @@ export async function createBenchDatabase(dialect: DialectName, options: { dir: 
   };
 }
 
-/** Migrates, loads the demo fixture when the database is empty, then writes `users` generated users. */
-export async function seedBenchDatabase(url: string, users: number, options: { progress?: boolean; label?: string } = {}): Promise<GenerateResult> {
+async function withDemoWorld<T>(url: string, write: (database: Database) => Promise<T>): Promise<T> {
   const database: Database = await openDatabase(url, { pgPoolSize: 2 });
   try {
     await migrateToLatest(database);
     if (await isDatabaseEmpty(database.kysely)) {
       await loadFixture(database, JSON.parse(readFileSync(demoFixturePath, 'utf8')), createClock());
     }
-    return await generateDataset(database, { users, ...options });
+    return await write(database);
   } finally {
     await database.close();
   }
+}
+
+/** Migrates, loads the demo fixture when the database is empty, then writes `users` generated users. */
+export function seedBenchDatabase(url: string, users: number, options: { progress?: boolean; label?: string } = {}): Promise<GenerateResult> {
+  return withDemoWorld(url, (database) => generateDataset(database, { users, ...options }));
+}
+
+/** Migrates, loads the demo fixture when the database is empty, then writes the mixed scenarios' dataset (dataset/mixed.ts). */
+export function seedMixedDatabase(url: string): Promise<MixedDataset> {
+  return withDemoWorld(url, (database) => generateMixedDataset(database));
 }

@@ -21,6 +21,10 @@ export interface ScenarioRecord {
   title: string;
   dialect: DialectName;
   n: number;
+  /** 'mixed': the mixed dataset (n = its company users); absent: the N-user dataset */
+  dataset?: 'mixed';
+  /** load connections (the mixed scenarios have their own count) */
+  connections?: number;
   informational: boolean;
   status: 'ok' | 'not available' | 'failed';
   reason?: string;
@@ -37,7 +41,7 @@ export interface ScenarioRecord {
   prismRatioToBare?: number;
   /** 1-minute load average of the machine right after the rounds (2 CPUs: above ~3 means contended) */
   loadAverage?: number;
-  /** non-2xx responses and socket errors under load, summed over rounds */
+  /** non-2xx responses, socket errors and (GraphQL pools) 2xx answers with `errors` under load, summed over rounds */
   failedRequests?: number;
   totalRequests?: number;
 }
@@ -45,6 +49,7 @@ export interface ScenarioRecord {
 export interface GenerationRecord {
   dialect: DialectName;
   n: number;
+  dataset?: 'mixed';
   ms: number;
   /** CPU time of the generating process (on PostgreSQL most work is in the server) */
   cpuMs: number;
@@ -56,6 +61,7 @@ export interface ServerRecord {
   role: 'roster' | 'bare' | 'fastify' | 'prism';
   dialect?: DialectName;
   n?: number;
+  dataset?: 'mixed';
   startupMs: number;
   startupCpuMs?: number;
   peakRssMb?: number;
@@ -108,6 +114,8 @@ export interface RunRecord {
     loadAverageAtEnd?: number[];
     gitCommit?: string;
     connections: number;
+    mixedConnections?: number;
+    writeShare?: number;
     durationSeconds: number;
     warmupSeconds: number;
     rounds: number;

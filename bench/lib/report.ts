@@ -31,7 +31,7 @@ export function summarize(record: ScenarioRecord): void {
   record.ratioToBare = median(rounds.map((r) => r.roster.requestsPerSecond / r.bare.requestsPerSecond));
   if (fastify.length > 0) record.fastifyRatioToBare = median(fastify.map((r) => (r.fastify as LoadResult).requestsPerSecond / r.bare.requestsPerSecond));
   if (prism.length > 0) record.prismRatioToBare = median(prism.map((r) => (r.prism as LoadResult).requestsPerSecond / r.bare.requestsPerSecond));
-  record.failedRequests = rounds.reduce((sum, r) => sum + r.roster.non2xx + r.roster.errors, 0);
+  record.failedRequests = rounds.reduce((sum, r) => sum + r.roster.non2xx + r.roster.errors + (r.roster.mismatches ?? 0), 0);
   record.totalRequests = rounds.reduce((sum, r) => sum + r.roster.totalRequests, 0);
 }
 
@@ -39,6 +39,21 @@ const n0 = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 }
 const x = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`);
 const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const N = (n: number) => n.toLocaleString('en-US');
+/** the N column: the mixed dataset has no single N */
+const sizeOf = (r: { n: number; dataset?: 'mixed' }) => (r.dataset === 'mixed' ? 'mixed' : N(r.n));
+
+/** The mixed scenarios' goals (issue #16): × bare per database. */
+export const mixedTargets: { key: string; description: string; sqlite: number; postgres: number }[] = [
+  { key: 'mixed-rest-reads', description: 'Mixed B2B REST reads', sqlite: 0.3, postgres: 0.18 },
+  { key: 'mixed-rest-writes', description: 'Mixed B2B REST + writes', sqlite: 0.25, postgres: 0.15 },
+  { key: 'mixed-b2b-graphql', description: 'Mixed B2B GraphQL + writes', sqlite: 0.2, postgres: 0.12 },
+  { key: 'mixed-account-graphql', description: 'Mixed Account GraphQL + writes', sqlite: 0.2, postgres: 0.12 },
+];
+
+/** Mixed rows first (the load closest to real traffic), then the rest in run order. */
+export function reportOrder<T extends { dataset?: 'mixed' }>(rows: T[]): T[] {
+  return [...rows.filter((r) => r.dataset === 'mixed'), ...rows.filter((r) => r.dataset !== 'mixed')];
+}
 
 function ok(records: ScenarioRecord[], key: string, dialect: DialectName): ScenarioRecord[] {
   return records.filter((r) => r.key === key && r.dialect === dialect && r.status === 'ok' && r.ratioToBare !== undefined);
@@ -54,7 +69,32 @@ export function evaluateTargets(run: RunRecord): TargetRecord[] {
   const targets: TargetRecord[] = [];
   const dialects = run.meta.dialects;
   const unavailable = (key: string) =>
-    run.scenarios.filter((r) => r.key === key && r.status !== 'ok').map((r) => `${r.dialect} N=${N(r.n)}: ${r.status}${r.reason ? ` (${r.reason.slice(0, 120)})` : ''}`);
+    run.scenarios.filter((r) => r.key === key && r.status !== 'ok').map((r) => `${r.dialect} N=${sizeOf(r)}: ${r.status}${r.reason ? ` (${r.reason.slice(0, 120)})` : ''}`);
+
+  // mixed traffic first: a goal per database
+  for (const target of mixedTargets) {
+    const details: string[] = [];
+    const checks: boolean[] = [];
+    for (const dialect of dialects) {
+      const threshold = target[dialect];
+      for (const r of ok(run.scenarios, target.key, dialect)) {
+        const failed = r.failedRequests ?? 0;
+        checks.push((r.ratioToBare as number) >= threshold && failed === 0);
+        details.push(
+          `${dialect}: ${x(r.ratioToBare)} (goal ≥ ${threshold.toFixed(2)}×), ${n0(r.roster?.requestsPerSecond ?? Number.NaN)} req/s, p99 ${ms(r.roster?.latencyP99Ms)} ms${failed > 0 ? `; ${failed} failed requests under load` : ''}`,
+        );
+      }
+    }
+    if (checks.length === 0) details.push(...unavailable(target.key));
+    const share = run.meta.writeShare ?? 0.1;
+    const described = target.key === 'mixed-rest-reads' ? target.description : `${target.description} (${Number((share * 100).toFixed(1))}%)`;
+    targets.push({
+      id: target.key,
+      description: `${described} ≥ ${target.sqlite.toFixed(2)}× bare (SQLite) / ≥ ${target.postgres.toFixed(2)}× (PostgreSQL)`,
+      status: statusOf(checks),
+      details,
+    });
+  }
 
   const ratioTarget = (id: string, key: string, description: string, threshold: number) => {
     const details: string[] = [];
@@ -183,7 +223,7 @@ export function renderMarkdown(run: RunRecord): string {
   lines.push(
     `Node ${m.node}, ${m.cpus} CPUs, load average at start ${m.loadAverageAtStart.map((v) => v.toFixed(2)).join(' ')}` +
       `${m.loadAverageAtEnd ? `, at end ${m.loadAverageAtEnd.map((v) => v.toFixed(2)).join(' ')}` : ''}; commit ${m.gitCommit ?? '?'}; ` +
-      `autocannon c=${m.connections}, ${m.durationSeconds} s per run after ${m.warmupSeconds} s warm-up, ${m.rounds} interleaved rounds; medians.` +
+      `autocannon c=${m.connections}${m.mixedConnections !== undefined ? ` (mixed scenarios c=${m.mixedConnections}, ${Number(((m.writeShare ?? 0) * 100).toFixed(1))}% writes)` : ''}, ${m.durationSeconds} s per run after ${m.warmupSeconds} s warm-up, ${m.rounds} interleaved rounds; medians.` +
       `${m.totalSeconds !== undefined ? ` Whole run ${m.totalSeconds.toFixed(0)} s.` : ''}`,
   );
   lines.push('');
@@ -201,13 +241,13 @@ export function renderMarkdown(run: RunRecord): string {
   lines.push('');
   lines.push('| scenario | db | N | req/s | p50 ms | p99 ms | bare req/s | × bare | Fastify × bare | Prism × bare | failed | bytes | load |');
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-  for (const r of run.scenarios) {
+  for (const r of reportOrder(run.scenarios)) {
     if (r.status !== 'ok') {
-      lines.push(`| ${r.title} | ${r.dialect} | ${N(r.n)} | ${r.status}: ${(r.reason ?? '').replace(/\|/g, '\\|').slice(0, 200)} | | | | | | | | | |`);
+      lines.push(`| ${r.title} | ${r.dialect} | ${sizeOf(r)} | ${r.status}: ${(r.reason ?? '').replace(/\|/g, '\\|').slice(0, 200)} | | | | | | | | | |`);
       continue;
     }
     lines.push(
-      `| ${r.title}${r.note ? ` (${r.note})` : ''}${r.informational ? ' *(info)*' : ''} | ${r.dialect} | ${N(r.n)} | ${n0(r.roster?.requestsPerSecond ?? Number.NaN)} | ${ms(r.roster?.latencyP50Ms)} | ${ms(r.roster?.latencyP99Ms)} | ${n0(r.bare?.requestsPerSecond ?? Number.NaN)} | ${x(r.ratioToBare)} | ${x(r.fastifyRatioToBare)} | ${x(r.prismRatioToBare)} | ${r.failedRequests ?? 0}/${n0(r.totalRequests ?? 0)} | ${r.responseBytes ?? ''} | ${r.loadAverage?.toFixed(1) ?? ''} |`,
+      `| ${r.title}${r.note ? ` (${r.note})` : ''}${r.informational ? ' *(info)*' : ''} | ${r.dialect} | ${sizeOf(r)} | ${n0(r.roster?.requestsPerSecond ?? Number.NaN)} | ${ms(r.roster?.latencyP50Ms)} | ${ms(r.roster?.latencyP99Ms)} | ${n0(r.bare?.requestsPerSecond ?? Number.NaN)} | ${x(r.ratioToBare)} | ${x(r.fastifyRatioToBare)} | ${x(r.prismRatioToBare)} | ${r.failedRequests ?? 0}/${n0(r.totalRequests ?? 0)} | ${r.responseBytes ?? ''} | ${r.loadAverage?.toFixed(1) ?? ''} |`,
     );
   }
   lines.push('');
@@ -215,11 +255,11 @@ export function renderMarkdown(run: RunRecord): string {
   lines.push('');
   lines.push('| what | db | N | time | peak RSS |');
   lines.push('|---|---|---|---|---|');
-  for (const g of run.generation) {
-    lines.push(`| generate users | ${g.dialect} | ${N(g.n)} | ${(g.ms / 1000).toFixed(2)} s, CPU ${(g.cpuMs / 1000).toFixed(2)} s (${N(g.rows)} rows) | |`);
+  for (const g of reportOrder(run.generation)) {
+    lines.push(`| ${g.dataset === 'mixed' ? 'generate the mixed dataset' : 'generate users'} | ${g.dialect} | ${sizeOf(g)} | ${(g.ms / 1000).toFixed(2)} s, CPU ${(g.cpuMs / 1000).toFixed(2)} s (${N(g.rows)} rows) | |`);
   }
-  for (const s of run.servers) {
-    lines.push(`| ${s.label} | ${s.dialect ?? ''} | ${s.n !== undefined ? N(s.n) : ''} | ready in ${ms(s.startupMs)} ms${s.startupCpuMs !== undefined ? ` (CPU ${ms(s.startupCpuMs)} ms)` : ''} | ${s.peakRssMb !== undefined ? `${s.peakRssMb.toFixed(0)} MB` : '–'} |`);
+  for (const s of reportOrder(run.servers)) {
+    lines.push(`| ${s.label} | ${s.dialect ?? ''} | ${s.n !== undefined ? sizeOf({ n: s.n, ...(s.dataset ? { dataset: s.dataset } : {}) }) : ''} | ready in ${ms(s.startupMs)} ms${s.startupCpuMs !== undefined ? ` (CPU ${ms(s.startupCpuMs)} ms)` : ''} | ${s.peakRssMb !== undefined ? `${s.peakRssMb.toFixed(0)} MB` : '–'} |`);
   }
   if (run.coldStart) {
     const c = run.coldStart;
@@ -254,7 +294,7 @@ export function renderSummary(run: RunRecord): string {
   const unavailable = run.scenarios.filter((r) => r.status !== 'ok');
   if (unavailable.length > 0) {
     lines.push('  Not measured:');
-    for (const r of unavailable) lines.push(`    ${r.key} (${r.dialect}, N=${N(r.n)}): ${r.status}${r.reason ? `: ${r.reason.slice(0, 160)}` : ''}`);
+    for (const r of unavailable) lines.push(`    ${r.key} (${r.dialect}, N=${sizeOf(r)}): ${r.status}${r.reason ? `: ${r.reason.slice(0, 160)}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

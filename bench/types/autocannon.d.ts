@@ -20,8 +20,13 @@ declare module 'autocannon' {
     setupRequest?: (request: AutocannonRequest & Record<string, unknown>, context: Record<string, unknown>) => unknown;
     onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   }
+  /** one connection (autocannon's Client), as handed to `setupClient` */
+  interface Client {
+    setRequests(requests: AutocannonRequest[]): void;
+  }
   interface Options {
     url: string;
+    setupClient?: (client: Client) => void;
     connections?: number;
     duration?: number;
     amount?: number;
@@ -42,6 +47,7 @@ declare module 'autocannon' {
     non2xx: number;
     statusCodeStats?: Record<string, { count: number }>;
   }
+  export type { Client };
   function autocannon(options: Options): Promise<Result> & { stop(): void };
   export default autocannon;
 }
