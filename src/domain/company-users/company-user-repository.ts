@@ -87,11 +87,24 @@ export function toCompanyUser(row: UserRow): CompanyUser {
   };
 }
 
+/**
+ * The custom role's name comes from a correlated subquery, not a LEFT JOIN: SQLite planned the
+ * join as a scan of company_roles per user row, which made one user by id cost ~30-47 µs against
+ * ~10 µs this way (measured on 40 Companies x 250 users).
+ */
 function selectUsers(db: Db) {
   return db
     .selectFrom('company_users as cu')
-    .leftJoin('company_roles as cr', (join) => join.onRef('cr.store_hash', '=', 'cu.store_hash').onRef('cr.id', '=', 'cu.company_role_id'))
-    .select([...USER_COLUMNS, 'cr.name as custom_role_name']);
+    .select([
+      ...USER_COLUMNS,
+      (eb) =>
+        eb
+          .selectFrom('company_roles as cr')
+          .select('cr.name')
+          .whereRef('cr.store_hash', '=', 'cu.store_hash')
+          .whereRef('cr.id', '=', 'cu.company_role_id')
+          .as('custom_role_name'),
+    ]);
 }
 
 export async function findUserById(db: Db, storeHash: string, id: number): Promise<CompanyUser | undefined> {
@@ -214,14 +227,23 @@ export interface PageWindow {
 }
 
 export async function listUserPage(db: Db, companyId: number, filters: UserFilters, window: PageWindow): Promise<CompanyUser[]> {
-  let q = selectUsers(db).where((eb) => {
+  const direction = window.fromEnd ? 'asc' : 'desc';
+  const where = (eb: ExpressionBuilder<DB & { cu: DB['company_users'] }, 'cu'>) => {
     const c = conditions(eb, db, companyId, filters);
     c.push(...idWindow(eb, window));
     return eb.and(c);
-  });
-  q = q.orderBy('cu.id', window.fromEnd ? 'asc' : 'desc').limit(window.limit);
-  if (window.offset > 0) q = q.offset(window.offset);
-  const rows = (await q.execute()) as UserRow[];
+  };
+  let q = selectUsers(db);
+  if (window.offset > 0) {
+    // the skipped rows are only counted over the ids (the (company_id, id) index alone when no
+    // filter reads other columns); the page's rows and role names are read for the page only.
+    // Offsetting the whole joined select read every skipped row: 219 µs a page at offsets up to 230.
+    const ids = db.selectFrom('company_users as cu').select('cu.id').where(where).orderBy('cu.id', direction).limit(window.limit).offset(window.offset);
+    q = q.where('cu.id', 'in', ids);
+  } else {
+    q = q.where(where).limit(window.limit);
+  }
+  const rows = (await q.orderBy('cu.id', direction).execute()) as UserRow[];
   const users = rows.map(toCompanyUser);
   return window.fromEnd ? users.reverse() : users;
 }
