@@ -25,7 +25,13 @@ export const MAX_CACHED_ANSWER_LENGTH = 256 * 1024;
 /** requests longer than this (characters of the key) are answered, never kept */
 export const MAX_CACHED_KEY_LENGTH = 64 * 1024;
 /** what one cache keeps per database and tenant, in estimated bytes (a count alone allowed ~600 MB) */
-const MAX_CACHED_WEIGHT = 32 * 1024 * 1024;
+const MAX_CACHED_WEIGHT = 24 * 1024 * 1024;
+/**
+ * Answers kept per database and tenant. Bounded mostly by weight: the mixed bench's 4,000 distinct
+ * reads (40 callers, varied pages, searches and ids; answers of 1-6 KB) fit, where 1,000 entries
+ * kept about a quarter of them and turned the rest into misses.
+ */
+const MAX_CACHED_ANSWERS = 8_000;
 
 export interface AnswerScope {
   database: Database;
@@ -50,7 +56,7 @@ export function answerKey(...parts: readonly string[]): string {
   return parts.join('\u0000');
 }
 
-export function createAnswerCache<A extends Answer | string = string>(maxEntries: number): AnswerCache<A> {
+export function createAnswerCache<A extends Answer | string = string>(maxEntries = MAX_CACHED_ANSWERS): AnswerCache<A> {
   // one versioned cache per tenant: each slice of the data lives and dies with its own version
   const tenants = new Map<string, VersionedCache<A>>();
   const cacheOf = (tenant: string): VersionedCache<A> => {

@@ -131,7 +131,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
    * valid for one data version (services.readVersion, db/data-version.ts; both engines): any write anywhere
    * empties it, so it is exact.
    */
-  const responses = createAnswerCache<CachedResponse>(500);
+  const responses = createAnswerCache<CachedResponse>();
 
   // this plugin's own body handling: bytes for every content type, judged in the handler
   app.removeAllContentTypeParsers();

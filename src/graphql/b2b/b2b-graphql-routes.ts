@@ -34,7 +34,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
    * still verified (expiry, storage re-read when the version moved) and counted against its
    * store's quota on every request; a resolver that depends on more opts out (notCacheable).
    */
-  const answers = createAnswerCache(1_000);
+  const answers = createAnswerCache();
   // built on the first request: an app that never serves B2B GraphQL (most test files, most CLI
   // runs) does not pay for it at start (about a fifth of buildApp + ready)
   let built: { schema: GraphQLSchema; engine: GraphqlEngine } | undefined;

@@ -35,7 +35,7 @@ export function registerRoute(app: FastifyInstance, docs: B2bRouteDoc[], route: 
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-const answers = createAnswerCache(1_000);
+const answers = createAnswerCache();
 
 /**
  * Sends the answer this token got for this URL at this data version, or builds it and offers it to
