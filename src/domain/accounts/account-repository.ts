@@ -4,6 +4,7 @@ import type { DB, MemberStatus } from '../../db/tables.js';
 import type { AccountMember } from '../users/user-types.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from './keyset-page.js';
 import { runShaped } from '../../db/shaped-query.js';
+import { joinedKey } from '../../db/dialect.js';
 
 /** An account (the tenant of the Account API). */
 export interface Account {
@@ -72,7 +73,7 @@ function toAccountMember(row: MemberRow): AccountMember {
 function membersQuery(db: Kysely<DB>, uuid: string, filter: MemberFilter | undefined) {
   let query = db
     .selectFrom('account_users as au')
-    .innerJoin('users as u', 'u.id', 'au.user_id')
+    .innerJoin('users as u', (join) => join.on('u.id', '=', joinedKey(db, 'au.user_id')))
     .where('au.account_uuid', '=', uuid);
   if (filter?.userIds !== undefined) query = query.where('au.user_id', 'in', filter.userIds);
   if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);

@@ -4,6 +4,7 @@ import type { DB, MemberStatus } from '../../db/tables.js';
 import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
 import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
 import { runShaped } from '../../db/shaped-query.js';
+import { joinedKey } from '../../db/dialect.js';
 import type { App, StoreMember } from '../users/user-types.js';
 
 export interface Store {
@@ -125,7 +126,7 @@ export function toStoreMember(row: StoreMemberRow): StoreMember {
 function storeMembersQuery(db: Kysely<DB>, storeId: number, filter: MemberFilter | undefined) {
   let query = db
     .selectFrom('store_users as su')
-    .innerJoin('users as u', 'u.id', 'su.user_id')
+    .innerJoin('users as u', (join) => join.on('u.id', '=', joinedKey(db, 'su.user_id')))
     .where('su.store_id', '=', storeId);
   if (filter?.userIds !== undefined) query = query.where('su.user_id', 'in', filter.userIds);
   if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);
