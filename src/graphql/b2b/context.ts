@@ -50,7 +50,9 @@ export function createB2bContext(options: {
   rateLimit: RateLimitState;
 }): B2bContext {
   const { services, token, rateLimit } = options;
-  const companies = new Map<string, Promise<Company | undefined>>();
+  // per request: a page names the same Company on every node; each service lookup takes a storage
+  // version reading (two pragmas on SQLite), so it is asked once per Company, hit or miss
+  const companies = new Map<string, Company | undefined | Promise<Company | undefined>>();
   let cacheable = true;
   return {
     services,
@@ -73,14 +75,13 @@ export function createB2bContext(options: {
       if (!countedBefore && rateLimit.counted) cacheable = false;
       if (decision && !decision.allowed) throw throttledError(decision);
     },
-    // the company-user service's cache (per data version); a miss is read once per request
-    // however many users of a page name that Company
+    // the company-user service's cache (per data version), asked once per request however many
+    // users of a page name that Company
     company(storeHash, companyId) {
       const key = `${storeHash}|${companyId}`;
-      const pending = companies.get(key);
-      if (pending) return pending;
+      if (companies.has(key)) return companies.get(key);
       const found = services.companyUsers.findCompany(storeHash, companyId, token.kind === 'valid' ? token.principal.readVersion : undefined);
-      if (found instanceof Promise) companies.set(key, found);
+      companies.set(key, found);
       return found;
     },
   };
