@@ -179,7 +179,10 @@ const serveOptions = (command: Command) =>
     .option('--admin-token <token>', 'require this bearer token for the emulator controls at /_roster (needed to enable them off loopback; or ROSTER_ADMIN_TOKEN)')
     .option('--deterministic', 'seeded ids and, unless --clock is given, a clock frozen at 2025-01-01T00:00:00Z: identical runs give identical responses');
 
-serveOptions(program.command('serve', { isDefault: true }).description('serve every API (the default command)')).action(serve);
+// with the program's options merged in: --admin-token may come before the subcommand (see cli/admin-client.ts)
+serveOptions(program.command('serve', { isDefault: true }).description('serve every API (the default command)')).action((_options, command: Command) =>
+  serve(command.optsWithGlobals()),
+);
 program
   .command('migrate')
   .description('apply the migrations (or revert them all with --down)')

@@ -134,9 +134,18 @@ describe('who may use the emulator controls', () => {
         expect(missing).toEqual({ code: 1, out: '', err: 'roster: POST /snapshots/missing/restore: 404 No snapshot named "missing"' });
         expect(wrongToken.code).toBe(1);
         expect(wrongToken.err).toMatch(/401 The admin API needs Authorization/);
-        const [reset, forkReset] = await Promise.all([cli('reset', '--all'), cli('reset', '--fork', 'f1')]);
+        // the client options work before the subcommand too (`roster --url URL reset`)
+        const optionsFirst = async (...args: string[]) => {
+          const run = runRoster(['--url', url, ...args], { ROSTER_ADMIN_TOKEN: ADMIN_TOKEN });
+          const { code } = await run.exited;
+          return { code, out: run.output().trim() };
+        };
+        const before = await optionsFirst('--json', 'clock');
+        expect(before.code).toBe(0);
+        expect(JSON.parse(before.out)).toEqual({ now: '2025-01-01T02:00:00.000Z', epochMs: Date.UTC(2025, 0, 1, 2), frozen: true });
+        const [reset, forkReset] = await Promise.all([cli('reset', '--all'), optionsFirst('--fork', 'f1', 'reset')]);
         expect(reset.out).toBe('main: reset (data, rateLimitCounters, faults, requests, events, rateLimitOverrides)');
-        expect(forkReset.out).toBe('f1: reset (data, rateLimitCounters)');
+        expect(forkReset).toEqual({ code: 0, out: 'f1: reset (data, rateLimitCounters)' });
         const snapshots = (await (await fetch(`${url}/_roster/snapshots`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { snapshots: { name: string }[] };
         expect(snapshots.snapshots.map((x) => x.name)).toEqual(['before']);
       } finally {

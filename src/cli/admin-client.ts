@@ -59,28 +59,46 @@ export function parseDuration(text: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
-const common = (command: Command) =>
-  command
-    .option('--url <url>', 'the server (default ROSTER_URL or http://127.0.0.1:3000)')
-    .option('--admin-token <token>', 'the admin token, when the server has one (or ROSTER_ADMIN_TOKEN)')
-    .option('--fork <id>', 'act on this fork instead of the main world')
-    .option('--json', 'print the JSON answer');
+/**
+ * The options every admin command shares are the program's own, so they work before or after the
+ * subcommand (`roster --url http://127.0.0.1:3999 reset` and `roster reset --url ...`); each
+ * command reads them merged with its own (optsWithGlobals). `serve` keeps its own --admin-token
+ * (the token it requires), which the same flag sets in either place.
+ */
+function addClientOptions(program: Command): void {
+  program
+    .option('--url <url>', 'admin commands: the server (default ROSTER_URL or http://127.0.0.1:3000)')
+    .option('--admin-token <token>', 'admin commands: the admin token, when the server has one (or ROSTER_ADMIN_TOKEN)')
+    .option('--fork <id>', 'admin commands: act on this fork instead of the main world')
+    .option('--json', 'admin commands: print the JSON answer')
+    .configureHelp({ showGlobalOptions: true });
+}
+
+/** This command's options merged with the program's (global) ones. */
+const flagsOf = <F>(command: Command) => command.optsWithGlobals() as ClientFlags & F;
 
 type ClockView = { now: string; frozen: boolean };
 const clockLine = (c: ClockView) => `clock: ${c.now}${c.frozen ? ' (frozen)' : ''}`;
 
 export function registerAdminCommands(program: Command): void {
-  common(program.command('reset').description('put a running server back to its loaded fixture state'))
+  addClientOptions(program);
+  program
+    .command('reset')
+    .description('put a running server back to its loaded fixture state')
     .option('--all', 'also clear fault rules, the request journal, events and rate-limit overrides')
-    .action(async (flags: ClientFlags & { all?: boolean }) => {
+    .action(async (_options: unknown, command: Command) => {
+      const flags = flagsOf<{ all?: boolean }>(command);
       const result = (await call(flags, 'POST', '/reset', flags.all ? { all: true } : {})) as { world: string; cleared: string[] };
       print(flags, result, `${result.world}: reset (${result.cleared.join(', ')})`);
     });
 
-  common(program.command('snapshot <name>').description('snapshot the world of a running server (or --restore / --delete it)'))
+  program
+    .command('snapshot <name>')
+    .description('snapshot the world of a running server (or --restore / --delete it)')
     .option('--restore', 'restore the snapshot instead of taking it')
     .option('--delete', 'delete the snapshot')
-    .action(async (name: string, flags: ClientFlags & { restore?: boolean; delete?: boolean }) => {
+    .action(async (name: string, _options: unknown, command: Command) => {
+      const flags = flagsOf<{ restore?: boolean; delete?: boolean }>(command);
       const path = `/snapshots/${encodeURIComponent(name)}`;
       if (flags.restore && flags.delete) throw new AppError('BAD_REQUEST', 'give --restore or --delete, not both');
       if (flags.restore) {
@@ -95,16 +113,20 @@ export function registerAdminCommands(program: Command): void {
       }
     });
 
-  common(program.command('snapshots').description('list the snapshots of a running server')).action(async (flags: ClientFlags) => {
+  program
+    .command('snapshots')
+    .description('list the snapshots of a running server')
+    .action(async (_options: unknown, command: Command) => {
+    const flags = flagsOf<object>(command);
     const result = (await call(flags, 'GET', '/snapshots')) as { snapshots: { name: string; createdAt: string }[] };
     print(flags, result, result.snapshots.length === 0 ? 'no snapshots' : result.snapshots.map((s) => `${s.name}\t${s.createdAt}`).join('\n'));
   });
 
-  common(
-    program
-      .command('clock [action] [value]')
-      .description('show the clock; or: freeze [ISO instant], advance <duration: 90s, 15m, 2h, 1d, ms>, set <ISO instant>, real'),
-  ).action(async (action: string | undefined, value: string | undefined, flags: ClientFlags) => {
+  program
+    .command('clock [action] [value]')
+    .description('show the clock; or: freeze [ISO instant], advance <duration: 90s, 15m, 2h, 1d, ms>, set <ISO instant>, real')
+    .action(async (action: string | undefined, value: string | undefined, _options: unknown, command: Command) => {
+    const flags = flagsOf<object>(command);
     let body: Record<string, unknown> | undefined;
     switch (action) {
       case undefined:
@@ -131,9 +153,12 @@ export function registerAdminCommands(program: Command): void {
     print(flags, result, clockLine(result));
   });
 
-  common(program.command('fork').description('fork the world of a running server and print the fork URL (or --delete <id>)'))
+  program
+    .command('fork')
+    .description('fork the world of a running server and print the fork URL (or --delete <id>)')
     .option('--delete <id>', 'delete this fork')
-    .action(async (flags: ClientFlags & { delete?: string }) => {
+    .action(async (_options: unknown, command: Command) => {
+      const flags = flagsOf<{ delete?: string }>(command);
       if (flags.delete !== undefined) {
         await call(flags, 'DELETE', `/forks/${encodeURIComponent(flags.delete)}`);
         print(flags, { deleted: flags.delete }, `deleted fork ${flags.delete}`);
