@@ -13,6 +13,10 @@ import { cloneDemo, createTestDatabase } from './helpers/test-app.js';
 type Json = Record<string, any>; // fixture trees are loosely typed in tests
 
 /** The demo fixture as the export must show it: defaults filled in, secrets as their hashes, accounts by uuid. */
+/** the clock the round-trip tests load at: entities without times get it */
+const LOADED_AT = '2026-01-01T00:00:00.000Z';
+const loadTimes = { createdAt: LOADED_AT, updatedAt: LOADED_AT };
+
 function expectedExport(demo: Json): Json {
   return {
     accounts: [...demo.accounts].sort((x: Json, y: Json) => x.uuid.localeCompare(y.uuid)).map((a: Json) => ({
@@ -27,6 +31,7 @@ function expectedExport(demo: Json): Json {
         locale: u.locale,
         status: u.status,
         lastLoginAt: u.lastLoginAt ?? null,
+        ...loadTimes,
       })),
       apps: a.apps.map((app: Json) => ({ id: app.id, name: app.name })),
       stores: a.stores.map((s: Json) => ({
@@ -41,6 +46,7 @@ function expectedExport(demo: Json): Json {
           status: su.status,
           apps: su.apps ?? [],
           lastLoginAt: null,
+          ...loadTimes,
         })),
       })),
       apiAccounts: a.apiAccounts.map((k: Json) => ({ name: k.name, tokenHash: hashToken(k.token), scopes: k.scopes })),
@@ -49,7 +55,7 @@ function expectedExport(demo: Json): Json {
       stores: demo.b2b.stores.map((s: Json) => ({
         storeHash: s.storeHash,
         channels: s.channels,
-        customers: s.customers.map((c: Json) => ({ id: c.id, email: c.email, firstName: c.firstName, lastName: c.lastName, phone: '' })),
+        customers: s.customers.map((c: Json) => ({ id: c.id, email: c.email, firstName: c.firstName, lastName: c.lastName, phone: '', ...loadTimes })),
         roles: s.roles.map((r: Json) => ({
           id: r.id,
           name: r.name,
@@ -68,6 +74,7 @@ function expectedExport(demo: Json): Json {
           state: null,
           zipCode: null,
           country: null,
+          ...loadTimes,
           users: c.users.map((u: Json) => ({
             id: u.id,
             bcId: u.bcId,
@@ -80,6 +87,7 @@ function expectedExport(demo: Json): Json {
             uuid: null,
             channelId: 1,
             extraFields: [],
+            ...loadTimes,
           })),
         })),
       })),
@@ -123,7 +131,7 @@ describe.each(dialects)('fixtures on %s', (dialect) => {
   afterEach(async () => {
     while (opened.length > 0) await opened.pop()?.drop();
   });
-  const clock = createClock({ frozenAt: Date.parse('2026-01-01T00:00:00Z') });
+  const clock = createClock({ frozenAt: Date.parse(LOADED_AT) });
 
   it('round-trips the demo fixture: load, read every entity back, compare; export -> load -> export is stable', async () => {
     const demo = cloneDemo<Json>();
