@@ -53,10 +53,11 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 /** an idle socket is closed after this time */
 export const CONNECTION_TIMEOUT_MS = 120_000;
 
-/** Pino options shared by the CLI and tests: request id on every line, secrets never logged. */
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+/** Pino options shared by the CLI and tests: request id on every line, secrets never logged; `stream`: where the lines go (default stdout). */
+export function loggerOptions(level: string, stream?: { write(line: string): void }): FastifyServerOptions['logger'] {
   return {
     level,
+    ...(stream ? { stream } : {}),
     redact: {
       paths: [
         'req.headers.authorization',

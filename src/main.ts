@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { loggerOptions } from './app.js';
 import { bootstrap, prepareWorld } from './bootstrap.js';
 import { readFixtureFile, readServeConfig, type ServeFlags } from './cli/config.js';
+import { createTerminalLog } from './cli/terminal-log.js';
 import { type Database, openDatabase } from './db/database.js';
 import { migrateDownAll, migrateToLatest } from './db/migrator.js';
 import { createClock } from './shared/clock.js';
@@ -61,7 +62,11 @@ async function serve(flags: ServeFlags): Promise<void> {
           },
         }
       : {}),
-    app: { logger: loggerOptions(config.logLevel), admin, isRateLimitDegraded: () => isDegraded?.() ?? false },
+    app: {
+      logger: loggerOptions(config.logLevel, config.logFormat === 'pretty' ? createTerminalLog((text) => process.stdout.write(text)) : undefined),
+      admin,
+      isRateLimitDegraded: () => isDegraded?.() ?? false,
+    },
   });
   const { app, database } = booted;
   if (config.redisUrl !== undefined) {
@@ -176,6 +181,7 @@ const serveOptions = (command: Command) =>
     .option('--redis <url>', 'share rate-limit counters through Redis (redis://host:port)')
     .option('--clock <instant>', 'start with the clock frozen at this ISO-8601 instant')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
+    .option('--log-format <pretty|json>', 'pretty: a readable line per request (default on a terminal); json: one JSON record per line (default otherwise)')
     .option('--admin-token <token>', 'require this bearer token for the emulator controls at /_roster (needed to enable them off loopback; or ROSTER_ADMIN_TOKEN)')
     .option('--deterministic', 'seeded ids and, unless --clock is given, a clock frozen at 2025-01-01T00:00:00Z: identical runs give identical responses');
 

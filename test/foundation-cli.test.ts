@@ -154,6 +154,44 @@ describe('the roster CLI', () => {
     await expectCleanFailure(start(['--account-rate-limit', '70 per hour', '--database', 'sqlite::memory:']), /--account-rate-limit must be N\/MS/);
   });
 
+  it('logs one readable line per request with --log-format pretty (a terminal\'s default), JSON records otherwise', async () => {
+    const graphql = async (port: number) => {
+      const res = await fetch(`http://127.0.0.1:${port}/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql`, {
+        method: 'POST',
+        headers: { 'x-auth-token': 'demo-account-token-full', 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'query AccountName { account { accountInfo { name } } }' }),
+      });
+      expect(res.status).toBe(200);
+    };
+    const pretty = await freePort();
+    const p = start(['--port', String(pretty), '--database', 'sqlite::memory:', '--log-format', 'pretty', '--log-level', 'info']);
+    await waitForHealthy(pretty);
+    await graphql(pretty);
+    await fetch(`http://127.0.0.1:${pretty}/api/v2/users`);
+    p.kill('SIGTERM');
+    await p.exited;
+    const lines = p.output().split('\n');
+    expect(lines[0]).toMatch(/^Roster is serving /);
+    expect(lines.some((l) => l.trimStart().startsWith('{'))).toBe(false);
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d POST \/accounts\/61db983a-cd07-4d6b-8b59-a5ffe285ca6a\/graphql 200 [\d.]+ ms {2}AccountName$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^\d\d:\d\d:\d\d GET \/api\/v2\/users 401 [\d.]+ ms$/));
+    expect(p.output()).not.toContain('demo-account-token-full"');
+
+    const json = await freePort();
+    const j = start(['--port', String(json), '--database', 'sqlite::memory:', '--log-level', 'info']);
+    await waitForHealthy(json);
+    await graphql(json);
+    j.kill('SIGTERM');
+    await j.exited;
+    const records = j
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg?: string; operation?: string });
+    expect(records).toContainEqual(expect.objectContaining({ msg: 'request completed', operation: 'AccountName' }));
+    await expectCleanFailure(start(['--log-format', 'fancy', '--database', 'sqlite::memory:']), /--log-format must be pretty or json/);
+  });
+
   it('refuses to start in production with the demo JWT secret', async () => {
     await expectCleanFailure(
       start(['--database', 'sqlite::memory:', '--port', String(await freePort())], { NODE_ENV: 'production' }),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDatabaseUrl } from '../db/database.js';
 import { AppError } from '../shared/errors.js';
+import type { LogFormat } from './terminal-log.js';
 
 /**
  * The only reader of process.env and CLI flags: everything is parsed and typed once here.
@@ -25,6 +26,8 @@ export interface ServeConfig {
   /** Load the demo fixture when the database is empty and no --seed is given (npm start). */
   seedDemoWhenEmpty: boolean;
   logLevel: string;
+  /** 'pretty': one readable line per request (the default on a terminal); 'json': pino's lines */
+  logFormat: LogFormat;
   production: boolean;
   /** Frozen start instant for the clock (ms), from --clock (--deterministic alone: DETERMINISTIC_START). */
   clockStart: number | undefined;
@@ -71,12 +74,20 @@ export interface ServeFlags {
   b2bRateLimit?: string;
   redis?: string;
   logLevel?: string;
+  logFormat?: string;
   clock?: string;
   adminToken?: string;
   deterministic?: boolean;
 }
 
-export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+function parseLogFormat(value: string | undefined, isTerminal: boolean): LogFormat {
+  if (value === undefined) return isTerminal ? 'pretty' : 'json';
+  if (value !== 'pretty' && value !== 'json') throw new AppError('BAD_REQUEST', `--log-format must be pretty or json, got "${value}"`);
+  return value;
+}
+
+/** `isTerminal`: whether standard output is a terminal (the log format's default) */
+export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env, isTerminal = process.stdout.isTTY === true): ServeConfig {
   const databaseUrl = flags.database ?? env.ROSTER_DATABASE_URL ?? DEFAULT_DATABASE_URL;
   parseDatabaseUrl(databaseUrl);
   const port = flags.port !== undefined ? parsePort(flags.port, '--port') : parsePort(env.PORT, 'PORT');
@@ -105,6 +116,7 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     redisUrl: flags.redis ?? env.ROSTER_REDIS_URL,
     seedDemoWhenEmpty: flags.seed === undefined,
     logLevel: flags.logLevel ?? env.LOG_LEVEL ?? 'info',
+    logFormat: parseLogFormat(flags.logFormat ?? env.ROSTER_LOG_FORMAT, isTerminal),
     production: env.NODE_ENV === 'production',
     clockStart,
     adminToken,

@@ -3,6 +3,7 @@ import type { GraphQLError } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
 import { accountGraphqlErrors } from '../../http/error-formats.js';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { logOperation } from '../../http/request-log.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
@@ -225,6 +226,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
 }
 
 function sendResponse(reply: FastifyReply, response: CachedResponse): FastifyReply {
+  logOperation(reply, response.operationName);
   if (response.complexity !== undefined) reply.header('x-bc-graphql-complexity', response.complexity);
   if (response.operationType !== undefined) reply.header('x-bc-graphql-operation-type', response.operationType);
   if (response.operationName !== undefined) reply.header('x-bc-graphql-operation-name', response.operationName);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { logOperation } from '../../http/request-log.js';
 import { B2B_CORS_HEADERS, quotaHeaders, resolveB2bCaller, throttledError } from '../../http/b2b-caller.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
@@ -112,7 +113,11 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     const cacheKey = token.kind === 'valid' && rateLimit.counted && rawToken !== undefined && text !== undefined ? answerKey(rawToken, text) : undefined;
     if (cacheKey !== undefined) {
       const hit = answers.get(scope, cacheKey);
-      if (hit !== undefined) return sendJson(reply, 200, hit, rateLimit);
+      if (hit !== undefined) {
+        const named = (request.body as { operationName?: unknown } | undefined)?.operationName;
+        logOperation(reply, typeof named === 'string' ? named : undefined);
+        return sendJson(reply, 200, hit, rateLimit);
+      }
     }
     const body = parseBody(request.body);
     if ('error' in body) return sendErrors(reply, 400, [requestError(body.error, 400)], rateLimit);
@@ -121,6 +126,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     const { engine, schema } = b2b();
     const preparing = engine.prepare(body.query, body.operationName);
     const prepared = preparing instanceof Promise ? await preparing : preparing;
+    logOperation(reply, 'kind' in prepared ? body.operationName : prepared.operationName);
     if ('kind' in prepared) {
       const errors =
         prepared.kind === 'validation'
