@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { loggerOptions } from './app.js';
 import { bootstrap, prepareWorld } from './bootstrap.js';
@@ -16,6 +17,11 @@ import { hashToken } from './shared/secrets.js';
 /** Process entry: config -> database -> buildApp -> listen; signals; graceful shutdown. */
 
 const DEMO_FIXTURE = new URL('../fixtures/demo.json', import.meta.url);
+
+/** The package's version (package.json is always installed next to dist/). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** One clear line, no stack trace, non-zero exit. */
 function die(message: string): never {
@@ -167,7 +173,11 @@ async function seed(file: string, flags: { database?: string; reset?: boolean })
 }
 
 const program = new Command();
-program.name('roster').description("Roster: a self-hostable stand-in for BigCommerce's user-management APIs").showHelpAfterError();
+program
+  .name('roster')
+  .description("Roster: a self-hostable stand-in for BigCommerce's user-management APIs")
+  .version(packageVersion(), '-v, --version', 'print the version')
+  .showHelpAfterError();
 
 const serveOptions = (command: Command) =>
   command
