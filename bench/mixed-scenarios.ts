@@ -183,10 +183,27 @@ async function preparePool(ctx: ServerContext, built: BuiltPool, baseline: Draft
   return { ok: true, load, responseBody: p.text, note: note(ctx, built) };
 }
 
-function mixedOf(ctx: ServerContext): { dataset: MixedDataset; tokens: string[] } | string {
+type Mixed = { dataset: MixedDataset; tokens: string[] };
+
+function mixedOf(ctx: ServerContext): Mixed | string {
   if (!ctx.mixed) return 'no mixed dataset on this server';
   if ('error' in ctx.mixed) return ctx.mixed.error;
   return ctx.mixed;
+}
+
+/** A scenario of the mixed dataset: "not available" (with the reason) when the server has none. */
+function mixedScenario(key: Scenario['key'], title: string, prepare: (ctx: ServerContext, mixed: Mixed) => Promise<Prepared>): Scenario {
+  return {
+    key,
+    title,
+    list: false,
+    dataset: 'mixed',
+    async prepare(ctx) {
+      const mixed = mixedOf(ctx);
+      if (typeof mixed === 'string') return { ok: false, reason: mixed };
+      return prepare(ctx, mixed);
+    },
+  };
 }
 
 /** Signs in every company Admin of the mixed dataset (POST /api/io/auth/customers). */
@@ -305,14 +322,10 @@ function restPutKind(callers: Caller[], share: number): Kind {
 
 function restScenario(key: 'mixed-rest-reads' | 'mixed-rest-writes'): Scenario {
   const writes = key === 'mixed-rest-writes';
-  return {
+  return mixedScenario(
     key,
-    title: writes ? 'Mixed: B2B REST users reads + PUT /users/{id} (40 callers)' : 'Mixed: B2B REST users list / search / get (40 callers)',
-    list: false,
-    dataset: 'mixed',
-    async prepare(ctx) {
-      const mixed = mixedOf(ctx);
-      if (typeof mixed === 'string') return { ok: false, reason: mixed };
+    writes ? 'Mixed: B2B REST users reads + PUT /users/{id} (40 callers)' : 'Mixed: B2B REST users list / search / get (40 callers)',
+    async (ctx, mixed) => {
       const callers = callersOf(mixed);
       const share = writes ? ctx.writeShare : 0;
       const kinds = restKinds(callers, mixed.dataset.searchTerms).map((k) => ({ ...k, share: k.share * (1 - share) }));
@@ -321,7 +334,7 @@ function restScenario(key: 'mixed-rest-reads' | 'mixed-rest-writes'): Scenario {
       const baseline = firstPlainList(built, 'GET /users list');
       return preparePool(ctx, built, baseline);
     },
-  };
+  );
 }
 
 /** The pool's first list request without a search and with 10 users: what bare serves (~2 KB). */
@@ -415,19 +428,11 @@ function b2bGraphqlKinds(callers: Caller[], searchTerms: string[], writeShare: n
   return kinds;
 }
 
-const mixedB2bGraphql: Scenario = {
-  key: 'mixed-b2b-graphql',
-  title: 'Mixed: B2B GraphQL users(companyId, first, offset, search) + userUpdate (40 callers)',
-  list: false,
-  dataset: 'mixed',
-  async prepare(ctx) {
-    const mixed = mixedOf(ctx);
-    if (typeof mixed === 'string') return { ok: false, reason: mixed };
+const mixedB2bGraphql = mixedScenario('mixed-b2b-graphql', 'Mixed: B2B GraphQL users(companyId, first, offset, search) + userUpdate (40 callers)', async (ctx, mixed) => {
     const built = buildPool(b2bGraphqlKinds(callersOf(mixed), mixed.dataset.searchTerms, ctx.writeShare), MIXED_POOL_SIZE, { graphql: true });
     const baseline = firstPlainList(built, 'users (Buyer Portal document)', (d) => /"first":12,"offset":\d+,"search":"","companyId":\d+,"q":""/.test(d.body ?? ''));
     return preparePool(ctx, built, baseline);
-  },
-};
+});
 
 // ------------------------------------------------------------------------------- Account GraphQL
 
@@ -461,14 +466,7 @@ async function walkCursors(ctx: ServerContext, path: string, headers: Record<str
   return cursors;
 }
 
-const mixedAccountGraphql: Scenario = {
-  key: 'mixed-account-graphql',
-  title: 'Mixed: Account GraphQL users pages / filters / store users / one user + add/removeUserFromStore',
-  list: false,
-  dataset: 'mixed',
-  async prepare(ctx) {
-    const mixed = mixedOf(ctx);
-    if (typeof mixed === 'string') return { ok: false, reason: mixed };
+const mixedAccountGraphql = mixedScenario('mixed-account-graphql', 'Mixed: Account GraphQL users pages / filters / store users / one user + add/removeUserFromStore', async (ctx, mixed) => {
     const { dataset } = mixed;
     const path = `/accounts/${dataset.accountUuid}/graphql`;
     const headers = { 'x-auth-token': ACCOUNT_TOKEN, ...JSON_HEADERS };
@@ -591,7 +589,6 @@ const mixedAccountGraphql: Scenario = {
     const built = buildPool(kinds, MIXED_POOL_SIZE, { graphql: true, ...(cycles ? { cycles, cycleShare: writeShare, cycleLabel: 'add/removeUserFromStore' } : {}) });
     const baseline = firstPlainList(built, 'account users page', (d) => (d.body ?? '').includes('"first":10,"after":"'));
     return preparePool(ctx, built, baseline);
-  },
-};
+});
 
 export const mixedScenarios: Scenario[] = [restScenario('mixed-rest-reads'), restScenario('mixed-rest-writes'), mixedB2bGraphql, mixedAccountGraphql];
