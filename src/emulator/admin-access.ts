@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isLoopbackHost } from '../shared/loopback.js';
 
 /**
  * Who may use the emulator controls (/_roster/...). On a loopback address they are on by default
@@ -15,13 +15,7 @@ export interface AdminAccess {
   reason?: string;
 }
 
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (h === 'localhost' || h === 'localhost.') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || h.startsWith('::ffff:127.');
-  return false;
-}
+export { isLoopbackHost };
 
 export function resolveAdminAccess(options: { host: string; adminToken?: string | undefined }): AdminAccess {
   const token = options.adminToken === '' ? undefined : options.adminToken;

@@ -7,6 +7,7 @@ import { logOperation } from '../../http/request-log.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
+import { demoAccountToken } from '../graphiql-demo.js';
 import { createAccountSchema } from './account-schema.js';
 import { type AccountContext, createAccountLoaders } from './context.js';
 import { formatExecutionError, type GraphqlErrorBody, INTERNAL_MESSAGE, requestError } from './errors.js';
@@ -157,12 +158,17 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       if (request.method === 'POST') return;
       if (request.method === 'GET' && acceptsHtml(request)) {
         const endpoint = (request.originalUrl ?? request.url).split('?', 1)[0] as string;
+        const demoToken = await demoAccountToken(request, request.services);
+        const example = 'query AccountUsers {\n  account {\n    id\n    users(first: 10) {\n      edges { node { id email firstName lastName } }\n      collectionInfo { totalItems }\n    }\n  }\n}\n';
         reply.type('text/html; charset=utf-8').send(
           graphiqlHtml({
             endpoint,
             title: 'Roster · GraphQL Account API',
-            headers: { 'X-Auth-Token': '' },
-            query: 'query {\n  account {\n    id\n    users(first: 10) {\n      edges { node { id email firstName lastName } }\n      collectionInfo { totalItems }\n    }\n  }\n}\n',
+            headers: { 'X-Auth-Token': demoToken ?? '' },
+            query:
+              demoToken !== undefined
+                ? `# The headers hold the DEMO token of fixtures/demo.json (filled in on a loopback Roster serving the\n# demo world only). Press the run button.\n${example}`
+                : example,
           }),
         );
         return reply;

@@ -6,6 +6,7 @@ import { B2B_CORS_HEADERS, quotaHeaders, resolveB2bCaller, throttledError } from
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
+import { DEMO_B2B_SIGN_IN, DEMO_COMPANY_ID, demoB2bToken } from '../graphiql-demo.js';
 import { createB2bSchema } from './b2b-schema.js';
 import { type RateLimitState, createB2bContext } from './context.js';
 import { type B2bErrorJson, formatExecutionErrors, messageOf, requestError } from './errors.js';
@@ -84,7 +85,9 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     if (wantsHtml(request)) {
       // the page posts back to the URL it was served from (also under a fork's /f/{forkId}/ prefix)
       const endpoint = (request.originalUrl ?? request.url).split('?', 1)[0] as string;
-      return reply.type('text/html; charset=utf-8').send(graphiqlHtml({ endpoint, title: 'Roster: B2B storefront GraphQL', headers: { Authorization: 'Bearer ' } }));
+      const demoToken = await demoB2bToken(request, request.services);
+      const page = demoToken !== undefined ? demoB2bPage(demoToken) : { headers: { Authorization: 'Bearer ' } };
+      return reply.type('text/html; charset=utf-8').send(graphiqlHtml({ endpoint, title: 'Roster: B2B storefront GraphQL', ...page }));
     }
     return methodNotAllowed(reply);
   });
@@ -209,6 +212,29 @@ function isJsonContentType(header: string | undefined): boolean {
   if (!header) return false;
   const type = header.split(';')[0]?.trim().toLowerCase() ?? '';
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** The page on a loopback demo world: a token of the demo admin, and how to get one yourself. */
+function demoB2bPage(token: string): { headers: Record<string, string>; query: string } {
+  const { storeHash, email, password, channelId } = DEMO_B2B_SIGN_IN;
+  return {
+    headers: { Authorization: `Bearer ${token}` },
+    query: `# The headers hold a DEMO storefront token of ${email} (fixtures/demo.json), signed in for this page on a
+# loopback Roster serving the demo world only. Run Users; SignIn shows how a client gets a token itself.
+query Users {
+  users(companyId: ${DEMO_COMPANY_ID}, first: 12, offset: 0) {
+    totalCount
+    edges { node { id email firstName lastName role companyRoleName } }
+  }
+}
+
+mutation SignIn {
+  login(loginData: { storeHash: "${storeHash}", email: "${email}", password: "${password}", channelId: ${channelId} }) {
+    result { token permissions { code permissionLevel } }
+  }
+}
+`,
+  };
 }
 
 function wantsHtml(request: FastifyRequest): boolean {
