@@ -28,8 +28,8 @@ export async function ensureBuilt({ force = false, announce = false } = {}) {
   if (!force && sourceTime <= builtTime) return false;
   const started = Date.now();
   if (announce) {
-    const why = builtTime === 0 ? 'first start' : 'src/ changed since the last build';
-    process.stderr.write(`roster: building dist/ (${why}; TypeScript + bundle, about 15 s here, only when src/ changes)...\n`);
+    const why = builtTime === 0 ? 'no build yet' : 'src/ changed since the last build';
+    process.stderr.write(`roster: building dist/ (${why}; TypeScript + bundle, about 15 s here; again only when src/ changes)...\n`);
   }
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
