@@ -106,6 +106,26 @@ describe.each(dialects)('B2B answer caches on %s', (dialect) => {
     expect(new Set(await names())).toEqual(new Set(['Great Buys']));
   });
 
+  it('a Company deactivated outside refuses its users at once on REST (principal and Company caches follow the data version on both engines)', async () => {
+    const one = () => rest('GET', '/api/v2/users/124', admin());
+    for (let i = 0; i < 2; i++) {
+      expect((await restList(admin())).statusCode).toBe(200);
+      expect((await one()).statusCode).toBe(200);
+    }
+    const outside = await t.outside();
+    await sql`UPDATE companies SET status = 3 WHERE id = 123456`.execute(outside.kysely);
+    try {
+      const [list, user] = [await restList(admin()), await one()];
+      expect(list.statusCode).not.toBe(200);
+      expect(list.json().code).not.toBe(200);
+      expect(user.statusCode).not.toBe(200);
+    } finally {
+      await sql`UPDATE companies SET status = 1 WHERE id = 123456`.execute(outside.kysely);
+    }
+    expect((await restList(admin())).statusCode).toBe(200);
+    expect((await one()).statusCode).toBe(200);
+  });
+
   it('one user\'s answer (GET /api/v2/users/{id}) is kept per caller and follows every write', async () => {
     const read = (token: string) => rest('GET', '/api/v2/users/124', token);
     await read(admin());
