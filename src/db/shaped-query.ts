@@ -1,15 +1,15 @@
-import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 import { dialectOf } from './dialect.js';
 import { registerPreparedText } from './pg-statements.js';
+import { preparedStatement } from './sqlite-statements.js';
 import type { DB } from './tables.js';
 
 /**
  * Hot-path reads of the Account API. A read's SQL depends only on its shape (which clauses it has,
  * how many ids it lists), so it is compiled by Kysely once per shape and dialect, then run with
- * fresh parameters: on SQLite as a statement prepared once per connection and run on the raw
- * handle, on PostgreSQL through Kysely. This skips building and compiling the query (and, on
+ * fresh parameters: on SQLite as the connection's prepared statement (db/sqlite-statements.ts, the
+ * one statement cache Kysely's driver uses too) run on the raw handle, on PostgreSQL through Kysely. This skips building and compiling the query (and, on
  * SQLite, preparing it) on every request, which profiling showed to be most of a page's cost.
  *
  * Inside a SQLite transaction the raw handle would see uncommitted rows, so then the read goes
@@ -20,7 +20,6 @@ interface Compilable<R> {
 }
 
 const sqlByShape = new Map<string, string>();
-const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
 
 function sameParameters(compiled: readonly unknown[], given: readonly unknown[]): boolean {
   return compiled.length === given.length && compiled.every((value, i) => value === given[i]);
@@ -50,17 +49,7 @@ export async function runShaped<R>(database: Database, key: string, parameters: 
   const sql = sqlOfShape(cacheKey, parameters, build);
   const handle = database.sqlite;
   if (handle?.open && !handle.inTransaction) {
-    let byKey = statements.get(handle);
-    if (!byKey) {
-      byKey = new Map();
-      statements.set(handle, byKey);
-    }
-    let statement = byKey.get(cacheKey);
-    if (!statement) {
-      statement = handle.prepare(sql);
-      byKey.set(cacheKey, statement);
-    }
-    return statement.all(...parameters) as R[];
+    return preparedStatement(handle, sql).all(...parameters) as R[];
   }
   const result = await database.kysely.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
   return result.rows;
