@@ -2,6 +2,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import { AppError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/2026-11-29-0001-initial-schema.js';
+import * as m0002 from './migrations/2026-12-07-0002-management-api.js';
 
 /**
  * Our own small migrator over the frozen migrations: each run is one transaction, serialized per
@@ -12,6 +13,7 @@ import * as m0001 from './migrations/2026-11-29-0001-initial-schema.js';
  */
 const migrations: Record<string, Migration> = {
   '2026-11-29-0001-initial-schema': m0001,
+  '2026-12-07-0002-management-api': m0002,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

@@ -98,12 +98,69 @@ export interface ApiAccountsTable {
 
 export interface B2bStoresTable {
   store_hash: string;
+  /** numeric store id (webhook `store_id`); null: derived when read */
+  store_id: number | null;
   created_at: number;
 }
 
 export interface B2bChannelsTable {
   store_hash: string;
   channel_id: number;
+  /** null: "Default Storefront" for channel 1, else "Channel <id>" */
+  name: string | null;
+  /** null: the BigCommerce channel icon */
+  icon_url: string | null;
+}
+
+/** BigCommerce store-level API accounts of a B2B store (Management API, webhooks API) */
+export interface B2bApiAccountsTable {
+  id: number;
+  store_hash: string;
+  name: string;
+  /** hex SHA-256 of the X-Auth-Token; the token itself is never stored */
+  token_hash: string;
+  client_id: string;
+  /** kept retrievably: webhooks are signed with it */
+  client_secret: string;
+  /** JSON array of scope names */
+  scopes: string;
+  created_at: number;
+}
+
+/** deprecated B2B `authToken` values (full access to the store's Management API) */
+export interface B2bLegacyTokensTable {
+  token_hash: string;
+  store_hash: string;
+  name: string;
+  email: string | null;
+  created_at: number;
+}
+
+export interface B2bCustomerGroupsTable {
+  store_hash: string;
+  id: number;
+  name: string;
+}
+
+/** declared extra-field configurations of users ('user') and Companies ('company') */
+export interface B2bExtraFieldConfigsTable {
+  store_hash: string;
+  kind: 'user' | 'company';
+  position: number;
+  field_name: string;
+  /** 0 text, 1 multiline, 2 number, 3 dropdown */
+  field_type: number;
+  is_required: number;
+  is_unique: number;
+  visible_to_enduser: number;
+  /** 1 built-in, 2 user-defined */
+  config_type: number;
+  default_value: string;
+  maximum_length: string;
+  number_of_rows: string;
+  maximum_value: string;
+  /** JSON array of strings */
+  list_of_value: string;
 }
 
 export interface CustomersTable {
@@ -137,6 +194,11 @@ export interface CompaniesTable {
   state: string | null;
   zip_code: string | null;
   country: string | null;
+  /** 0: none */
+  customer_group_id: Generated<number>;
+  uuid: string | null;
+  /** JSON array of {fieldName, fieldValue} */
+  extra_fields: Generated<string>;
   user_count: Generated<number>;
   created_at: number;
   updated_at: number;
@@ -179,6 +241,13 @@ export interface CompanyUsersTable {
   updated_at: number;
 }
 
+/** the channel set of a Company user (Management API `channelIds` / `channelList`) */
+export interface CompanyUserChannelsTable {
+  user_id: number;
+  store_hash: string;
+  channel_id: number;
+}
+
 export interface DB {
   id_counters: IdCountersTable;
   settings: SettingsTable;
@@ -198,6 +267,11 @@ export interface DB {
   company_roles: CompanyRolesTable;
   company_role_permissions: CompanyRolePermissionsTable;
   company_users: CompanyUsersTable;
+  b2b_api_accounts: B2bApiAccountsTable;
+  b2b_legacy_tokens: B2bLegacyTokensTable;
+  b2b_customer_groups: B2bCustomerGroupsTable;
+  b2b_extra_field_configs: B2bExtraFieldConfigsTable;
+  company_user_channels: CompanyUserChannelsTable;
 }
 
 /** Every table, in an order where each table only references tables before it. */
@@ -220,4 +294,9 @@ export const tablesInDependencyOrder = [
   'company_roles',
   'company_role_permissions',
   'company_users',
+  'b2b_api_accounts',
+  'b2b_legacy_tokens',
+  'b2b_customer_groups',
+  'b2b_extra_field_configs',
+  'company_user_channels',
 ] as const satisfies readonly (keyof DB)[];
