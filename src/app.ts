@@ -17,6 +17,8 @@ import { lazySerializerCompiler, lazyValidatorCompiler } from './http/lazy-schem
 import { installConnectionLifecycle } from './http/connection-lifecycle.js';
 import { decorateJsonText } from './http/json-body.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
+import { b2bManagementPlugin } from './rest/b2b-management/management-plugin.js';
+import { MANAGEMENT_PREFIX } from './http/api-error-response.js';
 import { redactUrl } from './shared/redact.js';
 
 export interface AppDeps {
@@ -174,6 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   // APIs register here: each is an encapsulated plugin with its own error format.
   await app.register(b2bRestPlugin);
+  await app.register(b2bManagementPlugin, { prefix: MANAGEMENT_PREFIX });
   registerGraphiqlAssets(app);
   await app.register(accountGraphqlRoutes);
   await app.register(b2bGraphqlRoutes);

@@ -200,7 +200,7 @@ export function factsOf(request: RequestParts): FullFacts {
   const route = request.route;
   const token = credentialOf(request);
   const body = bodyValue(request.body);
-  const gql = api !== 'b2b-rest' ? graphqlBody(body) : undefined;
+  const gql = api === 'account-graphql' || api === 'b2b-graphql' ? graphqlBody(body) : undefined;
   let operation: string | undefined;
   let fields: readonly string[];
   let graphql: FullFacts['graphql'];
@@ -216,7 +216,7 @@ export function factsOf(request: RequestParts): FullFacts {
   }
   let account: string | undefined;
   if (api === 'account-graphql') account = /^\/accounts\/([^/]+)/.exec(path)?.[1]?.toLowerCase();
-  else if (api === 'b2b-rest' || api === 'b2b-graphql') {
+  else if (api === 'b2b-rest' || api === 'b2b-graphql' || api === 'b2b-management') {
     const claims = decodeJwtPayload(token);
     const fromClaims = claims?.store_hash;
     const fromHeader = header(request, 'x-store-hash');

@@ -42,3 +42,16 @@ export type B2bRestStyle = 'v2' | 'io';
 export function b2bRestErrorBody(style: B2bRestStyle, status: number, message: string, errMsg: unknown = message): Record<string, unknown> {
   return style === 'v2' ? { code: status, message, data: { errMsg } } : { code: status, data: { errMsg }, meta: { message } };
 }
+
+/**
+ * The B2B Management API v3 (b2b-management-rest.md §3.2): `{code, meta: {message}, data}`, where
+ * `data` is `{errMsg}` for the users family and the shared layer, `{}` (or `{errors}`) for Companies;
+ * the hierarchy routes use `{status, title, errors}` instead.
+ */
+export function b2bManagementErrorBody(status: number, message: string, data: unknown = { errMsg: message }): Record<string, unknown> {
+  return { code: status, meta: { message }, data };
+}
+
+export function b2bHierarchyErrorBody(status: number, title: string, text: string): Record<string, unknown> {
+  return { status, title, errors: { '1': text } };
+}

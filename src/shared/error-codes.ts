@@ -51,6 +51,14 @@ export const errorCodes = {
   B2B_LOGIC_ERROR: { status: 422, message: 'Processing data contains logical errors' },
   B2B_JSON_PARSE: { status: 400, message: 'JSON parse error' },
   B2B_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
+  MANAGEMENT_NOT_IMPLEMENTED: { status: 501, message: 'Not Implemented' },
+  /** a Companies-family refusal: `meta.message` is the message, `details.data` the body's data ({} by default) */
+  MANAGEMENT_COMPANY_ERROR: { status: 422, message: 'Company was not valid.' },
+  MANAGEMENT_COMPANY_NOT_FOUND: { status: 404, message: 'This resource is not found.' },
+  MANAGEMENT_COMPANY_CONFLICT: { status: 409, message: 'Company was in conflict with another company.' },
+  /** the hierarchy routes' `{status, title, errors}` refusals (details.title) */
+  MANAGEMENT_HIERARCHY_ERROR: { status: 400, message: 'Parameter error.' },
+  MANAGEMENT_HIERARCHY_NOT_FOUND: { status: 404, message: 'Company does not exist.' },
 
   // emulator controls (/_roster)
   ADMIN_UNAUTHORIZED: { status: 401, message: 'The admin API needs Authorization: Bearer <admin token>' },

@@ -113,6 +113,14 @@ export async function findUserById(db: Db, storeHash: string, id: number): Promi
   return row ? toCompanyUser(row as UserRow) : undefined;
 }
 
+/** The users of `ids` (any order; missing ids are left out), for a page whose ids were read first. */
+export async function findUsersByIds(db: Db, storeHash: string, ids: readonly number[]): Promise<CompanyUser[]> {
+  const wanted = ids.filter(isStorableId);
+  if (wanted.length === 0 || !isStorableStoreHash(storeHash)) return [];
+  const rows = (await selectUsers(db).where('cu.store_hash', '=', storeHash).where('cu.id', 'in', wanted).execute()) as UserRow[];
+  return rows.map(toCompanyUser);
+}
+
 export async function findUserByCustomerId(db: Db, storeHash: string, customerId: number): Promise<CompanyUser | undefined> {
   if (!isStorableId(customerId) || !isStorableStoreHash(storeHash)) return undefined;
   const [row] = await runCompiled(db, 'company-user-by-customer', [customerId, storeHash], () =>

@@ -17,6 +17,7 @@ import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import { readPage } from './company-user-pages.js';
+import { createManagementUserOps, type ManagementUserOps } from './management-users.js';
 import { resolveRole } from './company-user-roles.js';
 import { companyUserEmailType, EmailUserType } from './email-user-type.js';
 import {
@@ -91,6 +92,8 @@ export interface CompanyUserService {
    * request took (its principal's), used where no cheaper reading exists (PostgreSQL).
    */
   findCompany(storeHash: string, companyId: number, readVersion?: string): Company | undefined | Promise<Company | undefined>;
+  /** the Management API's operations on the same users (management-users.ts): store-level, no principal */
+  readonly management: ManagementUserOps;
 }
 
 export interface CreateOptions {
@@ -201,6 +204,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
 
   return {
     findCompany: readCompany,
+    management: createManagementUserOps({ database: deps.database, clock: deps.clock, events: deps.events, emit, positions, version }),
     async list(principal, query) {
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);
