@@ -189,7 +189,8 @@ function secretsOf(fixture: unknown): FixtureSecrets {
   }
   const b2bUsers = new Map<string, { storeHash: string; password: string | undefined; channelId: number }>();
   for (const store of f.b2b?.stores ?? []) {
-    const channelId = store.channels?.[0] ?? 1;
+    const first = store.channels?.[0];
+    const channelId = first === undefined ? 1 : typeof first === 'number' ? first : first.id;
     for (const c of store.customers ?? []) b2bUsers.set(c.email.trim().toLowerCase(), { storeHash: store.storeHash, password: c.password, channelId });
     for (const company of store.companies ?? []) {
       for (const u of company.users ?? []) b2bUsers.set(u.email.trim().toLowerCase(), { storeHash: store.storeHash, password: u.password, channelId });

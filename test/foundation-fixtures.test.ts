@@ -54,7 +54,19 @@ function expectedExport(demo: Json): Json {
     b2b: {
       stores: demo.b2b.stores.map((s: Json) => ({
         storeHash: s.storeHash,
+        storeId: s.storeId,
         channels: s.channels,
+        customerGroups: [],
+        apiAccounts: s.apiAccounts.map((k: Json) => ({
+          name: k.name,
+          tokenHash: hashToken(k.token),
+          clientId: k.clientId,
+          clientSecret: k.clientSecret,
+          scopes: k.scopes,
+        })),
+        legacyAuthTokens: s.legacyAuthTokens.map((t: Json) => ({ name: t.name, tokenHash: hashToken(t.token), email: t.email })),
+        userExtraFields: [],
+        companyExtraFields: [],
         customers: s.customers.map((c: Json) => ({ id: c.id, email: c.email, firstName: c.firstName, lastName: c.lastName, phone: '', ...loadTimes })),
         roles: s.roles.map((r: Json) => ({
           id: r.id,
@@ -74,6 +86,9 @@ function expectedExport(demo: Json): Json {
           state: null,
           zipCode: null,
           country: null,
+          customerGroupId: 0,
+          uuid: null,
+          extraFields: [],
           ...loadTimes,
           users: c.users.map((u: Json) => ({
             id: u.id,
@@ -86,6 +101,7 @@ function expectedExport(demo: Json): Json {
             companyRoleId: u.companyRoleId ?? null,
             uuid: null,
             channelId: 1,
+            channelIds: [1],
             extraFields: [],
             ...loadTimes,
           })),
@@ -155,6 +171,8 @@ describe.each(dialects)('fixtures on %s', (dialect) => {
     const text = JSON.stringify(await exportFixture(db.kysely));
     expect(text).not.toContain('passwordHash');
     expect(text).not.toContain('tokenHash');
+    expect(text).not.toContain('clientSecret');
+    expect(text).not.toContain('demo-b2b-client-secret');
     expect(text).not.toContain('demo-only-secret');
     expect(text).not.toContain('Passw0rd');
   });
