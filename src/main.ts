@@ -13,6 +13,8 @@ import { registerAdminCommands } from './cli/admin-client.js';
 import { isAppError } from './shared/errors.js';
 import { findApiAccountByTokenHash } from './domain/api-accounts/api-account-repository.js';
 import { hashToken } from './shared/secrets.js';
+import type { Fixture } from './fixtures/fixture-types.js';
+import { findStoredStoreTokens } from './fixtures/stored-tokens.js';
 
 /** Process entry: config -> database -> buildApp -> listen; signals; graceful shutdown. */
 
@@ -131,17 +133,26 @@ async function serve(flags: ServeFlags): Promise<void> {
 
 /** The demo fixture's tokens, printed only when this database holds them (a new user can try requests at once). */
 async function findDemoTokens(database: Database): Promise<string[]> {
-  let demo: { accounts?: { uuid: string; apiAccounts?: { token: string; scopes: string[] }[] }[] };
+  let demo: Fixture;
   try {
-    demo = readFixtureFile(DEMO_FIXTURE.pathname) as typeof demo;
+    demo = readFixtureFile(DEMO_FIXTURE.pathname) as Fixture;
   } catch {
     return [];
   }
   const out: string[] = [];
   for (const account of demo.accounts ?? []) {
     for (const apiAccount of account.apiAccounts ?? []) {
+      if (apiAccount.token === undefined) continue;
       if (await findApiAccountByTokenHash(database, hashToken(apiAccount.token))) out.push(`X-Auth-Token: ${apiAccount.token}  (account ${account.uuid}; ${apiAccount.scopes.length} scopes)`);
     }
+  }
+  // B2B Management API (/api/v3/io): store-level API accounts and the legacy authToken
+  for (const t of await findStoredStoreTokens(database.kysely, demo)) {
+    out.push(
+      t.kind === 'api-account'
+        ? `X-Auth-Token: ${t.token}  X-Store-Hash: ${t.storeHash}  (B2B Management API /api/v3/io; ${t.scopes.join(', ') || 'no B2B scope'})`
+        : `authToken: ${t.token}  (B2B Management API /api/v3/io, legacy; store ${t.storeHash})`,
+    );
   }
   if (out.length > 0) out.push('B2B: POST /api/io/auth/customers {"storeHash":"f0qyczpkb2","email":"m.curie@greatbuys.com","password":"Passw0rd!","channelId":1,"name":"demo"}');
   return out;

@@ -52,6 +52,8 @@ describe('the roster CLI', () => {
     expect(await res.json()).toEqual({ status: 'ok' });
     expect(p.output()).toContain(`http://127.0.0.1:${port}/accounts/{account_uuid}/graphql`);
     expect(p.output()).toContain('X-Auth-Token: demo-account-token-full');
+    expect(p.output()).toContain('X-Auth-Token: demo-store-token-b2b  X-Store-Hash: f0qyczpkb2  (B2B Management API /api/v3/io; store_b2b_edition)');
+    expect(p.output()).toContain('authToken: demo-legacy-b2b-authtoken');
     p.kill('SIGTERM');
     expect(await p.exited).toEqual({ code: 0, signal: null });
     expect(countUsers(file)).toBe(4);
