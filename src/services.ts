@@ -2,6 +2,7 @@ import { type B2bTokenService, createB2bTokenService } from './auth/b2b-tokens.j
 import type { Database } from './db/database.js';
 import { type AccountService, createAccountService } from './domain/users/account-service.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
+import { type CompanyManagement, createCompanyManagement } from './domain/companies/company-management.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
 import { type DataVersion, createDataVersion } from './db/data-version.js';
@@ -56,6 +57,8 @@ export interface Services {
   readonly accounts: AccountService;
   readonly companyUsers: CompanyUserService;
   readonly companyRoles: CompanyRoleService;
+  /** Companies and their hierarchy for the Management API (store-level callers) */
+  readonly companies: CompanyManagement;
   /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
   readonly worldId: string;
   /** typed state-change events (GET /_roster/events): emit after the transaction commits */
@@ -79,6 +82,7 @@ export function createServices(deps: ServiceDeps): Services {
   // read caches are valid for one data version: principals and whole answers on both engines and
   // both APIs, the Company of each B2B request's authorization on SQLite only (see db/data-version.ts)
   const readVersion = createDataVersion(deps.database, () => changes.version);
+  const companyUsers = createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: readVersion });
   return {
     database: deps.database,
     clock: deps.clock,
@@ -88,8 +92,9 @@ export function createServices(deps: ServiceDeps): Services {
     b2bTokens: createB2bTokenService({ ...deps, version: readVersion }),
     readVersion,
     accounts: createAccountService({ database: deps.database, clock: deps.clock, events }),
-    companyUsers: createCompanyUserService({ database: deps.database, clock: deps.clock, events, ...(deps.b2bEvents ? { onEvent: deps.b2bEvents } : {}), version: readVersion }),
+    companyUsers,
     companyRoles: createCompanyRoleService({ database: deps.database }),
+    companies: createCompanyManagement(companyUsers.managementParts),
     worldId: deps.worldId ?? 'main',
     events,
     get dataVersion() {

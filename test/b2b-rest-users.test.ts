@@ -312,7 +312,7 @@ describe.each(dialects)('company user events (domain hook) on %s', (dialect) => 
   it('reports created, welcome, updated and deleted after commit, and nothing for refused writes', async () => {
     const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
     const events: { type: string; companyId: number; userId: number }[] = [];
-    const service = createCompanyUserService({ database: t.database, clock: t.clock, onEvent: (e) => events.push({ type: e.type, companyId: e.companyId, userId: e.userId }) });
+    const service = createCompanyUserService({ database: t.database, clock: t.clock, onEvent: (e) => events.push({ type: e.type, companyId: e.companyId, userId: 'userId' in e ? e.userId : -1 }) });
     const principal = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
     const user = await service.create(principal, { companyId: '123456', email: 'events@greatbuys.com', firstName: 'E', lastName: 'V', phone: '', role: '2' });
     await service.update(principal, { userId: user.id }, { firstName: 'Ev' }, { mode: 'partial' });

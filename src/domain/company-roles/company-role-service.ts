@@ -51,6 +51,10 @@ export interface ListRolesQuery {
 export interface CompanyRoleService {
   listRoles(principal: B2bPrincipal, query: ListRolesQuery): Promise<{ items: CompanyRole[]; totalCount: number }>;
   getRole(principal: B2bPrincipal, roleId: number): Promise<CompanyRole>;
+  /** the Management API (store-level caller, no permission check): the same roles, same order */
+  listStoreRoles(storeHash: string, query: ListRolesQuery): Promise<{ items: CompanyRole[]; totalCount: number }>;
+  /** undefined when the store has no such role */
+  findStoreRole(storeHash: string, roleId: number): Promise<CompanyRole | undefined>;
 }
 
 function withCatalogueFlags(permissions: readonly RolePermission[]): CompanyRolePermission[] {
@@ -100,13 +104,21 @@ export function createCompanyRoleService(deps: { database: Database }): CompanyR
     return [...predefined, ...customRoles];
   }
 
+  async function listStoreRoles(storeHash: string, query: ListRolesQuery) {
+    let roles = await allRoles(storeHash);
+    const search = query.search?.trim().toLowerCase();
+    if (search) roles = roles.filter((r) => r.name.toLowerCase().includes(search));
+    return { items: roles.slice(query.offset, query.offset + query.limit), totalCount: roles.length };
+  }
+
   return {
     async listRoles(principal, query) {
       assertMayReadRoles(principal);
-      let roles = await allRoles(principal.storeHash);
-      const search = query.search?.trim().toLowerCase();
-      if (search) roles = roles.filter((r) => r.name.toLowerCase().includes(search));
-      return { items: roles.slice(query.offset, query.offset + query.limit), totalCount: roles.length };
+      return listStoreRoles(principal.storeHash, query);
+    },
+    listStoreRoles,
+    async findStoreRole(storeHash, roleId) {
+      return (await allRoles(storeHash)).find((r) => r.id === roleId);
     },
     async getRole(principal, roleId) {
       assertMayReadRoles(principal);

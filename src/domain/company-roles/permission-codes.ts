@@ -55,3 +55,46 @@ export const predefinedRoles = [
   { id: 1, name: 'Senior Buyer' },
   { id: 2, name: 'Junior Buyer' },
 ] as const;
+
+/**
+ * The permission catalogue of the Management API (b2b-management-rest.md §7.3): ids follow the
+ * order of BigCommerce's permission table (`get_addresses` is id 1 in its example), names are the
+ * table's, `description` = `name`. B2B GraphQL keeps `id` = `code`.
+ */
+export interface CataloguePermission {
+  id: number;
+  code: string;
+  name: string;
+  moduleName: string;
+}
+
+const catalogueModules: readonly [string, readonly [string, string][]][] = [
+  ['address', [['get_addresses', 'Get addresses'], ['get_address_detail', 'Get address detail'], ['get_default_shipping', 'Get default shipping address'], ['get_default_billing', 'Get default billing address'], ['create_address', 'Create address'], ['update_address', 'Update address'], ['delete_address', 'Delete address']]],
+  ['invoice', [['get_invoices', 'Get invoices'], ['get_invoice_detail', 'Get invoice detail'], ['export_invoices', 'Export invoices'], ['get_invoice_pdf', 'Get invoice pdf'], ['get_invoice_payments_history', 'Get invoice payments history'], ['pay_invoice', 'Pay invoice']]],
+  ['order', [['get_orders', 'Get orders'], ['get_order_detail', 'Get order detail']]],
+  ['quote', [['get_quotes', 'Get quotes'], ['get_quote_detail', 'Get quote detail'], ['create_quote', 'Create quote'], ['update_quote_message', 'Update quote message'], ['checkout_with_quote', 'Checkout with quote'], ['get_quote_pdf', 'Get quote pdf']]],
+  [
+    'shopping_list',
+    [
+      ['get_shopping_lists', 'Get shopping lists'],
+      ['get_shopping_list_detail', 'Get shopping list detail'],
+      ['create_shopping_list', 'Create shopping list'],
+      ['deplicate_shopping_list', 'Deplicate shopping list'],
+      ['update_shopping_list', 'Update shopping list'],
+      ['submit_shopping_list_for_approval', 'Submit shopping list for approval'],
+      ['approve_draft_shopping_list', 'Approve draft shopping list'],
+      ['delete_shopping_list', 'Delete shopping list'],
+      ['create_shopping_list_item', 'Create shopping list item'],
+      ['update_shopping_list_item', 'Update shopping list item'],
+      ['delete_shopping_list_item', 'Delete shopping list item'],
+    ],
+  ],
+  ['user', [['get_users', 'Get users'], ['get_user_detail', 'Get user detail'], ['create_user', 'Create user'], ['update_user', 'Update user'], ['delete_user', 'Delete user']]],
+  ['role', [['get_roles', 'Get roles']]],
+  ['checkout', [['purchase_enable', 'Purchase Enable']]],
+  ['company', [['get_company_subsidiaries', 'Get company subsidiaries']]],
+];
+
+export const permissionCatalogue: readonly CataloguePermission[] = catalogueModules.flatMap(([moduleName, entries]) => entries.map(([code, name]) => ({ code, name, moduleName }))).map((p, i) => ({ id: i + 1, ...p }));
+
+export const cataloguePermissionByCode: ReadonlyMap<string, CataloguePermission> = new Map(permissionCatalogue.map((p) => [p.code, p]));

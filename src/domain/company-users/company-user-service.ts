@@ -17,7 +17,7 @@ import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import { readPage } from './company-user-pages.js';
-import { createManagementUserOps, type ManagementUserOps } from './management-users.js';
+import { createManagedUserWriter, createManagementUserOps, type ManagedUserWriter, type ManagementKernel, type ManagementUserOps } from './management-users.js';
 import { resolveRole } from './company-user-roles.js';
 import { companyUserEmailType, EmailUserType } from './email-user-type.js';
 import {
@@ -94,6 +94,8 @@ export interface CompanyUserService {
   findCompany(storeHash: string, companyId: number, readVersion?: string): Company | undefined | Promise<Company | undefined>;
   /** the Management API's operations on the same users (management-users.ts): store-level, no principal */
   readonly management: ManagementUserOps;
+  /** what Company management (domain/companies/company-management.ts) shares with these users' writes */
+  readonly managementParts: { kernel: ManagementKernel; writer: ManagedUserWriter };
 }
 
 export interface CreateOptions {
@@ -202,9 +204,13 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     }
   }
 
+  const kernel: ManagementKernel = { database: deps.database, clock: deps.clock, events: deps.events, emit, positions, version };
+  const writer = createManagedUserWriter(kernel);
+
   return {
     findCompany: readCompany,
-    management: createManagementUserOps({ database: deps.database, clock: deps.clock, events: deps.events, emit, positions, version }),
+    management: createManagementUserOps(kernel, writer),
+    managementParts: { kernel, writer },
     async list(principal, query) {
       assertMay(principal, 'get_users');
       const companyId = query.companyId ?? actingCompanyId(principal);

@@ -158,6 +158,15 @@ export interface EmailCheckResult {
  */
 export type CompanyUserEvent =
   | { type: 'store/company/user/created' | 'store/company/user/updated' | 'store/company/user/deleted'; storeHash: string; companyId: number; userId: number; at: number }
-  | { type: 'user.welcome'; storeHash: string; companyId: number; userId: number; customerId: number; email: string; at: number };
+  | { type: 'user.welcome'; storeHash: string; companyId: number; userId: number; customerId: number; email: string; at: number }
+  | CompanyNotice;
+
+/** Companies' notifications (the Management API's writes; b2b-management-rest.md §11) */
+export interface CompanyNotice {
+  type: 'store/company/created' | 'store/company/updated' | 'store/company/deleted' | 'store/company/statusUpdated';
+  storeHash: string;
+  companyId: number;
+  at: number;
+}
 
 export type CompanyUserEventSink = (event: CompanyUserEvent) => void;

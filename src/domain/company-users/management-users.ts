@@ -135,7 +135,7 @@ function emailExists(email: string): AppError {
 }
 
 /** One user as a create will write it, checked. */
-interface PlannedUser {
+export interface PlannedUser {
   companyId: number;
   email: string;
   firstName: string;
@@ -150,15 +150,22 @@ interface PlannedUser {
   extraFields: ExtraField[];
 }
 
-export function createManagementUserOps(kernel: ManagementKernel): ManagementUserOps {
+/**
+ * Writing Company users the Management way, shared by the users routes and by Company creation
+ * (its administrator): the checks of one create body, the insert inside a transaction, and the
+ * bookkeeping after the commit (caches, notifications).
+ */
+export type ManagedUserWriter = ReturnType<typeof createManagedUserWriter>;
+
+export function createManagedUserWriter(kernel: ManagementKernel) {
   const db: Kysely<DB> = kernel.database.kysely;
 
-  async function declaredUserFields(storeHash: string): Promise<DeclaredExtraField[]> {
+  async function declaredFields(storeHash: string, kind: 'user' | 'company' = 'user'): Promise<DeclaredExtraField[]> {
     const rows = await db
       .selectFrom('b2b_extra_field_configs')
       .selectAll()
       .where('store_hash', '=', storeHash)
-      .where('kind', '=', 'user')
+      .where('kind', '=', kind)
       .orderBy('position')
       .execute();
     return rows.map((r) => ({
@@ -175,7 +182,7 @@ export function createManagementUserOps(kernel: ManagementKernel): ManagementUse
 
   async function withChannels(storeHash: string, users: CompanyUser[]): Promise<ManagedUser[]> {
     if (users.length === 0) return [];
-    const [storeChannels, declared] = await Promise.all([listStoreChannels(db, storeHash), declaredUserFields(storeHash)]);
+    const [storeChannels, declared] = await Promise.all([listStoreChannels(db, storeHash), declaredFields(storeHash)]);
     const rank = new Map(declared.map((d, i) => [d.fieldName, i]));
     // §4.1: extra fields in configuration order, then by name
     const byConfig = (a: ExtraField, b: ExtraField) =>
@@ -355,6 +362,12 @@ export function createManagementUserOps(kernel: ManagementKernel): ManagementUse
     return new Set((await listStoreChannels(db, storeHash)).map((c) => c.id));
   }
 
+  return { declaredFields, withChannels, one, planCreate, checkCompanyRole, uniqueClash, insertPlanned, afterCreate, translateUnique, storeChannelIds };
+}
+
+export function createManagementUserOps(kernel: ManagementKernel, writer: ManagedUserWriter = createManagedUserWriter(kernel)): ManagementUserOps {
+  const db: Kysely<DB> = kernel.database.kysely;
+  const { declaredFields, withChannels, one, planCreate, checkCompanyRole, uniqueClash, insertPlanned, afterCreate, translateUnique, storeChannelIds } = writer;
   return {
     async list(storeHash, filters, page) {
       const channels = await listStoreChannels(db, storeHash);
@@ -373,7 +386,7 @@ export function createManagementUserOps(kernel: ManagementKernel): ManagementUse
     },
 
     async create(storeHash, body) {
-      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredUserFields(storeHash)]);
+      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredFields(storeHash)]);
       const checked = await planCreate(storeHash, body, channels, declared);
       if (checked.errors) throw parameterError(checked.errors);
       if (checked.logical) throw checked.logical;
@@ -388,7 +401,7 @@ export function createManagementUserOps(kernel: ManagementKernel): ManagementUse
     },
 
     async createMany(storeHash, items) {
-      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredUserFields(storeHash)]);
+      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredFields(storeHash)]);
       const plans: PlannedUser[] = [];
       const fieldErrors: Record<string, unknown> = {};
       const logical: AppError[] = [];
@@ -430,7 +443,7 @@ export function createManagementUserOps(kernel: ManagementKernel): ManagementUse
     async update(storeHash, userId, body) {
       const current = await findUserById(db, storeHash, userId);
       if (!current || current.role === SUPER_ADMIN) throw new AppError('B2B_USER_NOT_FOUND');
-      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredUserFields(storeHash)]);
+      const [channels, declared] = await Promise.all([storeChannelIds(storeHash), declaredFields(storeHash)]);
       const errors: ManagementFieldErrors = {};
       const present = (key: string) => body[key] !== undefined;
       const firstName = present('firstName') ? checkText(errors, 'firstName', body.firstName, { required: true, max: MAX_FIELD_LENGTH, allowBlank: false }) : undefined;

@@ -4,6 +4,7 @@ import { consumeB2bQuota, quotaHeaders, throttledError } from '../../http/b2b-ca
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { AppError } from '../../shared/errors.js';
 import { JSON_TYPE, type ManagementFamily, managementErrorHandler, sendManagementError } from './management-envelope.js';
+import { registerManagementCompanyRoutes } from './companies-routes.js';
 import { registerManagementUserRoutes } from './users-routes.js';
 
 /**
@@ -89,6 +90,7 @@ function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: E
 
 /** Serialized as written (key order of §14 #33), compact. */
 function send(reply: FastifyReply, body: unknown): FastifyReply {
+  if (body === undefined) return reply.send();
   return reply.type(JSON_TYPE).send(JSON.stringify(body));
 }
 
@@ -104,6 +106,7 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.headers(MANAGEMENT_CORS_HEADERS);
     reply.headers(quotaHeaders(request.managementCaller?.decision ?? null));
+    if (request.managementRetryAfter !== undefined) reply.header('retry-after', request.managementRetryAfter);
     done(null, payload);
   });
   app.setErrorHandler(managementErrorHandler);
@@ -117,6 +120,7 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   const routes: ManagementRoute[] = [];
   const add = (route: ManagementRoute) => routes.push(route);
   registerManagementUserRoutes(add);
+  registerManagementCompanyRoutes(add);
   // §1.2: a documented route Roster answers with a fixed 405, after authentication
   add({
     method: 'PUT',
