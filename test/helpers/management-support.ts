@@ -448,3 +448,14 @@ export async function clearWorldEvents(t: TestApp): Promise<void> {
   const res = await t.app.inject({ method: 'DELETE', url: '/_roster/events' });
   if (res.statusCode !== 204) throw new Error(`DELETE /_roster/events: ${res.statusCode} ${res.body}`);
 }
+
+/** Every B2B row a Management write could touch, for "nothing changed" assertions. */
+export async function stateDigest(t: TestApp): Promise<string> {
+  const db = t.database.kysely;
+  const users = await db.selectFrom('company_users').selectAll().orderBy('id').execute();
+  const customers = await db.selectFrom('customers').selectAll().orderBy('id').execute();
+  const companies = await db.selectFrom('companies').selectAll().orderBy('id').execute();
+  const channels = await db.selectFrom('company_user_channels').selectAll().execute();
+  const sortedChannels = channels.map((c) => JSON.stringify(c)).sort();
+  return JSON.stringify({ users, customers, companies, channels: sortedChannels });
+}
