@@ -250,6 +250,7 @@ describe.each(dialects)('B2B REST contract on %s', (dialect) => {
     expect(doc.openapi).toBe('3.0.3');
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/io/auth/customers',
+      '/api/io/auth/customers/storefront',
       '/api/io/auth/storefront',
       '/api/v2/companies/validations/frontend/user-emails/{email}',
       '/api/v2/companies/{companyId}/users',

@@ -54,8 +54,10 @@ export async function resolveManagementCredential(database: Database, headers: H
     if (!found || (storeHashHeader !== undefined && storeHashHeader !== found.storeHash)) throw new AppError('B2B_INVALID_TOKEN');
     return found;
   }
-  // a credential of another kind (`Authorization: Bearer ...`) is an unknown token
-  if (headerText(headers, 'authorization') !== undefined) throw new AppError('B2B_INVALID_TOKEN');
+  // a credential of another kind (`Authorization: Bearer ...`) is an unknown token; a bare scheme is
+  // no credential at all (as on the storefront, b2b-users-rest.md §14 #29)
+  const authorization = headerText(headers, 'authorization');
+  if (authorization !== undefined && !/^bearer$/i.test(authorization)) throw new AppError('B2B_INVALID_TOKEN');
   throw new AppError('B2B_NO_CREDENTIALS');
 }
 

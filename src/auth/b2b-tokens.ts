@@ -93,6 +93,11 @@ export interface B2bTokenService {
   signInWithPassword(input: { storeHash: string; email: string; password: string; channelId?: number | null } & IssueOptions): Promise<SignInResult>;
   verifyCurrentCustomerJwt(jwt: string, expected: { storeHash?: string; customerId?: number }): Promise<TokenSubject>;
   signInWithCurrentCustomerJwt(input: { jwt: string; storeHash?: string; customerId?: number; channelId?: number | null }): Promise<SignInResult>;
+  /**
+   * Route D (b2b-management-rest.md §10.3): a token for any customer of the store, asked for by a
+   * server-to-server caller (already authenticated by the edge); B2B_CUSTOMER_NOT_FOUND otherwise.
+   */
+  signInAsCustomer(input: { storeHash: string; customerId: number; channelId?: number | null }): Promise<SignInResult>;
   /** true when the store hash names a B2B store (edges count rate limits only for known stores) */
   isKnownStore(storeHash: string): Promise<boolean>;
 }
@@ -328,6 +333,14 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
       return signIn(subject, credentials.customer, { ...(input.name !== undefined ? { name: input.name } : {}), ...(input.beginAt !== undefined ? { beginAt: input.beginAt } : {}), ...(input.endAt !== undefined ? { endAt: input.endAt } : {}) });
     },
     verifyCurrentCustomerJwt,
+    async signInAsCustomer(input) {
+      const customer = isWholeNumber(input.customerId) ? await findCustomerById(db, input.storeHash, input.customerId) : undefined;
+      if (!customer) throw new AppError('B2B_CUSTOMER_NOT_FOUND');
+      const channels = (await storeChannels(input.storeHash)) ?? [];
+      const user = await findUserByCustomerId(db, input.storeHash, customer.id);
+      const subject: TokenSubject = { storeHash: input.storeHash, customerId: customer.id, userId: user?.id ?? null, email: user?.email ?? customer.email, channelId: input.channelId ?? channels[0] ?? 1 };
+      return signIn(subject, customer, {});
+    },
     async signInWithCurrentCustomerJwt(input) {
       const subject = await verifyCurrentCustomerJwt(input.jwt, {
         ...(input.storeHash !== undefined ? { storeHash: input.storeHash } : {}),

@@ -137,12 +137,15 @@ export interface RequestParts {
   method: string;
   /** the route pattern, when one matched */
   route: string | undefined;
+  /** the vendor's operationId of the route, where the API names one (Management API v3) */
+  operationId?: string | undefined;
   headers: FastifyRequest['headers'];
   body: unknown;
 }
 
 export function partsOf(request: FastifyRequest): RequestParts {
-  return { url: request.url, method: request.method, route: request.routeOptions.url, headers: request.headers, body: request.body };
+  const operationId = (request.routeOptions.config as { operationId?: string } | undefined)?.operationId;
+  return { url: request.url, method: request.method, route: request.routeOptions.url, operationId, headers: request.headers, body: request.body };
 }
 
 function header(request: Pick<RequestParts, 'headers'>, name: string): string | undefined {
@@ -213,6 +216,8 @@ export function factsOf(request: RequestParts): FullFacts {
     const pattern = route ?? path;
     operation = `${method} ${pattern}`;
     fields = pattern === path ? [path, operation] : [pattern, path, operation];
+    // fault rules and journal filters may name a route by its operationId (`companies_users_create`)
+    if (request.operationId !== undefined) fields = [...fields, request.operationId];
   }
   let account: string | undefined;
   if (api === 'account-graphql') account = /^\/accounts\/([^/]+)/.exec(path)?.[1]?.toLowerCase();

@@ -40,6 +40,7 @@ export const errorCodes = {
   B2B_TOKEN_EXPIRED: { status: 401, message: 'Signature has expired.' },
   B2B_INVALID_TOKEN: { status: 401, message: 'Invalid token.' },
   B2B_CUSTOMER_AUTH_FAILED: { status: 400, message: 'Customer auth failed' },
+  B2B_CUSTOMER_NOT_FOUND: { status: 404, message: 'Customer does not exist.' },
   B2B_FORBIDDEN: { status: 403, message: 'You do not have permission to perform this action.' },
   B2B_USER_NOT_FOUND: { status: 404, message: 'User matching query does not exist.' },
   B2B_COMPANY_NOT_FOUND: { status: 404, message: 'Company matching query does not exist.' },

@@ -170,6 +170,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies',
     operationId: 'get-companies',
+    summary: 'Get Companies with filters and sorting',
     family: 'companies',
     async handler(request) {
       const query = request.query as Query;
@@ -190,6 +191,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'POST',
     url: '/companies',
     operationId: 'post-companies',
+    summary: 'Create a Company and its administrator',
     family: 'companies',
     async handler(request) {
       return companiesOk(await request.services.companies.create(callerOf(request).storeHash, companyBody(request.body)));
@@ -200,6 +202,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'POST',
     url: '/companies/bulk',
     operationId: 'post-companies-bulk',
+    summary: 'Create up to 10 Companies (all or nothing)',
     family: 'companies',
     async handler(request) {
       const body = request.body;
@@ -214,6 +217,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'PUT',
     url: '/companies/bulk',
     operationId: 'put-companies',
+    summary: 'Update up to 10 Companies (all or nothing)',
     family: 'companies',
     async handler(request) {
       const body = request.body;
@@ -228,6 +232,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/extra-fields',
     operationId: 'get-companies-extra-fields',
+    summary: 'Get Company extra-field configurations',
     family: 'companies',
     async handler(request) {
       const paging = parsePaging(request.query as Query);
@@ -240,6 +245,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/roles',
     operationId: 'get-stores-companies-roles',
+    summary: 'Get Company roles',
     family: 'companies',
     async handler(request) {
       const query = request.query as Query;
@@ -257,6 +263,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/roles/:roleId',
     operationId: 'get-stores-companies-roles-int:roleId',
+    summary: 'Get a Company role with its permissions',
     family: 'companies',
     async handler(request) {
       const id = pathId((request.params as { roleId?: string }).roleId, companyNotFound);
@@ -273,6 +280,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/permissions',
     operationId: 'get-stores-companies-permissions',
+    summary: 'Get the permission catalogue',
     family: 'companies',
     async handler(request) {
       callerOf(request);
@@ -286,6 +294,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/:companyId',
     operationId: 'get-companies-companyId',
+    summary: 'Get a Company',
     family: 'companies',
     async handler(request) {
       const id = companyIdOf(request);
@@ -300,6 +309,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'PUT',
     url: '/companies/:companyId',
     operationId: 'put-companies-companyId',
+    summary: 'Update a Company (partial)',
     family: 'companies',
     async handler(request) {
       const id = companyIdOf(request);
@@ -312,6 +322,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'DELETE',
     url: '/companies/:companyId',
     operationId: 'delete-companies-companyId',
+    summary: 'Delete a Company (its users deleted, subsidiaries detached)',
     family: 'companies',
     async handler(request) {
       const id = companyIdOf(request);
@@ -324,6 +335,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'PUT',
     url: '/companies/:companyId/status',
     operationId: 'put-companies-companyId-status',
+    summary: "Set a Company's status",
     family: 'companies',
     async handler(request) {
       const id = companyIdOf(request);
@@ -336,6 +348,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/:companyId/subsidiaries',
     operationId: 'get-companies-companyId-subsidiaries',
+    summary: "Get a Company's subsidiaries (nested)",
     family: 'hierarchy',
     async handler(request) {
       const id = companyIdOf(request, hierarchyNotFound);
@@ -349,6 +362,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'DELETE',
     url: '/companies/:companyId/subsidiaries/:childCompanyId',
     operationId: 'delete-companies-companyId-subsidiary',
+    summary: 'Detach a direct subsidiary',
     family: 'hierarchy',
     async handler(request, reply) {
       const id = companyIdOf(request, hierarchyNotFound);
@@ -364,6 +378,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'POST',
     url: '/companies/:companyId/parent',
     operationId: 'post-companies-companyId-parents',
+    summary: 'Attach a Company to a parent',
     family: 'hierarchy',
     async handler(request, reply) {
       const id = companyIdOf(request, hierarchyNotFound);
@@ -378,6 +393,7 @@ export function registerManagementCompanyRoutes(add: (route: ManagementRoute) =>
     method: 'GET',
     url: '/companies/:companyId/hierarchy',
     operationId: 'get-companies-companyId-hierarchy',
+    summary: 'Get the whole hierarchy of a Company',
     family: 'hierarchy',
     async handler(request) {
       const { storeHash } = callerOf(request);

@@ -5,6 +5,8 @@ import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js
 import { AppError } from '../../shared/errors.js';
 import { JSON_TYPE, type ManagementFamily, managementErrorHandler, sendManagementError } from './management-envelope.js';
 import { registerManagementCompanyRoutes } from './companies-routes.js';
+import { buildManagementOpenApi } from './management-openapi.js';
+import { MANAGEMENT_PREFIX } from '../../http/api-error-response.js';
 import { registerManagementUserRoutes } from './users-routes.js';
 
 /**
@@ -40,6 +42,7 @@ export interface ManagementRoute {
   url: string;
   /** BigCommerce's operationId (§1.1): the journal and fault rules can name it */
   operationId: string;
+  summary: string;
   family: ManagementFamily;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** refused with this error right after authentication, before the body is read (fixed answers, §1.2) */
@@ -62,6 +65,15 @@ async function authenticate(request: FastifyRequest): Promise<void> {
   request.managementCaller = { credential, decision };
   if (!mayUse(credential, request.method)) throw new AppError('B2B_FORBIDDEN');
   if (decision && !decision.allowed) throw throttledError(decision);
+}
+
+/** `POST/PUT/DELETE /companies/roles...` and `/companies/permissions...` (§1.2) */
+const NOT_IMPLEMENTED_WRITES = /^\/companies\/(roles|permissions)(\/|$)/;
+
+/** 501 in the envelope, for what Roster does not serve (§1.2): the request's method and path */
+function notImplemented(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, '');
+  return sendManagementError(reply, new AppError('MANAGEMENT_NOT_IMPLEMENTED', `Roster does not implement ${request.method} ${path}.`), 'users');
 }
 
 /** authenticates, then refuses before the body is read (405 comes before 413/415/400, §2.3) */
@@ -111,10 +123,7 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   });
   app.setErrorHandler(managementErrorHandler);
   // §1.2: every other path under the prefix is not implemented (before authentication, not counted)
-  app.setNotFoundHandler((request, reply) => {
-    const path = (request.url.split('?')[0] ?? '').replace(/^\/f\/[^/]+/, '');
-    sendManagementError(reply, new AppError('MANAGEMENT_NOT_IMPLEMENTED', `Roster does not implement ${request.method} ${path}.`), 'users');
-  });
+  app.setNotFoundHandler(notImplemented);
   app.options('/*', async (_request, reply) => reply.code(204).send());
 
   const routes: ManagementRoute[] = [];
@@ -126,11 +135,19 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
     method: 'PUT',
     url: '/companies/:companyId/catalogs',
     operationId: 'put-companies-companyId-catalog',
+    summary: 'Not allowed with Independent Companies behaviour (fixed 405)',
     family: 'companies',
     refuse: () => new AppError('B2B_METHOD_NOT_ALLOWED'),
     async handler() {
       throw new AppError('B2B_METHOD_NOT_ALLOWED');
     },
+  });
+
+  // not a BigCommerce route: Roster's description of this API (no credentials needed)
+  let document: string | undefined;
+  app.get('/openapi.json', async (_request, reply) => {
+    document ??= JSON.stringify(buildManagementOpenApi(routes, MANAGEMENT_PREFIX), null, 2);
+    return reply.type('application/json; charset=utf-8').send(document);
   });
 
   for (const route of routes) {
@@ -152,6 +169,17 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   for (const [url, { family, methods }] of byPath) {
     const missing = METHODS.filter((method) => !methods.has(method));
     if (missing.length === 0) continue;
+    // §1.2: writing roles and permissions is not implemented (501 before authentication), not "not allowed"
+    if (NOT_IMPLEMENTED_WRITES.test(url)) {
+      app.route({
+        method: missing,
+        url,
+        // answered before the body is read
+        onRequest: async (request, reply) => notImplemented(request, reply),
+        handler: async (request, reply) => notImplemented(request, reply),
+      });
+      continue;
+    }
     const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
     app.route({
       method: missing,

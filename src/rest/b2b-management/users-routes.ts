@@ -58,6 +58,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'GET',
     url: '/users',
     operationId: 'companies_users_list',
+    summary: 'Get users of the store (every Company), newest first, with filters',
     family: 'users',
     async handler(request) {
       const query = request.query as Query;
@@ -76,6 +77,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'POST',
     url: '/users',
     operationId: 'companies_users_create',
+    summary: 'Create a Company user',
     family: 'users',
     async handler(request) {
       const body = bodyRecord(request.body);
@@ -87,6 +89,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'POST',
     url: '/users/bulk',
     operationId: 'companies_users_bulk_create_create',
+    summary: 'Create up to 10 Company users (all or nothing)',
     family: 'users',
     async handler(request) {
       const body = request.body;
@@ -104,6 +107,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'GET',
     url: '/users/extra-fields',
     operationId: 'get_users_extra_fields',
+    summary: 'Get user extra-field configurations',
     family: 'users',
     async handler(request) {
       const paging = parsePaging(request.query as Query);
@@ -116,6 +120,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'GET',
     url: '/users/customer/:customerId',
     operationId: 'companies_user_read',
+    summary: 'Get a Company user by BigCommerce customer id',
     family: 'users',
     async handler(request) {
       const id = pathId((request.params as { customerId?: string }).customerId, userNotFound);
@@ -128,6 +133,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'GET',
     url: '/users/:userId',
     operationId: 'companies_user_by_id',
+    summary: 'Get a Company user',
     family: 'users',
     async handler(request) {
       const id = pathId((request.params as { userId?: string }).userId, userNotFound);
@@ -139,6 +145,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'PUT',
     url: '/users/:userId',
     operationId: 'companies_user_update',
+    summary: 'Update a Company user (partial)',
     family: 'users',
     async handler(request) {
       const id = pathId((request.params as { userId?: string }).userId, userNotFound);
@@ -151,6 +158,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
     method: 'DELETE',
     url: '/users/:userId',
     operationId: 'companies_user_delete',
+    summary: 'Delete a Company user (not the last one of its Company)',
     family: 'users',
     async handler(request) {
       const id = pathId((request.params as { userId?: string }).userId, userNotFound);

@@ -5,6 +5,8 @@ import { AppError } from '../../shared/errors.js';
 import { ok, okIo } from './envelope.js';
 import type { B2bRouteDoc } from './openapi.js';
 import { countNamedStoreRequest } from './request-context.js';
+import { mayUse, resolveManagementCredential } from '../../auth/b2b-management-auth.js';
+import { countB2bRequest, throttledError, unknownCaller } from '../../http/b2b-caller.js';
 import { registerRoute } from './route-registry.js';
 import { ioEnvelope, tokenData, v2Envelope } from './schemas.js';
 import { bodyObject, stringParam } from './wire.js';
@@ -129,6 +131,63 @@ export function registerIoAuthRoutes(app: FastifyInstance, docs: B2bRouteDoc[]):
         ...(channelId !== undefined ? { channelId } : {}),
       });
       return okIo({ token: result.token });
+    },
+  });
+}
+
+/**
+ * Route D (b2b-management-rest.md §10.3, §14 #40): a storefront token for a customer of the store,
+ * asked for with the Management API's credentials (users created there have no password). The token
+ * is in an array, as documented; `customerAccessToken` is accepted and ignored.
+ */
+async function authenticateServerToServer(request: FastifyRequest): Promise<string> {
+  const services = request.services;
+  const credential = await resolveManagementCredential(services.database, request.headers, await services.readVersion.take());
+  request.b2bCaller ??= unknownCaller();
+  request.b2bCaller.storeHash = credential.storeHash;
+  const decision = await countB2bRequest(services, request.b2bCaller, credential.storeHash);
+  if (!mayUse(credential, request.method)) throw new AppError('B2B_FORBIDDEN');
+  if (decision && !decision.allowed) throw throttledError(decision);
+  return credential.storeHash;
+}
+
+export function registerStorefrontTokenRoute(app: FastifyInstance, docs: B2bRouteDoc[]): void {
+  registerRoute(app, docs, {
+    doc: {
+      method: 'POST',
+      url: '/api/io/auth/customers/storefront',
+      operationId: 'post-auth-customers-storefront',
+      summary: 'Get a Storefront authToken for a customer (server-to-server: X-Auth-Token + X-Store-Hash, or the legacy authToken)',
+      tags: ['Authentication'],
+      authenticated: false,
+      parameters: [
+        { name: 'X-Auth-Token', in: 'header', schema: { type: 'string' } },
+        { name: 'X-Store-Hash', in: 'header', schema: { type: 'string' } },
+      ],
+      requestBody: {
+        type: 'object',
+        required: ['customerId'],
+        properties: {
+          customerId: { type: 'integer' },
+          channelId: { type: 'integer' },
+          customerAccessToken: { type: 'object', properties: { value: { type: 'string' }, expires_at: { type: 'integer' } } },
+        },
+      },
+      response: ioEnvelope({ type: 'object', required: ['token'], properties: { token: { type: 'array', items: { type: 'string' } } } }),
+      errors: [401, 403, 404, 413, 415, 422, 429],
+      errorStyle: 'io',
+    },
+    onRequest: async (request) => authenticateServerToServer(request),
+    async handler(request) {
+      const storeHash = request.b2bCaller?.storeHash ?? '';
+      const body = bodyObject(request.body);
+      const errors: FieldErrors = {};
+      const customerId = optionalInteger(errors, 'customerId', body.customerId, true);
+      const channelId = optionalInteger(errors, 'channelId', body.channelId);
+      assertValid(errors);
+      if (customerId === undefined) throw new AppError('B2B_PARAMETER_ERROR');
+      const result = await request.services.b2bTokens.signInAsCustomer({ storeHash, customerId, ...(channelId !== undefined ? { channelId } : {}) });
+      return okIo({ token: [result.token] });
     },
   });
 }

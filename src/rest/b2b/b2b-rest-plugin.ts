@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorPathOf } from '../../http/api-error-response.js';
 import { AppError } from '../../shared/errors.js';
-import { registerIoAuthRoutes, registerV2LoginRoute } from './auth-routes.js';
+import { registerIoAuthRoutes, registerStorefrontTokenRoute, registerV2LoginRoute } from './auth-routes.js';
 import { registerCompanyRoutes } from './companies-routes.js';
 import { registerCustomerRoutes } from './customers-routes.js';
 import { b2bErrorHandler, type EnvelopeStyle, sendError } from './envelope.js';
@@ -88,6 +88,7 @@ export async function b2bRestPlugin(app: FastifyInstance): Promise<void> {
       await setUpScope(io, 'io');
       const start = docs.length;
       registerIoAuthRoutes(io, docs);
+      registerStorefrontTokenRoute(io, docs);
       addMethodNotAllowed(io, docs.slice(start));
     },
     { prefix: '/api/io' },

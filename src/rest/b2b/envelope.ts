@@ -39,6 +39,7 @@ function describe(error: AppError, fieldNames: Record<string, string>): { messag
     return { message: LOGIC, errMsg: error.message };
   }
   if (code === 'B2B_CUSTOMER_AUTH_FAILED') return { message: 'Calling BC API failed', errMsg: error.message };
+  if (code === 'B2B_CUSTOMER_NOT_FOUND') return { message: 'Not Found Error', errMsg: error.message };
   return { message: error.message, errMsg: error.message };
 }
 
