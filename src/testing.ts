@@ -108,6 +108,8 @@ export interface RosterWorld {
   /** base of the B2B REST API (/api/v2/..., /api/io/...) */
   readonly b2bUrl: string;
   readonly b2bGraphqlUrl: string;
+  /** base of the B2B Management API v3 (`${url}/api/v3/io`: /users, /companies, ...) */
+  readonly managementUrl: string;
   /** back to the fixture state; `all: true` also clears faults, journal, events and quota overrides */
   reset(options?: { all?: boolean }): Promise<void>;
   snapshot(name: string): Promise<void>;
@@ -136,7 +138,10 @@ export interface RosterFork extends RosterWorld {
 }
 
 export interface Roster extends RosterWorld {
-  /** API tokens of the fixture by API account name (e.g. tokens['demo-full']) */
+  /**
+   * API tokens of the fixture by API account name: account-level (e.g. tokens['demo-full']) and the
+   * B2B stores' store-level ones (Management API `X-Auth-Token`, e.g. tokens['demo-b2b-modify'])
+   */
   readonly tokens: Record<string, string>;
   readonly apiAccounts: ApiAccountToken[];
   /** an isolated copy of the current world (one per test runs tests in parallel safely) */
@@ -176,6 +181,8 @@ class AdminClient {
 /** Plaintext credentials the fixture gives (tokens, B2B passwords), for the helpers above. */
 interface FixtureSecrets {
   apiAccounts: ApiAccountToken[];
+  /** store-level API accounts of B2B stores (Management API `X-Auth-Token`), by name */
+  storeTokens: Record<string, string>;
   b2bUsers: Map<string, { storeHash: string; password: string | undefined; channelId: number }>;
 }
 
@@ -188,7 +195,9 @@ function secretsOf(fixture: unknown): FixtureSecrets {
     }
   }
   const b2bUsers = new Map<string, { storeHash: string; password: string | undefined; channelId: number }>();
+  const storeTokens: Record<string, string> = {};
   for (const store of f.b2b?.stores ?? []) {
+    for (const k of store.apiAccounts ?? []) if (typeof k.token === 'string' && k.name !== undefined && !(k.name in storeTokens)) storeTokens[k.name] = k.token;
     const first = store.channels?.[0];
     const channelId = first === undefined ? 1 : typeof first === 'number' ? first : first.id;
     for (const c of store.customers ?? []) b2bUsers.set(c.email.trim().toLowerCase(), { storeHash: store.storeHash, password: c.password, channelId });
@@ -196,7 +205,7 @@ function secretsOf(fixture: unknown): FixtureSecrets {
       for (const u of company.users ?? []) b2bUsers.set(u.email.trim().toLowerCase(), { storeHash: store.storeHash, password: u.password, channelId });
     }
   }
-  return { apiAccounts, b2bUsers };
+  return { apiAccounts, storeTokens, b2bUsers };
 }
 
 function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecrets): RosterWorld {
@@ -207,6 +216,7 @@ function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecret
     accountGraphqlUrl: (uuid) => `${url}/accounts/${uuid}/graphql`,
     b2bUrl: url,
     b2bGraphqlUrl: `${url}/graphql`,
+    managementUrl: `${url}/api/v3/io`,
     async reset(options = {}) {
       await call('POST', '/reset', options.all ? { all: true } : {});
     },
@@ -291,6 +301,7 @@ function rosterHandle(client: AdminClient, secrets: FixtureSecrets, close: () =>
   const main = worldHandle(client, '', secrets);
   const tokens: Record<string, string> = {};
   for (const k of secrets.apiAccounts) if (!(k.name in tokens)) tokens[k.name] = k.token;
+  for (const [name, token] of Object.entries(secrets.storeTokens)) if (!(name in tokens)) tokens[name] = token;
   return {
     ...main,
     tokens,
