@@ -104,6 +104,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     `  Account GraphQL API: ${base}/accounts/{account_uuid}/graphql`,
     `  B2B REST API:        ${base}/api/v2/users`,
     `  B2B GraphQL API:     ${base}/graphql`,
+    `  B2B Management API:  ${base}/api/v3/io/users  (server-to-server, X-Auth-Token + X-Store-Hash)`,
     admin.enabled
       ? `  emulator controls:   ${base}/_roster${admin.token !== undefined ? ' (Authorization: Bearer <admin token>)' : ''}`
       : `  emulator controls:   off (${admin.reason ?? 'disabled'})`,
