@@ -2,7 +2,7 @@ import { type B2bTokenService, createB2bTokenService } from './auth/b2b-tokens.j
 import type { Database } from './db/database.js';
 import { type AccountService, createAccountService } from './domain/users/account-service.js';
 import { type CompanyRoleService, createCompanyRoleService } from './domain/company-roles/company-role-service.js';
-import { type CompanyManagement, createCompanyManagement } from './domain/companies/company-management.js';
+import { type CompanyManagement, createCompanyManagement } from './domain/company-management/company-management.js';
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
 import { type DataVersion, createDataVersion } from './db/data-version.js';

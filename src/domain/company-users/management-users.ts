@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DataVersion } from '../../db/data-version.js';
 import { isUniqueViolation } from '../../db/db-errors.js';
-import { emailKey } from '../../db/dialect.js';
+import { emailKey, escapeLike, ilike } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import { isStorableId, isStorableStoreHash } from '../../db/lookup-guards.js';
 import type { DB } from '../../db/tables.js';
@@ -281,7 +281,7 @@ export function createManagedUserWriter(kernel: ManagementKernel) {
         .selectFrom('company_users')
         .select(['id', 'extra_fields'])
         .where('store_hash', '=', storeHash)
-        .where('extra_fields', 'like', `%${field.fieldValue.replace(/[%_\\]/g, '')}%`)
+        .where((eb) => ilike(db, eb.ref('extra_fields'), `%${escapeLike(JSON.stringify(field.fieldValue).slice(1, -1))}%`))
         .execute();
       for (const row of rows) {
         if (Number(row.id) === exceptUserId) continue;

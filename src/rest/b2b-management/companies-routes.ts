@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import type { CompanyListFilters, CompanyOrder, ManagedCompany } from '../../domain/companies/company-management-repository.js';
-import type { CompanyNode } from '../../domain/companies/company-management.js';
+import type { CompanyListFilters, CompanyOrder, ManagedCompany } from '../../domain/company-management/company-management-repository.js';
+import type { CompanyNode } from '../../domain/company-management/company-management.js';
 import { cataloguePermissionByCode, permissionCatalogue } from '../../domain/company-roles/permission-codes.js';
 import type { DeclaredExtraField } from '../../domain/company-users/management-user-validation.js';
 import type { ExtraField } from '../../domain/company-users/company-user-types.js';
@@ -23,6 +23,11 @@ const invalid = (name: string) => new AppError('MANAGEMENT_COMPANY_ERROR', `The 
 /** §5.1 in its key order; `bcGroupId` a number in lists and a string in the detail (§13 #3). */
 function companyObject(c: ManagedCompany, options: { detail: boolean; extraFields: boolean; declared: readonly DeclaredExtraField[] }): Record<string, unknown> {
   const byName = new Map(options.declared.map((d) => [d.fieldName, d]));
+  const rank = new Map(options.declared.map((d, i) => [d.fieldName, i]));
+  // configuration order, then by name (as users' extra fields, §4.1)
+  const ordered = [...c.extraFields].sort(
+    (a, b) => (rank.get(a.fieldName) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b.fieldName) ?? Number.MAX_SAFE_INTEGER) || (a.fieldName < b.fieldName ? -1 : a.fieldName > b.fieldName ? 1 : 0),
+  );
   return {
     companyId: c.id,
     companyName: c.name,
@@ -44,7 +49,7 @@ function companyObject(c: ManagedCompany, options: { detail: boolean; extraField
     uuid: c.uuid,
     ...(options.extraFields
       ? {
-          extraFields: c.extraFields.map((f) => {
+          extraFields: ordered.map((f) => {
             const config = byName.get(f.fieldName);
             const type = config?.fieldType ?? 0;
             return { fieldName: f.fieldName, fieldValue: f.fieldValue, labelName: f.fieldName, isRequired: config?.isRequired ? '1' : '0', dataType: String(type), fieldType: type };

@@ -259,3 +259,16 @@ export async function listCompanyExtraFieldNames(db: Db, storeHash: string): Pro
   for (const row of rows) for (const f of parseExtraFields(row.extra_fields)) if (f.fieldName.trim() !== '') names.add(f.fieldName);
   return [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
+
+/** Ids of the store's Companies whose extra field `name` holds exactly `value` (unique fields, §8). */
+export async function listCompaniesWithExtraValue(db: Db, storeHash: string, name: string, value: string): Promise<number[]> {
+  if (!isStorableStoreHash(storeHash) || !isStorableText(value)) return [];
+  // narrowed by the JSON text, then checked exactly
+  const rows = await db
+    .selectFrom('companies')
+    .select(['id', 'extra_fields'])
+    .where('store_hash', '=', storeHash)
+    .where((eb) => ilike(db, eb.ref('extra_fields'), `%${escapeLike(JSON.stringify(value).slice(1, -1))}%`))
+    .execute();
+  return rows.filter((r) => parseExtraFields(r.extra_fields).some((f) => f.fieldName.toLowerCase() === name.toLowerCase() && f.fieldValue === value)).map((r) => Number(r.id));
+}

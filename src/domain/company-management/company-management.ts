@@ -8,7 +8,7 @@ import { findUserByEmail } from '../company-users/company-user-repository.js';
 import { isValidEmail } from '../company-users/company-user-validation.js';
 import type { CompanyNotice, ExtraField } from '../company-users/company-user-types.js';
 import { type ManagedUserWriter, type ManagementKernel, type PlannedUser, stableUuid, type ExtraFieldConfigDetail } from '../company-users/management-users.js';
-import { checkExtraFieldValues, lenientBoolean, lenientInteger, mergeExtraFields } from '../company-users/management-user-validation.js';
+import { checkExtraFieldValues, type DeclaredExtraField, lenientBoolean, lenientInteger, mergeExtraFields } from '../company-users/management-user-validation.js';
 import { commitWithEvents, type WorldEventInput } from '../domain-events.js';
 import {
   type CompanyFields,
@@ -18,6 +18,7 @@ import {
   deleteCompanyRows,
   findManagedCompany,
   insertManagedCompany,
+  listCompaniesWithExtraValue,
   listCompanyExtraFieldNames,
   listCompanyUserIds,
   listHierarchyRows,
@@ -169,6 +170,8 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     const companyErrors: Record<string, string[] | Record<string, string[]>> = {};
     const extraFields = checkExtraFieldValues(companyErrors, extraFieldList(body.extraFields), companyDeclared, 'create');
     if (!extraFields) return { refusal: firstMessage(companyErrors) };
+    const clash = await uniqueClash(storeHash, companyDeclared, extraFields);
+    if (clash !== undefined) return { refusal: `The value of extra field "${clash}" must be unique.` };
     const userDeclared = await writer.declaredFields(storeHash, 'user');
     const userErrors: Record<string, string[] | Record<string, string[]>> = {};
     const userExtraFields = checkExtraFieldValues(userErrors, extraFieldList(body.userExtraFields), userDeclared, 'create');
@@ -215,6 +218,17 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     events.push({ type: 'company.created', subject: { storeHash, companyId }, before: null, after: created ?? null });
     const admin = await writer.insertPlanned(trx, storeHash, { ...plan.admin, companyId }, events, now);
     return { companyId, admin };
+  }
+
+  /** §8: the name of a unique Company extra field whose value another Company of the store holds */
+  async function uniqueClash(storeHash: string, declared: readonly DeclaredExtraField[], fields: readonly ExtraField[], exceptCompanyId?: number): Promise<string | undefined> {
+    for (const config of declared.filter((d) => d.isUnique)) {
+      const field = fields.find((f) => f.fieldName.toLowerCase() === config.fieldName.toLowerCase() && f.fieldValue !== '');
+      if (!field) continue;
+      const holders = await listCompaniesWithExtraValue(db, storeHash, config.fieldName, field.fieldValue);
+      if (holders.some((id) => id !== exceptCompanyId)) return config.fieldName;
+    }
+    return undefined;
   }
 
   async function readNodes(storeHash: string): Promise<{ rows: HierarchyRow[]; children: Map<number | null, HierarchyRow[]> }> {
@@ -563,8 +577,11 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     }
     if (body.extraFields !== undefined && body.extraFields !== null) {
       const errors: Record<string, string[] | Record<string, string[]>> = {};
-      const changes = checkExtraFieldValues(errors, extraFieldList(body.extraFields), await writer.declaredFields(storeHash, 'company'), 'update');
+      const declared = await writer.declaredFields(storeHash, 'company');
+      const changes = checkExtraFieldValues(errors, extraFieldList(body.extraFields), declared, 'update');
       if (!changes) throw companyError(firstMessage(errors));
+      const clash = await uniqueClash(storeHash, declared, changes, current.id);
+      if (clash !== undefined) throw companyError(`The value of extra field "${clash}" must be unique.`);
       next.extraFields = mergeExtraFields(current.extraFields, changes);
     }
     return next;
