@@ -11,7 +11,8 @@ import { connectionSeed, seededRandom } from './lib/random.js';
  * 'pool': one request entry per connection whose `setupRequest` replaces method, path, headers and
  * body with a draw from the pool. autocannon clones the options per connection and resets a request's
  * `context` after every request of a one-entry list, so each connection's PRNG and cycle position live
- * in the closure that `setupClient` gives that connection. `counters.graphqlErrors` counts 2xx answers
+ * in the closure that `setupClient` gives that connection. A `unique` entry's body gets a fresh value
+ * for each `{{n}}` on every send (new e-mails for every create). `counters.graphqlErrors` counts 2xx answers
  * that carry GraphQL `errors` (when the pool asks for it).
  */
 function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlErrors: number }) {
@@ -21,12 +22,15 @@ function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlError
     throw new Error(`the pool has ${cycles.length} write cycles for ${spec.connections} connections: connections would share rows`);
   }
   let nextSlot = 0;
+  // `unique` entries: one value per request, never repeated by another run (warm-up, rounds) of this process or another
+  const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+  let sent = 0;
   const apply = (request: Record<string, unknown>, entry: PoolRequest) => {
     request.method = entry.method;
     request.path = entry.path;
     // a copy: autocannon adds Content-Length to the object it is given
     request.headers = { ...pool.headerSets[entry.headers] };
-    request.body = entry.body;
+    request.body = entry.unique && entry.body !== undefined ? entry.body.replaceAll('{{n}}', `${tag}.${(sent += 1).toString(36)}`) : entry.body;
     return request;
   };
   const onResponse = pool.graphqlErrorsFail

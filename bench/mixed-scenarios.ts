@@ -1,4 +1,4 @@
-import { FIRST_NAMES, type MixedCompany, type MixedCompanyUser, type MixedDataset } from './dataset/mixed.js';
+import { FIRST_NAMES, LAST_NAMES, type MixedCompany, type MixedCompanyUser, type MixedDataset } from './dataset/mixed.js';
 import type { PoolRequest, RequestPool } from './lib/load-types.js';
 import { pick, type Random, randomInt, seededRandom } from './lib/random.js';
 import { ACCOUNT_TOKEN, B2B_USERS_QUERY, type Prepared, type PreparedLoad, probe, type Scenario, type ServerContext } from './scenarios.js';
@@ -40,7 +40,18 @@ interface Draft {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** `body` is a template: each send replaces every `{{n}}` with a value of its own (new e-mails for creates) */
+  unique?: boolean;
   check(p: Probe): string | undefined;
+}
+
+let probeSends = 0;
+
+/** The body a probe sends: a template gets values no other probe or load has used. */
+function probeBody(draft: Draft): string | undefined {
+  if (!draft.unique || draft.body === undefined) return draft.body;
+  probeSends += 1;
+  return draft.body.replaceAll('{{n}}', `probe${Date.now().toString(36)}.${probeSends}`);
 }
 
 /** One kind of request: its share of the pool and how to make one. */
@@ -62,7 +73,7 @@ class PoolBuilder {
       this.headerSets.push(draft.headers);
       this.headerIndex.set(key, index);
     }
-    return { method: draft.method, path: draft.path, headers: index, ...(draft.body !== undefined ? { body: draft.body } : {}) };
+    return { method: draft.method, path: draft.path, headers: index, ...(draft.body !== undefined ? { body: draft.body } : {}), ...(draft.unique ? { unique: true } : {}) };
   }
 }
 
@@ -121,9 +132,13 @@ function buildPool(kinds: Kind[], size: number, options: { cycles?: Draft[][]; c
   };
 }
 
+function sendDraft(ctx: ServerContext, draft: Draft): Promise<Probe> {
+  const body = probeBody(draft);
+  return probe(ctx.baseUrl, draft.path, { method: draft.method, headers: draft.headers, ...(body !== undefined ? { body } : {}) });
+}
+
 async function send(ctx: ServerContext, draft: Draft): Promise<string | undefined> {
-  const p = await probe(ctx.baseUrl, draft.path, { method: draft.method, headers: draft.headers, ...(draft.body !== undefined ? { body: draft.body } : {}) });
-  const problem = draft.check(p);
+  const problem = draft.check(await sendDraft(ctx, draft));
   return problem === undefined ? undefined : `${draft.kind} (${draft.method} ${draft.path}${draft.body ? ` ${draft.body.slice(0, 160)}` : ''}): ${problem}`;
 }
 
@@ -165,22 +180,26 @@ function note(ctx: ServerContext, built: BuiltPool): string {
   return `c=${ctx.connections}; ${built.pool.entries.length.toLocaleString('en-US')} pooled: ${kinds}${ctx.checkPools ? '; each checked before the load' : ''}`;
 }
 
-/** Turns a built pool into the scenario's load, after probing it; the baseline serves `baseline`'s answer. */
-async function preparePool(ctx: ServerContext, built: BuiltPool, baseline: Draft): Promise<Prepared> {
+/**
+ * Turns a built pool into the scenario's load, after probing it; the baseline serves `baseline`'s answer
+ * (and is sent `baseline`'s request: a template's placeholders read `baseline`).
+ */
+async function preparePool(ctx: ServerContext, built: BuiltPool, baseline: Draft, extra: { note?: string; perRequest?: { count: number; name: string } } = {}): Promise<Prepared> {
   const problem = await verifyPool(ctx, built);
   if (problem) return { ok: false, reason: problem };
-  const p = await probe(ctx.baseUrl, baseline.path, { method: baseline.method, headers: baseline.headers, ...(baseline.body !== undefined ? { body: baseline.body } : {}) });
+  const p = await sendDraft(ctx, baseline);
   const bad = baseline.check(p);
   if (bad) return { ok: false, reason: `baseline page: ${bad}` };
+  const body = baseline.unique ? baseline.body?.replaceAll('{{n}}', 'baseline') : baseline.body;
   const load: PreparedLoad = {
     kind: 'pool',
     method: baseline.method,
     path: baseline.path,
     headers: baseline.headers,
-    ...(baseline.body !== undefined ? { body: baseline.body } : {}),
+    ...(body !== undefined ? { body } : {}),
     pool: built.pool,
   };
-  return { ok: true, load, responseBody: p.text, note: note(ctx, built) };
+  return { ok: true, load, responseBody: p.text, note: `${note(ctx, built)}${extra.note ? `; ${extra.note}` : ''}`, ...(extra.perRequest ? { perRequest: extra.perRequest } : {}) };
 }
 
 type Mixed = { dataset: MixedDataset; tokens: string[] };
@@ -192,12 +211,13 @@ function mixedOf(ctx: ServerContext): Mixed | string {
 }
 
 /** A scenario of the mixed dataset: "not available" (with the reason) when the server has none. */
-function mixedScenario(key: Scenario['key'], title: string, prepare: (ctx: ServerContext, mixed: Mixed) => Promise<Prepared>): Scenario {
+function mixedScenario(key: Scenario['key'], title: string, prepare: (ctx: ServerContext, mixed: Mixed) => Promise<Prepared>, options: { ownServer?: boolean } = {}): Scenario {
   return {
     key,
     title,
     list: false,
     dataset: 'mixed',
+    ...(options.ownServer ? { ownServer: true } : {}),
     async prepare(ctx) {
       const mixed = mixedOf(ctx);
       if (typeof mixed === 'string') return { ok: false, reason: mixed };
@@ -591,4 +611,229 @@ const mixedAccountGraphql = mixedScenario('mixed-account-graphql', 'Mixed: Accou
     return preparePool(ctx, built, baseline);
 });
 
-export const mixedScenarios: Scenario[] = [restScenario('mixed-rest-reads'), restScenario('mixed-rest-writes'), mixedB2bGraphql, mixedAccountGraphql];
+// ------------------------------------------------------------------------------- B2B Management API v3
+
+const MANAGEMENT = '/api/v3/io';
+
+/** A store-level API account's headers (b2b-management-rest.md §2.1), as integrations send them. */
+function managementHeaders(dataset: MixedDataset, token: string, body: boolean): Record<string, string> {
+  return { 'x-auth-token': token, 'x-store-hash': dataset.storeHash, ...(body ? JSON_HEADERS : { accept: 'application/json' }) };
+}
+
+function managementCallers(dataset: MixedDataset, access?: 'modify'): Record<string, string>[] | string {
+  const accounts = dataset.managementAccounts.filter((a) => access === undefined || a.access === access);
+  if (accounts.length === 0) return `the mixed dataset declares no ${access === undefined ? '' : `${access} `}store API account for ${dataset.storeHash}`;
+  return accounts.map((a) => managementHeaders(dataset, a.token, access === 'modify'));
+}
+
+/** `GET /users` answer: a list envelope (§3.1) with `data` the page itself; `expect` checks its figures. */
+function managementListCheck(expect: (items: Json[], total: number) => string | undefined) {
+  return (p: Probe): string | undefined => {
+    const body = p.json as Json | undefined;
+    const items = body?.data;
+    const total = body?.meta?.pagination?.totalCount;
+    if (p.status !== 200 || body?.code !== 200 || !Array.isArray(items)) return brief(p);
+    if (typeof total !== 'number') return `no meta.pagination.totalCount: ${brief(p)}`;
+    return expect(items as Json[], total);
+  };
+}
+
+function managementUserCheck(user: MixedCompanyUser, company: MixedCompany) {
+  return (p: Probe): string | undefined => {
+    const body = p.json as Json | undefined;
+    const data = body?.data;
+    if (p.status !== 200 || body?.code !== 200 || data?.id !== user.id) return brief(p);
+    if (data.customerId !== user.customerId || data.companyId !== company.id || data.email !== user.email) return `unexpected user: ${brief(p)}`;
+    return undefined;
+  };
+}
+
+/**
+ * What an integration reads through the Management API: store-wide pages (newest first, deep offsets
+ * of a sync job), one Company's users, `q` searches (names, e-mails, Company names), role and e-mail
+ * filters, and single users by id and by customer id, from the store's API accounts (modify and
+ * read-only alike).
+ */
+function managementReadKinds(dataset: MixedDataset, callers: Record<string, string>[], storeTotal: number): Kind[] {
+  const companies = dataset.companies;
+  const mixedUsers = companies.length * dataset.shape.usersPerCompany;
+  const list = (kind: string, query: Record<string, string | number | undefined>, caller: Record<string, string>, check: Draft['check']): Draft => {
+    const search = Object.entries(query)
+      .filter((e): e is [string, string | number] => e[1] !== undefined)
+      .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
+      .join('&');
+    return { kind, method: 'GET', path: `${MANAGEMENT}/users?${search}`, headers: caller, check };
+  };
+  return [
+    {
+      name: 'GET /users (store-wide page)',
+      share: 0.2,
+      make(random) {
+        const limit = pick(random, [10, 25, 50]);
+        // mostly the newest pages, a third anywhere in the store (a sync job walking it)
+        const offset = random() < 0.67 ? randomInt(random, 0, 500) : randomInt(random, 0, mixedUsers - limit);
+        return list('GET /users store-wide page', { limit, offset }, pick(random, callers), managementListCheck((items, total) =>
+          total !== storeTotal || items.length !== limit ? `expected ${limit} of ${storeTotal} users, got ${items.length} of ${total}` : undefined,
+        ));
+      },
+    },
+    {
+      name: 'GET /users?companyId',
+      share: 0.2,
+      make(random) {
+        const company = pick(random, companies);
+        const { limit, offset } = pageOf(random, [10, 25]);
+        const total = company.users.length;
+        return list('GET /users?companyId', { companyId: company.id, limit, offset }, pick(random, callers), managementListCheck((items, count) =>
+          count !== total || items.length !== Math.min(limit, total - offset) ? `expected ${Math.min(limit, total - offset)} of ${total} users, got ${items.length} of ${count}` : undefined,
+        ));
+      },
+    },
+    {
+      name: 'GET /users?q',
+      share: 0.1,
+      make(random) {
+        // names and fragments, or a Company's name (q matches Company names too, §4.2); half within one Company
+        const company = pick(random, companies);
+        const q = random() < 0.2 ? company.name : pick(random, dataset.searchTerms);
+        const within = random() < 0.5;
+        return list(within ? 'GET /users?q&companyId' : 'GET /users?q store-wide', { q, companyId: within ? company.id : undefined, limit: pick(random, [10, 25]), offset: 0 }, pick(random, callers), managementListCheck((_, total) =>
+          total < 1 ? `search ${JSON.stringify(q)} found nothing` : undefined,
+        ));
+      },
+    },
+    {
+      name: 'GET /users?roles',
+      share: 0.05,
+      make(random) {
+        const roles = pick(random, ['0', '1', '0,1', '1,2']);
+        const company = random() < 0.5 ? pick(random, companies) : undefined;
+        return list('GET /users?roles', { roles, companyId: company?.id, limit: pick(random, [10, 25]), offset: randomInt(random, 0, 20) }, pick(random, callers), managementListCheck((_, total) =>
+          total < 1 ? `roles=${roles} found nothing` : undefined,
+        ));
+      },
+    },
+    {
+      name: 'GET /users?email',
+      share: 0.05,
+      make(random) {
+        const company = pick(random, companies);
+        const user = pick(random, company.users);
+        const email = random() < 0.3 ? user.email.toUpperCase() : user.email;
+        return list('GET /users?email', { email }, pick(random, callers), managementListCheck((items, total) =>
+          total !== 1 || items[0]?.id !== user.id ? `email ${email}: ${total} users, first ${items[0]?.id}` : undefined,
+        ));
+      },
+    },
+    {
+      name: 'GET /users/{id}',
+      share: 0.3,
+      make(random) {
+        const company = pick(random, companies);
+        const user = pick(random, company.users);
+        return { kind: 'GET /users/{id}', method: 'GET', path: `${MANAGEMENT}/users/${user.id}`, headers: pick(random, callers), check: managementUserCheck(user, company) };
+      },
+    },
+    {
+      name: 'GET /users/customer/{customerId}',
+      share: 0.1,
+      make(random) {
+        const company = pick(random, companies);
+        const user = pick(random, company.users);
+        return { kind: 'GET /users/customer/{customerId}', method: 'GET', path: `${MANAGEMENT}/users/customer/${user.customerId}`, headers: pick(random, callers), check: managementUserCheck(user, company) };
+      },
+    },
+  ];
+}
+
+const mixedManagementList = mixedScenario('mixed-management-list', 'Mixed: Management API v3 GET /users (store-wide, companyId, q, roles, email) + GET /users/{id} (4 API accounts)', async (ctx, mixed) => {
+  const { dataset } = mixed;
+  const callers = managementCallers(dataset);
+  if (typeof callers === 'string') return { ok: false, reason: callers };
+  // the store's total as the API counts it (the mixed users and the demo fixture's)
+  const first = await probe(ctx.baseUrl, `${MANAGEMENT}/users?limit=1`, { headers: callers[0] as Record<string, string> });
+  const storeTotal = (first.json as Json | undefined)?.meta?.pagination?.totalCount;
+  const mixedUsers = dataset.companies.length * dataset.shape.usersPerCompany;
+  if (first.status !== 200 || typeof storeTotal !== 'number') return { ok: false, reason: `GET ${MANAGEMENT}/users?limit=1: ${brief(first)}` };
+  if (storeTotal < mixedUsers) return { ok: false, reason: `the store holds ${storeTotal} users, expected ≥ ${mixedUsers}` };
+  const built = buildPool(managementReadKinds(dataset, callers, storeTotal), MIXED_POOL_SIZE, { graphql: false });
+  const baseline = firstPlainList(built, 'GET /users?companyId', (d) => /[?&]limit=10&offset=\d+$/.test(d.path));
+  return preparePool(ctx, built, baseline);
+});
+
+/** Users per `POST /users/bulk` (the API's maximum, §4.4). */
+const BULK_SIZE = 10;
+
+/**
+ * `POST /users/bulk` of 10 new users from the store's modify API accounts: half the requests for one
+ * Company (an import of its buyers), half spread over Companies; Senior or Junior Buyers, by `role` or
+ * by `companyRoleId` (as real clients send it), some with a phone number or an external `uuid`. Every
+ * e-mail is new: the pool's bodies are templates whose `{{n}}` the load generator fills with a value
+ * of its own for each request (and the probes with theirs).
+ */
+function managementBulkKind(dataset: MixedDataset, callers: Record<string, string>[]): Kind {
+  return {
+    name: 'POST /users/bulk',
+    share: 1,
+    make(random) {
+      const oneCompany = random() < 0.5 ? pick(random, dataset.companies) : undefined;
+      const items = Array.from({ length: BULK_SIZE }, (_, i) => {
+        const index = oneCompany ? dataset.companies.indexOf(oneCompany) : randomInt(random, 0, dataset.companies.length - 1);
+        const company = dataset.companies[index] as MixedCompany;
+        const firstName = pick(random, FIRST_NAMES);
+        const lastName = pick(random, LAST_NAMES);
+        const role = random() < 0.2 ? 1 : 2;
+        return {
+          firstName,
+          lastName,
+          email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}.{{n}}.${i}@mixed-${index + 1}.example`,
+          ...(random() < 0.5 ? { phoneNumber: `555${String(randomInt(random, 0, 9_999_999)).padStart(7, '0')}` } : {}),
+          companyId: company.id,
+          ...(random() < 0.3 ? { companyRoleId: role } : { role }),
+          channelIds: [dataset.channelId],
+          ...(random() < 0.3 ? { uuid: `erp-{{n}}-${i}` } : {}),
+        };
+      });
+      return {
+        kind: oneCompany ? 'POST /users/bulk (one Company)' : 'POST /users/bulk (spread over Companies)',
+        method: 'POST',
+        path: `${MANAGEMENT}/users/bulk`,
+        headers: pick(random, callers),
+        body: JSON.stringify(items),
+        unique: true,
+        check(p) {
+          const body = p.json as Json | undefined;
+          const data = body?.data;
+          if (p.status !== 200 || body?.code !== 200 || !Array.isArray(data)) return brief(p);
+          if (data.length !== BULK_SIZE || data.some((d: Json) => typeof d?.userId !== 'number' || typeof d?.bcId !== 'number')) return `expected ${BULK_SIZE} {userId, bcId}: ${brief(p)}`;
+          return undefined;
+        },
+      };
+    },
+  };
+}
+
+const managementBulkCreate = mixedScenario(
+  'management-bulk-create',
+  'Management API v3 POST /users/bulk, 10 new users per request (2 API accounts, 40 Companies)',
+  async (ctx, mixed) => {
+    const callers = managementCallers(mixed.dataset, 'modify');
+    if (typeof callers === 'string') return { ok: false, reason: callers };
+    const built = buildPool([managementBulkKind(mixed.dataset, callers)], MIXED_POOL_SIZE, { graphql: false });
+    const baseline = built.firstOfKind.get('POST /users/bulk (one Company)') ?? (built.drafts[0] as Draft);
+    return preparePool(ctx, built, baseline, {
+      note: 'every e-mail new (a template filled per request); its own server on its own copy of the dataset, which grows by 10 users per request',
+      perRequest: { count: BULK_SIZE, name: 'users' },
+    });
+  },
+  { ownServer: true },
+);
+
+export const mixedScenarios: Scenario[] = [
+  restScenario('mixed-rest-reads'),
+  restScenario('mixed-rest-writes'),
+  mixedB2bGraphql,
+  mixedAccountGraphql,
+  mixedManagementList,
+  managementBulkCreate,
+];

@@ -46,6 +46,15 @@ interface Options {
 const scenarios: Scenario[] = [...mixedScenarios, ...sizedScenarios];
 const ALL_KEYS = scenarios.map((s) => s.key);
 const MIXED_KEYS = new Set(mixedScenarios.map((s) => s.key));
+/**
+ * The mixed dataset's servers: one for the scenarios that leave the data as they found it, and one
+ * (on its own copy of the dataset) for each scenario that grows it.
+ */
+function mixedGroups(keys: Set<ScenarioKey>): { keys: ScenarioKey[]; label?: string }[] {
+  const selected = mixedScenarios.filter((s) => keys.has(s.key));
+  const shared = selected.filter((s) => !s.ownServer).map((s) => s.key);
+  return [...(shared.length > 0 ? [{ keys: shared }] : []), ...selected.filter((s) => s.ownServer).map((s) => ({ keys: [s.key], label: s.key }))];
+}
 /** the N of the mixed dataset's rows: its B2B company users */
 const MIXED_N = mixedShape.companies * mixedShape.usersPerCompany;
 
@@ -244,16 +253,36 @@ async function runDataset(
   load: LoadGenerator,
   dialect: DialectName,
   n: number,
-  context: { tmp: string; postgresUrl: string | undefined; isBase: boolean; mixed: boolean; withFastify: boolean; prism: Peer | undefined },
+  context: {
+    tmp: string;
+    postgresUrl: string | undefined;
+    isBase: boolean;
+    mixed: boolean;
+    withFastify: boolean;
+    prism: Peer | undefined;
+    /** only these scenarios (a server of their own: see mixedGroups) */
+    only?: ScenarioKey[];
+    /** names that server's database, process and logs */
+    label?: string;
+  },
 ): Promise<void> {
   const selected = scenarios.filter(
-    (s) => options.scenarioKeys.has(s.key) && (context.mixed ? s.dataset === 'mixed' : s.dataset !== 'mixed' && (s.list || context.isBase)),
+    (s) =>
+      options.scenarioKeys.has(s.key) &&
+      (context.only === undefined || context.only.includes(s.key)) &&
+      (context.mixed ? s.dataset === 'mixed' : s.dataset !== 'mixed' && (s.list || context.isBase)),
   );
   if (selected.length === 0) return;
   const dataset = context.mixed ? 'mixed' : undefined;
-  const where = context.mixed ? `${dialect} mixed` : `${dialect} N=${n.toLocaleString('en-US')}`;
+  const suffix = context.label ? ` (${context.label})` : '';
+  const where = context.mixed ? `${dialect} mixed${suffix}` : `${dialect} N=${n.toLocaleString('en-US')}`;
+  const fileTag = `${context.mixed ? 'mixed' : n}${context.label ? `-${context.label}` : ''}`;
   const connections = context.mixed ? options.mixedConnections : options.connections;
-  const database = await createBenchDatabase(dialect, { dir: context.tmp, name: context.mixed ? `${dialect}_mixed` : `${dialect}_${n}`, postgresUrl: context.postgresUrl });
+  const database = await createBenchDatabase(dialect, {
+    dir: context.tmp,
+    name: context.mixed ? `${dialect}_mixed${context.label ? `_${context.label}` : ''}` : `${dialect}_${n}`,
+    postgresUrl: context.postgresUrl,
+  });
   const removeCleanup = onCleanup(() => database.drop());
   const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' }[] = [];
   try {
@@ -262,7 +291,7 @@ async function runDataset(
     if (context.mixed) {
       mixed = await seedMixedDatabase(database.url);
       firstCompanyUserId = mixed.companies[0]?.users[0]?.id ?? 0;
-      run.generation.push({ dialect, n, ms: mixed.ms, cpuMs: mixed.cpuMs, rows: mixed.rowsWritten, dataset: 'mixed' });
+      run.generation.push({ dialect, n, ms: mixed.ms, cpuMs: mixed.cpuMs, rows: mixed.rowsWritten, dataset: 'mixed', ...(context.label ? { label: context.label } : {}) });
       log(`${where}: ${mixed.rowsWritten.toLocaleString('en-US')} rows in ${(mixed.ms / 1000).toFixed(1)} s`);
     } else {
       const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${where}` });
@@ -272,7 +301,7 @@ async function runDataset(
 
     const port = await freePort();
     const roster = await startServer({
-      label: context.mixed ? `roster ${dialect} mixed` : `roster ${dialect} N=${n}`,
+      label: context.mixed ? `roster ${dialect} mixed${suffix}` : `roster ${dialect} N=${n}`,
       command: process.execPath,
       args: [...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []), ...rosterArgs(port, database.url)],
       port,
@@ -293,6 +322,7 @@ async function runDataset(
     };
 
     const prepared: { record: ScenarioRecord; load: PreparedLoad; body: string }[] = [];
+    const records: ScenarioRecord[] = [];
     for (const scenario of selected) {
       const record: ScenarioRecord = {
         key: scenario.key,
@@ -306,6 +336,7 @@ async function runDataset(
         rounds: [],
       };
       run.scenarios.push(record);
+      records.push(record);
       try {
         const p = await scenario.prepare(ctx);
         if (!p.ok) {
@@ -315,19 +346,20 @@ async function runDataset(
         }
         record.responseBytes = Buffer.byteLength(p.responseBody);
         if (p.note) record.note = p.note;
+        if (p.perRequest) record.perRequest = p.perRequest;
         prepared.push({ record, load: p.load, body: p.responseBody });
       } catch (error) {
         record.status = 'not available';
         record.reason = (error as Error).message;
       }
     }
-    for (const r of run.scenarios.filter((s) => s.dialect === dialect && s.n === n && s.dataset === dataset && s.status !== 'ok')) {
+    for (const r of records.filter((s) => s.status !== 'ok')) {
       log(`${r.key} (${where}): ${r.status}: ${r.reason?.slice(0, 300)}`);
     }
     if (prepared.length === 0) return;
 
     // the baselines serve each scenario's real response bytes at /b/<key>
-    const bodiesFile = join(context.tmp, `bodies-${dialect}-${context.mixed ? 'mixed' : n}.json`);
+    const bodiesFile = join(context.tmp, `bodies-${dialect}-${fileTag}.json`);
     writeFileSync(bodiesFile, JSON.stringify({ routes: prepared.map((p) => ({ path: `/b/${p.record.key}`, body: p.body })) }));
     const startBaseline = async (kind: 'bare' | 'fastify') => {
       const baselinePort = await freePort();
@@ -488,7 +520,19 @@ async function main(): Promise<void> {
     let prism: Peer | undefined;
     for (const [d, dialect] of dialects.entries()) {
       // the mixed dataset first: its rows lead the report, and nothing else is loading the machine yet
-      if (wantMixed) await runDataset(run, options, load, dialect, MIXED_N, { tmp, postgresUrl, isBase: false, mixed: true, withFastify: false, prism: undefined });
+      // (scenarios that grow the data get a copy of the dataset and a server of their own, after the others)
+      for (const group of wantMixed ? mixedGroups(options.scenarioKeys) : []) {
+        await runDataset(run, options, load, dialect, MIXED_N, {
+          tmp,
+          postgresUrl,
+          isBase: false,
+          mixed: true,
+          withFastify: false,
+          prism: undefined,
+          only: group.keys,
+          ...(group.label ? { label: group.label } : {}),
+        });
+      }
       // Prism needs seconds to start: it boots while the first N-user dataset is generated
       if (d === 0 && options.prism && options.scenarioKeys.has('rest-list')) prismStarting = startPrism(tmp, notes);
       for (const [i, n] of options.sizes.entries()) {

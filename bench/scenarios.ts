@@ -31,7 +31,9 @@ export type ScenarioKey =
   | 'mixed-rest-reads'
   | 'mixed-rest-writes'
   | 'mixed-b2b-graphql'
-  | 'mixed-account-graphql';
+  | 'mixed-account-graphql'
+  | 'mixed-management-list'
+  | 'management-bulk-create';
 
 export interface ServerContext {
   baseUrl: string;
@@ -53,7 +55,16 @@ export interface ServerContext {
 /** A request ready to load: autocannon's spec without target, connections and duration. */
 export type PreparedLoad = Omit<LoadSpec, 'baseUrl' | 'connections' | 'durationSeconds'>;
 
-export type Prepared = { ok: true; load: PreparedLoad; responseBody: string; note?: string } | { ok: false; reason: string };
+export type Prepared =
+  | {
+      ok: true;
+      load: PreparedLoad;
+      responseBody: string;
+      note?: string;
+      /** things one request handles (e.g. 10 users per bulk create): the report adds `<req/s × n> <name>/s` */
+      perRequest?: { count: number; name: string };
+    }
+  | { ok: false; reason: string };
 
 export interface Scenario {
   key: ScenarioKey;
@@ -64,6 +75,11 @@ export interface Scenario {
   informational?: boolean;
   /** 'mixed': runs on the mixed dataset (dataset/mixed.ts), once per database, not on the N-user datasets */
   dataset?: 'mixed';
+  /**
+   * writes that grow the data (creates): runs on its own copy of its dataset in its own server process,
+   * so the rows of the other scenarios read the data they were built for
+   */
+  ownServer?: boolean;
   prepare(ctx: ServerContext): Promise<Prepared>;
 }
 

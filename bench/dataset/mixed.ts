@@ -4,7 +4,7 @@ import type { Database } from '../../src/db/database.js';
 import { emailKey } from '../../src/db/dialect.js';
 import { allocateIds } from '../../src/db/id-counters.js';
 import type { DB } from '../../src/db/tables.js';
-import { hashPassword } from '../../src/shared/secrets.js';
+import { hashPassword, hashToken } from '../../src/shared/secrets.js';
 import { demoTarget } from './generate.js';
 
 /**
@@ -18,6 +18,10 @@ import { demoTarget } from './generate.js';
  *   rest Junior Buyers. `companies.user_count` is written with the rows.
  * - Account API: `accountUsers` users in the demo account, the first `storeMembers` of them also
  *   members of its store 1000001 (`accounts.user_count` and `stores.user_count` move with them).
+ * - B2B Management API v3: `managementAccounts` store-level API accounts of f0qyczpkb2 (the
+ *   integrations that call `/api/v3/io` with `X-Auth-Token` + `X-Store-Hash`), alternately with the
+ *   `store_b2b_edition` (modify) and `store_b2b_edition_read_only` scope; tokens stored hashed, as
+ *   the fixture loader stores them.
  *
  * One transaction; ids come from the id counters. The result describes every row the scenarios
  * need (ids, e-mails, roles, names), so no scenario has to read the database.
@@ -27,9 +31,10 @@ export interface MixedShape {
   usersPerCompany: number;
   accountUsers: number;
   storeMembers: number;
+  managementAccounts: number;
 }
 
-export const mixedShape: MixedShape = { companies: 40, usersPerCompany: 250, accountUsers: 2000, storeMembers: 500 };
+export const mixedShape: MixedShape = { companies: 40, usersPerCompany: 250, accountUsers: 2000, storeMembers: 500, managementAccounts: 4 };
 
 /** The password of every company Admin of the mixed dataset. */
 export const MIXED_PASSWORD = 'Mixed-Passw0rd!';
@@ -42,6 +47,8 @@ export interface MixedCompanyUser {
   phone: string;
   /** 0 Admin, 1 Senior Buyer, 2 Junior Buyer */
   role: number;
+  /** the linked customer (the Management API's `customerId`, the storefront's `bcId`) */
+  customerId: number;
 }
 
 export interface MixedCompany {
@@ -57,6 +64,14 @@ export interface MixedAccountUser {
   isStoreMember: boolean;
 }
 
+/** A store-level API account of the B2B store (Management API v3 caller). */
+export interface MixedManagementAccount {
+  name: string;
+  /** X-Auth-Token (sent with X-Store-Hash = the dataset's storeHash) */
+  token: string;
+  access: 'modify' | 'read';
+}
+
 export interface MixedDataset {
   shape: MixedShape;
   storeHash: string;
@@ -68,6 +83,8 @@ export interface MixedDataset {
   storeId: number;
   accountStoreHash: string;
   accountUsers: MixedAccountUser[];
+  /** store-level API accounts of `storeHash` for the Management API v3 */
+  managementAccounts: MixedManagementAccount[];
   /** search texts (`q` / `search`) that match a few users of every company */
   searchTerms: string[];
   rowsWritten: number;
@@ -121,6 +138,7 @@ export async function generateMixedDataset(database: Database, shape: MixedShape
 
   const companies: MixedCompany[] = [];
   const accountUsers: MixedAccountUser[] = [];
+  const managementAccounts: MixedManagementAccount[] = [];
   let rowsWritten = 0;
   const accountStoreHash = await database.kysely.transaction().execute(async (trx) => {
     const store = await trx.selectFrom('stores').select(['store_hash', 'account_uuid']).where('id', '=', storeId).executeTakeFirstOrThrow();
@@ -164,7 +182,7 @@ export async function generateMixedDataset(database: Database, shape: MixedShape
         const role = u === 0 ? 0 : u % 10 === 1 ? 1 : 2;
         const email =
           u === 0 ? `admin@mixed-${c + 1}.example` : `${firstName.toLowerCase()}.${lastName.toLowerCase()}.${u}@mixed-${c + 1}.example`;
-        const user: MixedCompanyUser = { id: firstCompanyUserId + k, email, firstName, lastName, phone: phoneOf(c, u), role };
+        const user: MixedCompanyUser = { id: firstCompanyUserId + k, email, firstName, lastName, phone: phoneOf(c, u), role, customerId: firstCustomerId + k };
         users.push(user);
         customerRows.push({
           id: firstCustomerId + k,
@@ -233,9 +251,30 @@ export async function generateMixedDataset(database: Database, shape: MixedShape
     await insertChunked(trx, 'users', userRows);
     await insertChunked(trx, 'account_users', memberRows);
     await insertChunked(trx, 'store_users', storeRows);
+    // the Management API's callers: store-level API accounts of the B2B store (ids from the api_accounts space, as the fixture loader)
+    if (shape.managementAccounts > 0) {
+      const firstAccountId = await allocateIds(trx, 'api_accounts', shape.managementAccounts);
+      const accountRows: Insertable<DB['b2b_api_accounts']>[] = [];
+      for (let i = 0; i < shape.managementAccounts; i++) {
+        const access = i % 2 === 0 ? 'modify' : 'read';
+        const account: MixedManagementAccount = { name: `bench-mgmt-${i + 1}-${access}`, token: `bench-mgmt-token-${i + 1}-${access}`, access };
+        managementAccounts.push(account);
+        accountRows.push({
+          id: firstAccountId + i,
+          store_hash: storeHash,
+          name: account.name,
+          token_hash: hashToken(account.token),
+          client_id: `bench-mgmt-client-${i + 1}`,
+          client_secret: `bench-mgmt-secret-${i + 1}`,
+          scopes: JSON.stringify([access === 'modify' ? 'store_b2b_edition' : 'store_b2b_edition_read_only']),
+          created_at: now,
+        });
+      }
+      await insertChunked(trx, 'b2b_api_accounts', accountRows);
+    }
     await trx.updateTable('accounts').set({ user_count: sql`user_count + ${shape.accountUsers}` }).where('uuid', '=', accountUuid).execute();
     await trx.updateTable('stores').set({ user_count: sql`user_count + ${shape.storeMembers}` }).where('id', '=', storeId).execute();
-    rowsWritten = companyRows.length + customerRows.length + companyUserRows.length + userRows.length + memberRows.length + storeRows.length;
+    rowsWritten = companyRows.length + customerRows.length + companyUserRows.length + userRows.length + memberRows.length + storeRows.length + managementAccounts.length;
     return store.store_hash;
   });
   // planner statistics, as a long-lived database would have them
@@ -250,6 +289,7 @@ export async function generateMixedDataset(database: Database, shape: MixedShape
     storeId,
     accountStoreHash,
     accountUsers,
+    managementAccounts,
     // last names (10 users of each company), first names and fragments (a few to a few dozen users)
     searchTerms: ['garcia', 'Rossi', 'schmidt', 'Tanaka', 'weber', 'okafor', 'Sofia', 'mil', 'ara'],
     rowsWritten,

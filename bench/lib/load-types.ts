@@ -49,6 +49,11 @@ export interface PoolRequest {
   path: string;
   headers: number;
   body?: string;
+  /**
+   * the body is a template: every `{{n}}` in it is replaced by one value unique to this request (and to
+   * this run of the load generator), e.g. the e-mails of the users a create sends
+   */
+  unique?: boolean;
 }
 
 /**

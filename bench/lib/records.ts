@@ -30,6 +30,8 @@ export interface ScenarioRecord {
   reason?: string;
   note?: string;
   responseBytes?: number;
+  /** things one request handles (a bulk create's users): `perRequest.count × req/s` of them per second */
+  perRequest?: { count: number; name: string };
   rounds: RoundRecord[];
   roster?: Figure;
   bare?: Figure;
@@ -50,6 +52,8 @@ export interface GenerationRecord {
   dialect: DialectName;
   n: number;
   dataset?: 'mixed';
+  /** a copy of the dataset for one scenario's own server (run.ts mixedGroups) */
+  label?: string;
   ms: number;
   /** CPU time of the generating process (on PostgreSQL most work is in the server) */
   cpuMs: number;

@@ -36,7 +36,8 @@ export function summarize(record: ScenarioRecord): void {
 }
 
 const n0 = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 0 });
-const x = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(2)}×`);
+/** two decimals; three below 0.01× (a bulk write's ratio would read 0.00×) */
+const x = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : `${v.toFixed(v < 0.01 ? 3 : 2)}×`);
 const ms = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '–' : v < 10 ? v.toFixed(2) : v.toFixed(1));
 const N = (n: number) => n.toLocaleString('en-US');
 /** the N column: the mixed dataset has no single N */
@@ -247,7 +248,7 @@ export function renderMarkdown(run: RunRecord): string {
       continue;
     }
     lines.push(
-      `| ${r.title}${r.note ? ` (${r.note})` : ''}${r.informational ? ' *(info)*' : ''} | ${r.dialect} | ${sizeOf(r)} | ${n0(r.roster?.requestsPerSecond ?? Number.NaN)} | ${ms(r.roster?.latencyP50Ms)} | ${ms(r.roster?.latencyP99Ms)} | ${n0(r.bare?.requestsPerSecond ?? Number.NaN)} | ${x(r.ratioToBare)} | ${x(r.fastifyRatioToBare)} | ${x(r.prismRatioToBare)} | ${r.failedRequests ?? 0}/${n0(r.totalRequests ?? 0)} | ${r.responseBytes ?? ''} | ${r.loadAverage?.toFixed(1) ?? ''} |`,
+      `| ${r.title}${r.note ? ` (${r.note})` : ''}${r.informational ? ' *(info)*' : ''} | ${r.dialect} | ${sizeOf(r)} | ${n0(r.roster?.requestsPerSecond ?? Number.NaN)}${r.perRequest ? ` (${n0((r.roster?.requestsPerSecond ?? Number.NaN) * r.perRequest.count)} ${r.perRequest.name}/s)` : ''} | ${ms(r.roster?.latencyP50Ms)} | ${ms(r.roster?.latencyP99Ms)} | ${n0(r.bare?.requestsPerSecond ?? Number.NaN)} | ${x(r.ratioToBare)} | ${x(r.fastifyRatioToBare)} | ${x(r.prismRatioToBare)} | ${r.failedRequests ?? 0}/${n0(r.totalRequests ?? 0)} | ${r.responseBytes ?? ''} | ${r.loadAverage?.toFixed(1) ?? ''} |`,
     );
   }
   lines.push('');
@@ -256,7 +257,7 @@ export function renderMarkdown(run: RunRecord): string {
   lines.push('| what | db | N | time | peak RSS |');
   lines.push('|---|---|---|---|---|');
   for (const g of reportOrder(run.generation)) {
-    lines.push(`| ${g.dataset === 'mixed' ? 'generate the mixed dataset' : 'generate users'} | ${g.dialect} | ${sizeOf(g)} | ${(g.ms / 1000).toFixed(2)} s, CPU ${(g.cpuMs / 1000).toFixed(2)} s (${N(g.rows)} rows) | |`);
+    lines.push(`| ${g.dataset === 'mixed' ? `generate the mixed dataset${g.label ? ` (for ${g.label})` : ''}` : 'generate users'} | ${g.dialect} | ${sizeOf(g)} | ${(g.ms / 1000).toFixed(2)} s, CPU ${(g.cpuMs / 1000).toFixed(2)} s (${N(g.rows)} rows) | |`);
   }
   for (const s of reportOrder(run.servers)) {
     lines.push(`| ${s.label} | ${s.dialect ?? ''} | ${s.n !== undefined ? sizeOf({ n: s.n, ...(s.dataset ? { dataset: s.dataset } : {}) }) : ''} | ready in ${ms(s.startupMs)} ms${s.startupCpuMs !== undefined ? ` (CPU ${ms(s.startupCpuMs)} ms)` : ''} | ${s.peakRssMb !== undefined ? `${s.peakRssMb.toFixed(0)} MB` : '–'} |`);
