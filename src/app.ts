@@ -18,6 +18,7 @@ import { installConnectionLifecycle } from './http/connection-lifecycle.js';
 import { decorateJsonText } from './http/json-body.js';
 import { answerB2bFrameworkError, b2bRestPlugin } from './rest/b2b/b2b-rest-plugin.js';
 import { b2bManagementPlugin } from './rest/b2b-management/management-plugin.js';
+import { webhooksPlugin } from './rest/webhooks/webhooks-plugin.js';
 import { MANAGEMENT_PREFIX } from './http/api-error-response.js';
 import { redactUrl } from './shared/redact.js';
 
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   // APIs register here: each is an encapsulated plugin with its own error format.
   await app.register(b2bRestPlugin);
   await app.register(b2bManagementPlugin, { prefix: MANAGEMENT_PREFIX });
+  await app.register(webhooksPlugin, { prefix: '/stores' });
   registerGraphiqlAssets(app);
   await app.register(accountGraphqlRoutes);
   await app.register(b2bGraphqlRoutes);

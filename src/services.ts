@@ -6,7 +6,10 @@ import { type CompanyManagement, createCompanyManagement } from './domain/compan
 import { type CompanyUserService, createCompanyUserService } from './domain/company-users/company-user-service.js';
 import type { CompanyUserEventSink } from './domain/company-users/company-user-types.js';
 import { type DataVersion, createDataVersion } from './db/data-version.js';
-import type { EventSink } from './domain/domain-events.js';
+import type { EventSink, EventSlot } from './domain/domain-events.js';
+import { createWebhookOutbox } from './domain/webhooks/webhook-outbox.js';
+import { createWebhookService, type WebhookService } from './domain/webhooks/webhook-service.js';
+import { createWebhookDispatcher, DEFAULT_WEBHOOK_SETTINGS, type WebhookDispatcher, type WebhookSettings } from './webhooks/webhook-dispatcher.js';
 import { createRateLimiter, type RateLimiter, type RateLimitSetting, type RateLimitStore } from './domain/rate-limits/rate-limiter.js';
 import { createRateLimitOverrides, type RateLimitKind, type RateLimitOverrides } from './emulator/worlds/rate-limit-overrides.js';
 import { createWorldChanges, type WorldChanges } from './emulator/worlds/world-changes.js';
@@ -26,6 +29,8 @@ export interface RuntimeSettings {
   accountRateLimit: RateLimitSetting | null;
   /** null: off */
   b2bRateLimit: RateLimitSetting | null;
+  /** webhooks.md §7.5 (default: send, lenient destinations, 10 s, verified TLS, clock timestamps, 8 at once) */
+  webhooks?: WebhookSettings;
 }
 
 export interface ServiceDeps {
@@ -59,6 +64,12 @@ export interface Services {
   readonly companyRoles: CompanyRoleService;
   /** Companies and their hierarchy for the Management API (store-level callers) */
   readonly companies: CompanyManagement;
+  /** the webhooks registration API's rules (webhooks.md §4) */
+  readonly webhooks: WebhookService;
+  /** sends this world's webhook outbox (webhooks.md §5-§7) */
+  readonly webhookDelivery: WebhookDispatcher;
+  /** stops what runs in the background for this world (webhook deliveries) */
+  close(): Promise<void>;
   /** the world these services work on: 'main', or a fork's id (/f/{forkId}/...) */
   readonly worldId: string;
   /** typed state-change events (GET /_roster/events): emit after the transaction commits */
@@ -76,7 +87,41 @@ export interface Services {
 
 export function createServices(deps: ServiceDeps): Services {
   const changes = deps.worldChanges ?? createWorldChanges();
-  const events: EventSink = deps.events ?? { emit: () => undefined };
+  const journal: EventSink = deps.events ?? { emit: () => undefined };
+  // every domain write goes through this sink: its events are journalled after the commit, and turned
+  // into webhook deliveries inside its transaction (the outbox); a commit that enqueued wakes the sender
+  const outbox = createWebhookOutbox({ clock: deps.clock, ids: deps.ids });
+  let webhookDelivery: WebhookDispatcher | undefined;
+  const wake = () => {
+    if (outbox.takeEnqueued()) webhookDelivery?.kick();
+  };
+  const events: EventSink = {
+    emit(event) {
+      journal.emit(event);
+      wake();
+    },
+    ...(journal.reserve
+      ? {
+          reserve(): EventSlot {
+            const slot = (journal.reserve as () => EventSlot)();
+            return {
+              emit(event) {
+                slot.emit(event);
+                wake();
+              },
+              cancel: () => slot.cancel(),
+            };
+          },
+        }
+      : {}),
+    persist: (trx, written) => outbox.persist(trx, written),
+  };
+  const webhookSettings = () => deps.settings.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  webhookDelivery = createWebhookDispatcher({ database: deps.database, clock: deps.clock, events: journal, settings: webhookSettings });
+  // a reset, snapshot restore or fixture load replaces the rows: what was pending is not delivered (§7.4)
+  changes.onChanged(() => {
+    void webhookDelivery?.cancelAll().catch(() => undefined);
+  });
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   // read caches are valid for one data version: principals and whole answers on both engines and
@@ -95,6 +140,9 @@ export function createServices(deps: ServiceDeps): Services {
     companyUsers,
     companyRoles: createCompanyRoleService({ database: deps.database }),
     companies: createCompanyManagement(companyUsers.managementParts),
+    webhooks: createWebhookService({ database: deps.database, clock: deps.clock, events, rule: () => ({ destinations: webhookSettings().destinations }) }),
+    webhookDelivery,
+    close: () => webhookDelivery.close(),
     worldId: deps.worldId ?? 'main',
     events,
     get dataVersion() {

@@ -12,6 +12,7 @@ import type { JournalEntry } from './emulator/journal/request-journal.js';
 import type { ApiName } from './http/api-error-response.js';
 import type { RateLimitSetting } from './domain/rate-limits/rate-limiter.js';
 import type { Fixture } from './fixtures/fixture-types.js';
+import type { DeliveryView, DrainResult } from './webhooks/webhook-dispatcher.js';
 
 /**
  * `roster/testing`: Roster inside your own test process.
@@ -27,6 +28,8 @@ import type { Fixture } from './fixtures/fixture-types.js';
  * gives the same controls for a server you started yourself (`roster serve`, Docker).
  */
 
+export type { DeliveryView, DrainResult };
+export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhooks/webhook-receiver.js';
 export type { ApiName, FaultEffect, FaultMatch, FaultRule, FaultRuleInput, Fixture, JournalEntry, RateLimitSetting, WorldEvent, WorldEventType };
 
 export interface StartRosterOptions {
@@ -129,6 +132,13 @@ export interface RosterWorld {
   };
   /** a B2B storefront authToken for a fixture user (POST /api/io/auth/customers) */
   b2bToken(options: B2bLoginOptions): Promise<string>;
+  /** this world's webhook deliveries (webhooks.md §7.2-§7.3) */
+  readonly webhooks: {
+    /** run every attempt due at the current clock time; resolves when none is due or in flight */
+    drain(options?: { timeoutMs?: number }): Promise<DrainResult>;
+    /** the delivery log, newest first */
+    deliveries(filter?: { webhookId?: number; scope?: string; state?: DeliveryView['state']; limit?: number }): Promise<DeliveryView[]>;
+  };
 }
 
 export interface RosterFork extends RosterWorld {
@@ -234,6 +244,13 @@ function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecret
       secrets.apiAccounts.splice(0, secrets.apiAccounts.length, ...next.apiAccounts);
       secrets.b2bUsers.clear();
       for (const [k, v] of next.b2bUsers) secrets.b2bUsers.set(k, v);
+    },
+    webhooks: {
+      drain: (options = {}) => call<DrainResult>('POST', '/webhooks/drain', options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      async deliveries(filter = {}) {
+        const query = new URLSearchParams(Object.entries(filter).map(([k, v]): [string, string] => [k, String(v)])).toString();
+        return (await call<{ deliveries: DeliveryView[] }>('GET', `/webhooks/deliveries${query ? `?${query}` : ''}`)).deliveries;
+      },
     },
     faults: {
       add: (rule) => call<FaultRule>('POST', '/faults', rule),

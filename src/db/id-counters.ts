@@ -6,7 +6,7 @@ import type { DB } from './tables.js';
  * restarts, and are copied with the rest of the state by reset, snapshots and forks.
  * `b2b` is shared by customers and company users so that a user's id never equals its bcId.
  */
-export type IdSpace = 'users' | 'stores' | 'api_accounts' | 'b2b' | 'companies' | 'company_roles';
+export type IdSpace = 'users' | 'stores' | 'api_accounts' | 'b2b' | 'companies' | 'company_roles' | 'webhooks' | 'webhook_events';
 
 export const idSpaceStarts: Record<IdSpace, number> = {
   users: 1,
@@ -15,6 +15,8 @@ export const idSpaceStarts: Record<IdSpace, number> = {
   b2b: 1,
   companies: 1,
   company_roles: 10,
+  webhooks: 1,
+  webhook_events: 1,
 };
 
 /** Reserve `count` consecutive ids; returns the first. Run it inside the caller's transaction. */

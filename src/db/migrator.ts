@@ -3,6 +3,7 @@ import { AppError } from '../shared/errors.js';
 import type { Database } from './database.js';
 import * as m0001 from './migrations/2026-11-29-0001-initial-schema.js';
 import * as m0002 from './migrations/2026-12-07-0002-management-api.js';
+import * as m0003 from './migrations/2026-12-07-0003-webhooks.js';
 
 /**
  * Our own small migrator over the frozen migrations: each run is one transaction, serialized per
@@ -14,6 +15,7 @@ import * as m0002 from './migrations/2026-12-07-0002-management-api.js';
 const migrations: Record<string, Migration> = {
   '2026-11-29-0001-initial-schema': m0001,
   '2026-12-07-0002-management-api': m0002,
+  '2026-12-07-0003-webhooks': m0003,
 };
 
 export const migrationNames = Object.keys(migrations).sort();

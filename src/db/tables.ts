@@ -248,6 +248,42 @@ export interface CompanyUserChannelsTable {
   channel_id: number;
 }
 
+/** a registered webhook (webhooks.md §4.2): world state */
+export interface WebhooksTable {
+  id: number;
+  store_hash: string;
+  client_id: string;
+  scope: string;
+  destination: string;
+  is_active: number;
+  /** JSON object, null when none */
+  headers: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** the delivery outbox (webhooks.md §5-§7): not world state (see WEBHOOK_OUTBOX_TABLE) */
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: number;
+  store_hash: string;
+  client_id: string;
+  scope: string;
+  destination: string;
+  body: string;
+  event_seq: number;
+  request_id: string | null;
+  state: 'pending' | 'succeeded' | 'failed' | 'cancelled' | 'recorded';
+  attempt_count: number;
+  first_due_at: number;
+  next_due_at: number;
+  lease_until: number | null;
+  /** JSON array of attempt records */
+  attempts: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DB {
   id_counters: IdCountersTable;
   settings: SettingsTable;
@@ -272,6 +308,8 @@ export interface DB {
   b2b_customer_groups: B2bCustomerGroupsTable;
   b2b_extra_field_configs: B2bExtraFieldConfigsTable;
   company_user_channels: CompanyUserChannelsTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
 }
 
 /** Every table, in an order where each table only references tables before it. */
@@ -299,4 +337,12 @@ export const tablesInDependencyOrder = [
   'b2b_customer_groups',
   'b2b_extra_field_configs',
   'company_user_channels',
+  'webhooks',
 ] as const satisfies readonly (keyof DB)[];
+
+/**
+ * The webhook outbox: in every database (migrations) but not part of a world's state, so it is not
+ * in `tablesInDependencyOrder` (restores leave it alone; the emulator cancels what a reset, restore or
+ * fork must not deliver).
+ */
+export const WEBHOOK_OUTBOX_TABLE = 'webhook_deliveries' as const;

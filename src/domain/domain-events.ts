@@ -22,6 +22,13 @@ export const worldEventTypes = [
   'company.updated',
   'company.deleted',
   'company.status.updated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'webhook.delivery.succeeded',
+  'webhook.delivery.failed',
+  'webhook.deactivated',
+  'webhook.domain.blocklisted',
   'customer.created',
   'world.reset',
   'world.snapshot.restored',
@@ -38,6 +45,11 @@ export interface WorldEventInput {
   before?: unknown;
   /** the entity after the change (null: it no longer exists) */
   after?: unknown;
+  /**
+   * true: recorded in the world's journal only, never a webhook (the documented exceptions:
+   * Companies made by a bulk create and their admins, users removed with their Company; webhooks.md §2)
+   */
+  silent?: boolean;
 }
 
 export interface EventSink {
@@ -48,6 +60,11 @@ export interface EventSink {
    * when it rolled back. A sink without it orders events as they are emitted.
    */
   reserve?(): EventSlot;
+  /**
+   * Called inside the write's transaction, after `work` pushed its events and before the commit:
+   * what must be written with the change itself (the webhook outbox, webhooks.md §2).
+   */
+  persist?(trx: Transaction<DB>, events: readonly WorldEventInput[]): Promise<void>;
 }
 
 export interface EventSlot {
@@ -76,6 +93,7 @@ export async function commitWithEvents<T>(
     outcome = await runInTransaction(database, async (trx) => {
       const events: WorldEventInput[] = [];
       const result = await work(trx, events);
+      if (events.length > 0) await sink?.persist?.(trx, events);
       const slots = events.map(place);
       attempts.push(slots);
       return { result, events, slots };

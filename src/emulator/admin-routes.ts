@@ -9,6 +9,7 @@ import { forkRoutes } from './routes/fork-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { rateLimitRoutes } from './routes/rate-limit-routes.js';
 import { snapshotRoutes } from './routes/snapshot-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
 import { worldRoutes } from './routes/world-routes.js';
 
 /**
@@ -18,7 +19,7 @@ import { worldRoutes } from './routes/world-routes.js';
  * Each resource declares its routes in routes/; the same table validates requests and produces
  * the OpenAPI document served at /_roster/openapi.json.
  */
-export const adminRoutes: AdminRoute[] = [...worldRoutes, ...snapshotRoutes, ...forkRoutes, ...clockRoutes, ...rateLimitRoutes, ...faultRoutes, ...journalRoutes];
+export const adminRoutes: AdminRoute[] = [...worldRoutes, ...snapshotRoutes, ...forkRoutes, ...clockRoutes, ...rateLimitRoutes, ...faultRoutes, ...journalRoutes, ...webhookRoutes];
 
 /** The admin API's OpenAPI 3.1 document, built from the route table. */
 export function adminOpenApi(): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { throttledMessage } from './b2b-caller.js';
-import { accountGraphqlErrors, b2bManagementErrorBody, b2bRestErrorBody, graphqlErrorItem } from './error-formats.js';
+import { accountGraphqlErrors, b2bManagementErrorBody, b2bRestErrorBody, graphqlErrorItem, v3ErrorBody } from './error-formats.js';
 
 /**
  * An HTTP-level error in the error format of the API a path belongs to, for the few answers that
@@ -9,8 +9,8 @@ import { accountGraphqlErrors, b2bManagementErrorBody, b2bRestErrorBody, graphql
  * shutting down, and the emulator's fault rules.
  */
 /** The APIs Roster serves, by the names the emulator's journal and fault rules use. */
-export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql' | 'b2b-management';
-export const apiNames: readonly ApiName[] = ['account-graphql', 'b2b-rest', 'b2b-graphql', 'b2b-management'];
+export type ApiName = 'account-graphql' | 'b2b-rest' | 'b2b-graphql' | 'b2b-management' | 'webhooks';
+export const apiNames: readonly ApiName[] = ['account-graphql', 'b2b-rest', 'b2b-graphql', 'b2b-management', 'webhooks'];
 
 /** where the B2B Management API v3 is served (b2b-management-rest.md §1) */
 export const MANAGEMENT_PREFIX = '/api/v3/io';
@@ -19,6 +19,7 @@ export function apiOfPath(path: string): ApiName | 'other' {
   if (path.startsWith('/accounts/')) return 'account-graphql';
   if (path === '/graphql' || path === '/graphql/') return 'b2b-graphql';
   if (path === MANAGEMENT_PREFIX || path.startsWith(`${MANAGEMENT_PREFIX}/`)) return 'b2b-management';
+  if (path.startsWith('/stores/')) return 'webhooks';
   if (path.startsWith('/api/')) return 'b2b-rest';
   return 'other';
 }
@@ -66,6 +67,10 @@ export function sendApiError(reply: FastifyReply, path: string, status: number, 
       const text = status === 429 && message === undefined ? throttledMessage(1000) : (message ?? defaultMessage(status));
       // data: null as an executed operation that failed (what a fault rule stands for)
       return reply.send({ data: null, errors: [graphqlErrorItem(text, status === 401 ? 40101 : status)] });
+    }
+    case 'webhooks': {
+      if (retry) reply.header('retry-after', '1');
+      return reply.send(v3ErrorBody(status, message ?? defaultMessage(status)));
     }
     case 'b2b-management': {
       if (retry) reply.header('retry-after', '1');

@@ -55,3 +55,8 @@ export function b2bManagementErrorBody(status: number, message: string, data: un
 export function b2bHierarchyErrorBody(status: number, title: string, text: string): Record<string, unknown> {
   return { status, title, errors: { '1': text } };
 }
+
+/** BigCommerce's v3 error (webhooks.md §4.4): `{status, title, type[, errors]}`. */
+export function v3ErrorBody(status: number, title: string, errors?: Record<string, string>): Record<string, unknown> {
+  return { status, title, type: '/api-docs/getting-started/api-status-codes', ...(errors !== undefined ? { errors } : {}) };
+}

@@ -15,27 +15,46 @@ export interface ControllableClock extends Clock {
   /** Back to real time, no offset. */
   real(): void;
   readonly isFrozen: boolean;
+  /** called after every freeze, advance or real (e.g. to run what fell due); returns the unsubscribe */
+  onChange(listener: () => void): () => void;
 }
 
 export function createClock(options: { frozenAt?: number; source?: () => number } = {}): ControllableClock {
   const source = options.source ?? (() => Date.now());
   let frozenAt: number | undefined = options.frozenAt;
   let offset = 0;
+  const listeners = new Set<() => void>();
+  const changed = () => {
+    for (const listener of [...listeners]) {
+      try {
+        listener();
+      } catch {
+        // a listener never breaks a clock move
+      }
+    }
+  };
   return {
     now: () => (frozenAt !== undefined ? frozenAt : source() + offset),
     freeze(at) {
       frozenAt = at;
+      changed();
     },
     advance(ms) {
       if (frozenAt !== undefined) frozenAt += ms;
       else offset += ms;
+      changed();
     },
     real() {
       frozenAt = undefined;
       offset = 0;
+      changed();
     },
     get isFrozen() {
       return frozenAt !== undefined;
+    },
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

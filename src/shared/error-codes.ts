@@ -53,6 +53,12 @@ export const errorCodes = {
   B2B_JSON_PARSE: { status: 400, message: 'JSON parse error' },
   B2B_METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
   MANAGEMENT_NOT_IMPLEMENTED: { status: 501, message: 'Not Implemented' },
+  /** the webhooks API's v3 errors (webhooks.md §4.4): `message` is the title */
+  WEBHOOK_INPUT_INVALID: { status: 400, message: 'Input is invalid.' },
+  WEBHOOK_UNAUTHORIZED: { status: 401, message: 'Unauthorized - the v3 Auth client ID or token in the request are not a valid combination for this store.' },
+  WEBHOOK_FORBIDDEN: { status: 403, message: 'Unauthorized Access. You do not have permission to make this request.' },
+  WEBHOOK_NOT_FOUND: { status: 404, message: 'Webhook not found' },
+  WEBHOOK_INVALID: { status: 422, message: 'JSON data is missing or invalid' },
   /** a Companies-family refusal: `meta.message` is the message, `details.data` the body's data ({} by default) */
   MANAGEMENT_COMPANY_ERROR: { status: 422, message: 'Company was not valid.' },
   MANAGEMENT_COMPANY_NOT_FOUND: { status: 404, message: 'This resource is not found.' },

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { registerDialect } from '../dialect.js';
 import { pgModule } from '../pg-module.js';
 import { type Database, openDatabase } from '../database.js';
-import { type DB, tablesInDependencyOrder } from '../tables.js';
+import { type DB, tablesInDependencyOrder, WEBHOOK_OUTBOX_TABLE } from '../tables.js';
 import { AppError } from '../../shared/errors.js';
 import { countSqliteImageRows, readAllRows, replaceAllRows, restoreSqliteFile, restoreSqliteImage, type TableRows } from './world-rows.js';
 
@@ -64,6 +64,11 @@ export const SQLITE_IMAGE_MEMORY_BYTES = 64 * 1024 * 1024;
  * containers sharing the folder (whose process ids mean nothing here) out of the sweep below.
  */
 const IMAGE_FOLDER_PREFIX = `.roster-images-${hostname().replace(/[^A-Za-z0-9]/g, '_')}-`;
+
+function withoutOutbox(database: Database): Database {
+  database.sqlite?.prepare(`DELETE FROM "${WEBHOOK_OUTBOX_TABLE}"`).run();
+  return database;
+}
 
 function sqliteHandle(database: Database): BetterSqlite3.Database {
   if (!database.sqlite) throw new Error('not a SQLite database');
@@ -218,10 +223,11 @@ function createSqliteStorage(main: Database, options: { memoryLimitBytes?: numbe
     },
     async fork(database) {
       const handle = sqliteHandle(database);
-      if (sqliteBytes(handle) <= memoryLimit) return openDatabase('sqlite::memory:', { sqliteImage: serializeSqlite(handle) });
+      // a fork starts with its parent's rows and an empty webhook outbox (the outbox is not world state)
+      if (sqliteBytes(handle) <= memoryLimit) return withoutOutbox(await openDatabase('sqlite::memory:', { sqliteImage: serializeSqlite(handle) }));
       const path = await backupToFile(database);
       try {
-        const forked = await openDatabase(`sqlite:${path}`);
+        const forked = withoutOutbox(await openDatabase(`sqlite:${path}`));
         forkFiles.set(forked, path);
         return forked;
       } catch (error) {
@@ -462,8 +468,10 @@ function createPostgresStorage(main: Database, options: WorldStorageOptions): Wo
       SELECT coalesce(sum(greatest(cl.reltuples, 0)), 0)::float8 AS n
       FROM pg_class cl JOIN pg_namespace ns ON ns.oid = cl.relnamespace
       WHERE ns.nspname = ${schema} AND cl.relkind = 'r'`.execute(database.kysely);
-    if (Number(estimate.rows[0]?.n ?? 0) > 50_000) return [`TRUNCATE ${tables.map((t) => qualified(schema, t)).join(', ')}`];
-    return [...tables].reverse().map((t) => `DELETE FROM ${qualified(schema, t)}`);
+    // the webhook outbox is not world state, but a recycled schema must not carry a deleted fork's queue
+    const outbox = `DELETE FROM ${qualified(schema, WEBHOOK_OUTBOX_TABLE)}`;
+    if (Number(estimate.rows[0]?.n ?? 0) > 50_000) return [outbox, `TRUNCATE ${tables.map((t) => qualified(schema, t)).join(', ')}`];
+    return [outbox, ...[...tables].reverse().map((t) => `DELETE FROM ${qualified(schema, t)}`)];
   }
 
   const copyStatements = (from: string, to: string) => tables.map((t) => `INSERT INTO ${qualified(to, t)} SELECT * FROM ${qualified(from, t)}`);

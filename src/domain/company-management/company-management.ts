@@ -315,6 +315,8 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
           commitWithEvents(kernel.database, kernel.events, async (trx, events) => {
             const out = [];
             for (const plan of plans) out.push(await insertPlanned(trx, storeHash, plan, events, now));
+            // §5.8: a bulk create fires no webhook (its Companies nor their admins); the journal keeps them
+            for (const event of events) event.silent = true;
             return out;
           }),
         )
@@ -369,13 +371,14 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
         if (!before) throw notFound();
         const userIds = await listCompanyUserIds(trx, companyId);
         const kids = (await listHierarchyRows(trx, storeHash)).filter((r) => r.parentId === companyId);
-        for (const userId of userIds) events.push({ type: 'company.user.deleted', subject: { storeHash, companyId, userId }, before: { id: userId }, after: null });
+        // users removed with their Company are journal events only (no store/company/user/deleted, webhooks.md §2)
+        for (const userId of userIds) events.push({ type: 'company.user.deleted', subject: { storeHash, companyId, userId }, before: { id: userId }, after: null, silent: true });
         await deleteCompanyRows(trx, companyId);
+        events.push({ type: 'company.deleted', subject: { storeHash, companyId }, before, after: null });
         for (const kid of kids) {
           await setCompanyParent(trx, kid.id, null, now);
           events.push({ type: 'company.updated', subject: { storeHash, companyId: kid.id }, before: { parentId: companyId }, after: { parentId: null } });
         }
-        events.push({ type: 'company.deleted', subject: { storeHash, companyId }, before, after: null });
         return { children: kids };
       });
       kernel.version.bump();

@@ -118,7 +118,7 @@ export function validateFaultRule(input: FaultRuleInput): void {
   if (effects === 0 && e.latencyMs === undefined) bad('effect: give status, graphqlError, drop or latencyMs');
   if (e.status !== undefined && !(Number.isInteger(e.status) && e.status >= 400 && e.status <= 599)) bad('effect.status must be an HTTP error status (400-599)');
   if (e.latencyMs !== undefined && !(Number.isInteger(e.latencyMs) && e.latencyMs >= 0 && e.latencyMs <= 60_000)) bad('effect.latencyMs must be 0-60000');
-  if (e.graphqlError !== undefined && (m.api === 'b2b-rest' || m.api === 'b2b-management')) bad('effect.graphqlError needs a GraphQL API (account-graphql or b2b-graphql)');
+  if (e.graphqlError !== undefined && (m.api === 'b2b-rest' || m.api === 'b2b-management' || m.api === 'webhooks')) bad('effect.graphqlError needs a GraphQL API (account-graphql or b2b-graphql)');
 }
 
 export function createFaultRegistry(nextId: () => string): FaultRegistry {

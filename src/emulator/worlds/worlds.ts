@@ -220,6 +220,7 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
   }
 
   async function closeWorld(world: World<S>): Promise<void> {
+    await (world.services as { close?: () => Promise<void> }).close?.().catch(() => undefined);
     for (const snapshot of world.snapshots.values()) await storage.discard(snapshot.image).catch(() => undefined);
     world.snapshots.clear();
     await releaseBaseline(world.id);

@@ -1,0 +1,99 @@
+import type { Transaction } from 'kysely';
+import { allocateIds } from '../../db/id-counters.js';
+import type { DB } from '../../db/tables.js';
+import type { Clock } from '../../shared/clock.js';
+import type { IdGenerator } from '../../shared/ids.js';
+import type { WorldEventInput } from '../domain-events.js';
+import { deliveryUuid, payloadBody } from './webhook-payload.js';
+import { registrationsFor } from './webhook-scopes.js';
+import { listActiveWebhooksFor } from './webhook-repository.js';
+
+/**
+ * The transactional outbox of webhooks (webhooks.md §2, §10 #1): the domain's events of a write are
+ * turned, inside its transaction, into one delivery row per (event, matching active hook), so a
+ * delivery exists exactly when the change committed. The dispatcher sends them.
+ */
+const NOTICES: Record<string, { scope: string; user: boolean }> = {
+  'company.user.created': { scope: 'store/company/user/created', user: true },
+  'company.user.updated': { scope: 'store/company/user/updated', user: true },
+  'company.user.deleted': { scope: 'store/company/user/deleted', user: true },
+  'company.created': { scope: 'store/company/created', user: false },
+  'company.updated': { scope: 'store/company/updated', user: false },
+  'company.deleted': { scope: 'store/company/deleted', user: false },
+  'company.status.updated': { scope: 'store/company/statusUpdated', user: false },
+};
+
+export interface WebhookOutbox {
+  persist(trx: Transaction<DB>, events: readonly WorldEventInput[]): Promise<void>;
+  /** true once a delivery was written since the last call (the dispatcher's cue to look) */
+  takeEnqueued(): boolean;
+}
+
+export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator }): WebhookOutbox {
+  let enqueued = false;
+  return {
+    takeEnqueued() {
+      const was = enqueued;
+      enqueued = false;
+      return was;
+    },
+    async persist(trx, events) {
+      const now = deps.clock.now();
+      const createdAt = Math.floor(now / 1000);
+      const storeIds = new Map<string, string>();
+      for (const event of events) {
+        const notice = NOTICES[event.type];
+        if (!notice || event.silent) continue;
+        const subject = event.subject ?? {};
+        const storeHash = subject.storeHash;
+        const companyId = subject.companyId;
+        if (typeof storeHash !== 'string' || typeof companyId !== 'number') continue;
+        const hooks = await listActiveWebhooksFor(trx, storeHash, registrationsFor(notice.scope));
+        if (hooks.length === 0) continue;
+        let storeId = storeIds.get(storeHash);
+        if (storeId === undefined) {
+          storeId = await storeIdOf(trx, storeHash);
+          storeIds.set(storeHash, storeId);
+        }
+        const data: Record<string, number> = notice.user && typeof subject.userId === 'number' ? { company_id: companyId, user_id: subject.userId } : { company_id: companyId };
+        const body = payloadBody({ scope: notice.scope, storeId, storeHash, data, createdAt });
+        const seq = await allocateIds(trx, 'webhook_events');
+        for (const hook of hooks) {
+          await trx
+            .insertInto('webhook_deliveries')
+            .values({
+              id: deliveryUuid(deps.ids.next()),
+              webhook_id: hook.id,
+              store_hash: storeHash,
+              client_id: hook.clientId,
+              scope: notice.scope,
+              destination: hook.destination,
+              body,
+              event_seq: seq,
+              request_id: null,
+              state: 'pending',
+              attempt_count: 0,
+              first_due_at: now,
+              next_due_at: now,
+              lease_until: null,
+              attempts: '[]',
+              created_at: now,
+              updated_at: now,
+            })
+            .execute();
+          enqueued = true;
+        }
+      }
+    },
+  };
+}
+
+/** The store's numeric id (`store_id`): the stored one, else one from the stores counter, kept. */
+async function storeIdOf(trx: Transaction<DB>, storeHash: string): Promise<string> {
+  const row = await trx.selectFrom('b2b_stores').select('store_id').where('store_hash', '=', storeHash).executeTakeFirst();
+  if (row?.store_id !== null && row?.store_id !== undefined) return String(row.store_id);
+  const account = await trx.selectFrom('stores').select('id').where('store_hash', '=', storeHash).executeTakeFirst();
+  const id = account ? Number(account.id) : await allocateIds(trx, 'stores');
+  await trx.updateTable('b2b_stores').set({ store_id: id }).where('store_hash', '=', storeHash).execute();
+  return String(id);
+}
