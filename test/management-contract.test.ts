@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeHs256 } from '../src/auth/b2b-jwt.js';
 import { dialects } from './helpers/dialects.js';
@@ -125,6 +126,29 @@ describe.each(dialects)('Management API contract on %s', (dialect) => {
     const created = await mgmt(t, 'POST', '/users', { body: { firstName: 'F', lastName: 'L', email: 'fault@x.com', companyId: USERS.admin.companyId, role: 2, channelIds: [1] } });
     expect(created.status).toBe(200);
     await t.app.inject({ method: 'DELETE', url: '/_roster/faults' });
+  });
+
+  it('reads are answered from the answer cache only while nothing changed: storefront writes, Management writes and outside writes are seen at once', async () => {
+    const t2 = await createTestApp({ dialect, fixture: managementFixture(), now: NOW, sqliteFile: true });
+    try {
+      const first = async () => ((await mgmt(t2, 'GET', `/users/${USERS.admin.id}`)).body as { data: { firstName: string } }).data.firstName;
+      expect(await first()).toBe(USERS.admin.firstName);
+      expect(await first()).toBe(USERS.admin.firstName); // a repeat (cached)
+      const token = await t2.app.services.b2bTokens.issue({ storeHash: STORE, customerId: USERS.admin.bcId, userId: USERS.admin.id, email: USERS.admin.email, channelId: 1 }).token;
+      const put = await storefront(t2, token, 'PUT', `/api/v2/users/${USERS.admin.id}`, { firstName: 'ViaStorefront', lastName: 'L', email: USERS.admin.email, phoneNumber: '', role: 0 });
+      expect(put.status).toBe(200);
+      expect(await first()).toBe('ViaStorefront');
+      expect((await mgmt(t2, 'PUT', `/users/${USERS.admin.id}`, { body: { firstName: 'ViaManagement' } })).status).toBe(200);
+      expect(await first()).toBe('ViaManagement');
+      const outside = await t2.outside();
+      await sql`UPDATE company_users SET first_name = 'Elsewhere' WHERE id = ${USERS.admin.id}`.execute(outside.kysely);
+      expect(await first()).toBe('Elsewhere');
+      // another credential of the same store does not get this credential's answer (and reads the same data)
+      expect(((await mgmt(t2, 'GET', `/users/${USERS.admin.id}`, { token: TOKENS.read })).body as { data: { firstName: string } }).data.firstName).toBe('Elsewhere');
+      expect((await mgmt(t2, 'GET', `/users/${USERS.admin.id}`, { token: TOKENS.other })).status).toBe(404);
+    } finally {
+      await t2.close();
+    }
   });
 
   it('a fork serves the API on its own copy: writes there are not seen by the main world, and the other way round', async () => {

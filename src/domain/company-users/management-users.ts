@@ -180,9 +180,9 @@ export function createManagedUserWriter(kernel: ManagementKernel) {
     }));
   }
 
-  async function withChannels(storeHash: string, users: CompanyUser[]): Promise<ManagedUser[]> {
+  async function withChannels(storeHash: string, users: CompanyUser[], known?: StoreChannel[]): Promise<ManagedUser[]> {
     if (users.length === 0) return [];
-    const [storeChannels, declared] = await Promise.all([listStoreChannels(db, storeHash), declaredFields(storeHash)]);
+    const [storeChannels, declared] = await Promise.all([known ?? listStoreChannels(db, storeHash), declaredFields(storeHash)]);
     const rank = new Map(declared.map((d, i) => [d.fieldName, i]));
     // §4.1: extra fields in configuration order, then by name
     const byConfig = (a: ExtraField, b: ExtraField) =>
@@ -374,7 +374,7 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
       const first = channels[0]?.id ?? null;
       const totalCount = await countManagementUsers(db, storeHash, filters, first);
       const users = page.offset >= totalCount ? [] : await listManagementUsers(db, storeHash, filters, page, first);
-      return { items: await withChannels(storeHash, users), totalCount };
+      return { items: await withChannels(storeHash, users, channels), totalCount };
     },
 
     async get(storeHash, userId) {

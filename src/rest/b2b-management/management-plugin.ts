@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
 import { mayUse, type ManagementCredential, resolveManagementCredential } from '../../auth/b2b-management-auth.js';
+import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import { consumeB2bQuota, quotaHeaders, throttledError } from '../../http/b2b-caller.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { AppError } from '../../shared/errors.js';
@@ -22,7 +23,7 @@ import { registerManagementUserRoutes } from './users-routes.js';
 declare module 'fastify' {
   interface FastifyRequest {
     /** the Management API caller, once authenticated; null before */
-    managementCaller: { credential: ManagementCredential; decision: RateLimitDecision | null } | null;
+    managementCaller: { credential: ManagementCredential; decision: RateLimitDecision | null; version: string | undefined } | null;
   }
 }
 
@@ -62,7 +63,7 @@ async function authenticate(request: FastifyRequest): Promise<void> {
   const version = await services.readVersion.take();
   const credential = await resolveManagementCredential(services.database, request.headers, version);
   const decision = await consumeB2bQuota(services, credential.storeHash);
-  request.managementCaller = { credential, decision };
+  request.managementCaller = { credential, decision, version };
   if (!mayUse(credential, request.method)) throw new AppError('B2B_FORBIDDEN');
   if (decision && !decision.allowed) throw throttledError(decision);
 }
@@ -98,6 +99,27 @@ function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: E
   } catch {
     done(new AppError('B2B_JSON_PARSE'));
   }
+}
+
+const answers = createAnswerCache();
+
+/** A read's answer: from the cache when this credential asked for this URL at this data version. */
+async function sendCached(request: FastifyRequest, reply: FastifyReply, route: ManagementRoute): Promise<FastifyReply> {
+  const services = request.services;
+  const caller = request.managementCaller;
+  const scope = { database: services.database, version: caller?.version };
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(',') : (value ?? '');
+  };
+  const key = caller ? answerKey(header('x-auth-token'), header('authtoken'), header('x-store-hash'), request.url) : undefined;
+  if (key !== undefined) {
+    const hit = answers.get(scope, key);
+    if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
+  }
+  const text = JSON.stringify(await route.handler(request, reply));
+  if (key !== undefined && reply.statusCode === 200) await answers.keep(scope, key, text, () => services.readVersion.take());
+  return reply.type(JSON_TYPE).send(text);
 }
 
 /** Serialized as written (key order of §14 #33), compact. */
@@ -151,12 +173,17 @@ export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   });
 
   for (const route of routes) {
+    // reads answer from the edges' answer cache (http/answer-cache.ts) per credential and URL, for the
+    // data version taken before the caller was resolved; the hierarchy counts its own bucket per call
+    const cached = route.method === 'GET' && route.family !== 'hierarchy';
     app.route({
       method: route.method,
       url: route.url,
       config: { family: route.family, operationId: route.operationId },
       onRequest: route.refuse ? refusing(route.refuse) : authenticate,
-      handler: (async (request, reply) => send(reply, await route.handler(request, reply))) as RouteHandlerMethod,
+      handler: (cached
+        ? async (request, reply) => sendCached(request, reply, route)
+        : async (request, reply) => send(reply, await route.handler(request, reply))) as RouteHandlerMethod,
     });
   }
   // 405 with Allow for the other methods of a known path (after authentication, §2.3)
