@@ -104,6 +104,8 @@ export function createWebhookDispatcher(deps: {
   const outcomes = new Map<string, { at: number; ok: boolean }[]>();
   const blocked = new Map<string, number>();
   const unsubscribe = deps.clock.onChange?.(() => kick());
+  // what a previous process left pending (a restart after SIGTERM or SIGKILL) is looked at once at start
+  setImmediate(() => kick());
 
   function kick(): void {
     if (closed) return;
@@ -175,7 +177,8 @@ export function createWebhookDispatcher(deps: {
       }
       const claimed: WebhookDeliveriesTable[] = [];
       for (const row of batch) {
-        const lease = Date.now() + settings.timeoutMs + 30_000;
+        // long enough for one attempt; a process killed mid-attempt leaves a lease that expires soon
+        const lease = Date.now() + settings.timeoutMs + 5_000;
         const result = await db
           .updateTable('webhook_deliveries')
           .set({ lease_until: lease })
