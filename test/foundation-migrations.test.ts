@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../src/db/database.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../src/db/db-errors.js';
 import { migrateDownAll, migrateToLatest, migrationNames } from '../src/db/migrator.js';
-import { tablesInDependencyOrder } from '../src/db/tables.js';
+import { tablesInDependencyOrder, WEBHOOK_OUTBOX_TABLE } from '../src/db/tables.js';
 import { loadFixture } from '../src/fixtures/load-fixture.js';
 import { createClock } from '../src/shared/clock.js';
 import { dialects } from './helpers/dialects.js';
@@ -34,12 +34,12 @@ describe.each(dialects)('migrations on %s', (dialect) => {
 
   it('run up, down and up again', async () => {
     db = await createTestDatabase(dialect); // already migrated up
-    expect(await tableNames(db)).toEqual([...tablesInDependencyOrder].sort());
+    expect(await tableNames(db)).toEqual([...tablesInDependencyOrder, WEBHOOK_OUTBOX_TABLE].sort());
     expect(await migrateToLatest(db)).toEqual([]); // idempotent
     expect(await migrateDownAll(db)).toEqual([...migrationNames].reverse());
     expect(await tableNames(db)).toEqual([]);
     expect(await migrateToLatest(db)).toEqual(migrationNames);
-    expect(await tableNames(db)).toEqual([...tablesInDependencyOrder].sort());
+    expect(await tableNames(db)).toEqual([...tablesInDependencyOrder, WEBHOOK_OUTBOX_TABLE].sort());
     await loadFixture(db, cloneDemo(), createClock());
   });
 
