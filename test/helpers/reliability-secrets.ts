@@ -13,7 +13,15 @@ export interface Secret {
 
 interface DemoShape {
   accounts: { apiAccounts?: { name: string; token: string }[] }[];
-  b2b?: { stores: { customers?: { email: string; password?: string }[]; companies?: { users?: { email: string; password?: string }[] }[] }[] };
+  b2b?: {
+    stores: {
+      storeHash: string;
+      customers?: { email: string; password?: string }[];
+      companies?: { users?: { email: string; password?: string }[] }[];
+      apiAccounts?: { name: string; token?: string; clientSecret?: string }[];
+      legacyAuthTokens?: { name: string; token?: string }[];
+    }[];
+  };
   settings?: { b2bJwtSecret?: string; storefrontJwtSecrets?: Record<string, string> };
 }
 
@@ -22,6 +30,12 @@ export function fixtureSecrets(fixture: unknown = demoFixture): Secret[] {
   const out: Secret[] = [];
   for (const account of f.accounts) for (const api of account.apiAccounts ?? []) out.push({ label: `API token ${api.name}`, value: api.token });
   for (const store of f.b2b?.stores ?? []) {
+    // the B2B Management API's credentials (b2b-management-rest.md §2, §12): store-level tokens, their client secrets, legacy authTokens
+    for (const api of store.apiAccounts ?? []) {
+      if (api.token) out.push({ label: `store API token ${api.name} of ${store.storeHash}`, value: api.token });
+      if (api.clientSecret) out.push({ label: `client secret of ${api.name} of ${store.storeHash}`, value: api.clientSecret });
+    }
+    for (const legacy of store.legacyAuthTokens ?? []) if (legacy.token) out.push({ label: `legacy authToken ${legacy.name} of ${store.storeHash}`, value: legacy.token });
     for (const c of store.customers ?? []) if (c.password) out.push({ label: `password of ${c.email}`, value: c.password });
     for (const company of store.companies ?? []) for (const u of company.users ?? []) if (u.password) out.push({ label: `password of ${u.email}`, value: u.password });
   }
@@ -36,6 +50,11 @@ export const issuedSecrets: Secret[] = [];
 
 export function rememberIssued(label: string, value: string): void {
   if (value.length >= 16 && !issuedSecrets.some((s) => s.value === value)) issuedSecrets.push({ label, value });
+}
+
+/** The secrets of a fixture other than the demo one this file's apps were built on (searched for as the demo's are). */
+export function rememberFixtureSecrets(fixture: unknown): void {
+  for (const s of fixtureSecrets(fixture)) if (!issuedSecrets.some((o) => o.value === s.value)) issuedSecrets.push(s);
 }
 
 export function allSecrets(): Secret[] {
