@@ -9,6 +9,7 @@ import { digestDatabase } from '../helpers/reliability-digest.js';
 import { type FuzzRequest, jsonOf, MAX_LOOP_BLOCK_MS, toInject } from '../helpers/reliability-fuzz.js';
 import { checkAccountResponse } from '../helpers/reliability-requests-account.js';
 import { checkB2bGraphqlResponse } from '../helpers/reliability-requests-b2b-graphql.js';
+import { bodyClassOf, checkManagementResponse, familyOf, type ManagementRouteClass, managementRoutes, managementUrl, routeLabel } from '../helpers/reliability-requests-b2b-management.js';
 import { type B2bTokens, checkB2bRestResponse, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
 import { describeNest, jsonObjectText, NEST_SHAPES, type Nest, type NestShape, nestGraphql, nestJson, nestOf } from '../helpers/reliability-deep-values.js';
 import { assertLogsFreeOfSecrets, capturedLogs, createLoggedTestApp } from '../helpers/reliability-secrets.js';
@@ -37,7 +38,7 @@ const BASE_SEED = process.env.ROSTER_FUZZ_SEED ? Number(process.env.ROSTER_FUZZ_
 const ACCOUNT_URL = '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql';
 const NEW_EMAIL = '"deep.nesting@example.org"';
 
-type Api = 'rest' | 'graphql' | 'account';
+type Api = 'rest' | 'graphql' | 'account' | 'management';
 
 /** What a refused request must answer besides the API's own format. */
 interface Expectation {
@@ -220,6 +221,147 @@ function checkRest(c: DeepCase, request: FuzzRequest, res: LightMyRequestRespons
     const messages = (errMsg as Record<string, unknown>)[c.expect.field];
     if (!Array.isArray(messages) || messages.some((m) => typeof m !== 'string' || m.length > 300)) throw new Error(`errMsg.${c.expect.field} is not a list of short messages`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// B2B Management API v3: every body field of every route the server publishes (its OpenAPI
+// document), inside bulk items too, unknown keys, whole bodies; the demo's store-level token
+
+const MANAGEMENT_HEADERS = { 'x-auth-token': 'demo-store-token-b2b', 'x-store-hash': 'f0qyczpkb2' };
+
+/** Fields a body may carry that no rule reads (ignored or read leniently): their cases get a base refused for its e-mail. */
+const IGNORED_FIELDS: Record<string, readonly string[]> = {
+  'post-companies': ['catalogId', 'acceptCreationEmail'],
+  'post-companies-bulk': ['catalogId', 'acceptCreationEmail', 'acceptWelcomeEmail'],
+  'put-companies-companyId': ['priceListAssign'],
+  'put-companies': ['priceListAssign'],
+};
+
+/** the wire field the Users family's 422 names for a body field */
+const USERS_FAMILY = new Set(['companies_users_create', 'companies_users_bulk_create_create', 'companies_user_update']);
+
+function managementRequest(route: Pick<ManagementRouteClass, 'method' | 'template'>, url: string, payload: string): FuzzRequest {
+  return { family: familyOf('deep', route), method: route.method as FuzzRequest['method'], url, headers: { 'content-type': 'application/json', ...MANAGEMENT_HEADERS }, payload };
+}
+
+const jsonOfValues = (body: Record<string, unknown>) => Object.fromEntries(Object.entries(body).map(([k, v]) => [k, JSON.stringify(v)]));
+
+/** The path of each route at an id whose write the body decides (Great Buys' users and Companies of the demo). */
+const DEEP_PATH_VALUES: Record<string, string> = { userId: '124', companyId: '223344', customerId: '323', roleId: '0', childCompanyId: '123457' };
+
+function managementCases(routes: readonly ManagementRouteClass[]): DeepCase[] {
+  const out: DeepCase[] = [];
+  for (const route of routes.filter((r) => r.body !== undefined)) {
+    const cls = bodyClassOf(route);
+    const url = managementUrl(route, DEEP_PATH_VALUES);
+    const users = USERS_FAMILY.has(route.operationId);
+    const bulk = route.body === 'array';
+    const label = routeLabel(route);
+    // the fixed 405 (catalogs) never reads its body
+    if (route.operationId === 'put-companies-companyId-catalog') {
+      out.push({ name: `${label} whole body`, api: 'management', placement: 'json', request: (deep) => managementRequest(route, url, deep), expect: { status: 405 } });
+      continue;
+    }
+    const hierarchy = route.family === 'hierarchy';
+    const refusal = hierarchy ? 400 : 422;
+    const valid = () => {
+      const body = cls.valid();
+      // the demo has no Company 223344 users to clash with; Companies of bulk updates are the demo's
+      if (route.operationId === 'put-companies') body.companyId = 223344;
+      if (route.operationId === 'post-companies-companyId-parents') body.parentCompanyId = 334455;
+      return body;
+    };
+    const badEmail = (body: Record<string, unknown>) => ({ ...body, [users ? 'email' : 'companyEmail']: 'not-an-email' });
+    const wrap = (item: string) => (bulk ? `[${item}]` : item);
+    const fieldOf = (field: string) => (users ? { field: bulk ? `0.${field}` : field } : {});
+    const ignored = IGNORED_FIELDS[route.operationId] ?? [];
+    for (const field of cls.fields) {
+      // open bug (reported): a nested channelIds item of a Company create is a 500; shown by its own test below
+      if (field === 'channelIds' && route.operationId.startsWith('post-companies')) continue;
+      const base = ignored.includes(field) ? badEmail(valid()) : valid();
+      // a bulk update names its Companies: a nest there is "no such Company" for the whole batch
+      const expectation: Expectation =
+        route.operationId === 'put-companies' && field === 'companyId'
+          ? { status: 404 }
+          : ignored.includes(field)
+            ? { status: refusal, ...fieldOf(users ? 'email' : '') }
+            : { status: refusal, ...fieldOf(field) };
+      out.push({
+        name: `${label} ${bulk ? '[0].' : ''}${field}`,
+        api: 'management',
+        placement: 'json',
+        request: (deep) => managementRequest(route, url, wrap(jsonObjectText({ ...jsonOfValues(base), [field]: deep }))),
+        expect: expectation,
+      });
+    }
+    for (const list of ['extraFields', 'userExtraFields'].filter((f) => cls.fields.includes(f))) {
+      for (const sub of ['fieldName', 'fieldValue']) {
+        out.push({
+          name: `${label} ${bulk ? '[0].' : ''}${list}[0].${sub}`,
+          api: 'management',
+          placement: 'json',
+          request: (deep) => managementRequest(route, url, wrap(jsonObjectText({ ...jsonOfValues(valid()), [list]: `[${jsonObjectText({ fieldName: '"department"', fieldValue: '"sales"', [sub]: deep })}]` }))),
+          expect: { status: refusal, ...fieldOf(list) },
+        });
+      }
+    }
+    // unknown keys are ignored: the body is refused for its e-mail (or, without one, for a missing field), and the nest must not get in the way
+    for (const key of ['nickname', '__proto__', 'constructor']) {
+      const base = hierarchy || route.operationId.endsWith('-status') ? {} : badEmail(valid());
+      out.push({
+        name: `${label} unknown key ${key}`,
+        api: 'management',
+        placement: 'json',
+        request: (deep) => managementRequest(route, url, wrap(jsonObjectText({ ...jsonOfValues(base), [key]: deep }))),
+        expect: { status: refusal, ...(users ? fieldOf('email') : {}) },
+      });
+    }
+    // the whole body (and the whole item), which no route can take; a partial update may read an object nest as "no change"
+    const partial = route.method === 'PUT' && !route.operationId.endsWith('-status');
+    out.push({ name: `${label} whole body`, api: 'management', placement: 'json', request: (deep) => managementRequest(route, url, deep), expect: partial ? {} : { status: refusal } });
+    if (bulk) out.push({ name: `${label} whole item`, api: 'management', placement: 'json', request: (deep) => managementRequest(route, url, `[${deep}]`), expect: partial ? {} : { status: refusal } });
+  }
+  // routes that read no body: the body is not read
+  for (const [method, path, status] of [
+    ['DELETE', '/users/999999', 404],
+    ['DELETE', '/companies/999999', 404],
+    ['DELETE', '/companies/123456/subsidiaries/999999', 400],
+    ['GET', '/users/124', 200],
+    ['PATCH', '/users', 405],
+    ['PATCH', '/companies/123456', 405],
+  ] as const) {
+    const route = { method: method as ManagementRouteClass['method'], template: path };
+    out.push({ name: `${method} ${path} with a nested body`, api: 'management', placement: 'json', request: (deep) => managementRequest(route, `/api/v3/io${path}`, deep), expect: { status } });
+  }
+  return out;
+}
+
+function checkManagement(c: DeepCase, request: FuzzRequest, res: LightMyRequestResponse): void {
+  checkManagementResponse(request, res);
+  if (INTERNAL_TEXT.test(res.body)) throw new Error('an internal error text in the answer');
+  if (tooLarge(request) && request.method !== 'GET' && request.method !== 'DELETE' && res.statusCode !== 405) {
+    if (res.statusCode !== 413) throw new Error(`HTTP ${res.statusCode} for a body over 1 MiB, expected 413`);
+    return;
+  }
+  if (c.expect.status !== undefined && res.statusCode !== c.expect.status) throw new Error(`HTTP ${res.statusCode}, expected ${c.expect.status}`);
+  if (c.expect.field) {
+    const errMsg = (jsonOf(res) as { data?: { errMsg?: unknown } }).data?.errMsg;
+    let at: unknown = errMsg;
+    for (const key of c.expect.field.split('.')) at = at !== null && typeof at === 'object' ? (at as Record<string, unknown>)[key] : undefined;
+    if (at === undefined) throw new Error(`errMsg does not name ${c.expect.field}`);
+    const messages = Array.isArray(at) ? at : Object.values(at as Record<string, unknown>).flat();
+    if (messages.length === 0 || messages.some((m) => typeof m !== 'string' || m.length > 300)) throw new Error(`errMsg.${c.expect.field} is not a list of short messages`);
+  } else if (res.statusCode === 422 && !USERS_FAMILY.has(routeOperation(request))) {
+    const message = (jsonOf(res) as { meta?: { message?: unknown } }).meta?.message;
+    if (typeof message !== 'string' || message.length > 300) throw new Error('a Companies refusal without a short meta.message');
+  }
+}
+
+function routeOperation(request: FuzzRequest): string {
+  const path = (request.url.split('?')[0] ?? '').replace('/api/v3/io', '');
+  if (/^\/users(\/bulk)?$/.test(path) && request.method === 'POST') return path.endsWith('bulk') ? 'companies_users_bulk_create_create' : 'companies_users_create';
+  if (/^\/users\/\d+$/.test(path) && request.method === 'PUT') return 'companies_user_update';
+  return '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -643,6 +785,7 @@ async function runCase(t: TestApp, c: DeepCase, shape: NestShape, seed: number, 
       const logged = errorLogLines(logsBefore);
       try {
         if (c.api === 'rest') checkRest(c, request, res);
+        else if (c.api === 'management') checkManagement(c, request, res);
         else checkGraphql(c, request, res);
         if (logged.length > 0) throw new Error(`logged an error: ${summariseLogLine(logged[0] as string)}`);
       } catch (error) {
@@ -659,15 +802,19 @@ async function runCase(t: TestApp, c: DeepCase, shape: NestShape, seed: number, 
   }
 }
 
-async function runAll(t: TestApp, cases: DeepCase[], numRuns: number, seedOffset: number): Promise<Tally & { failures: string[] }> {
+/**
+ * `shapes: 'each'` sends every case in all three shapes; `'rotate'` sends case i in shape i mod 3
+ * only (for groups of many cases, where every shape still meets every kind of field).
+ */
+async function runAll(t: TestApp, cases: DeepCase[], numRuns: number, seedOffset: number, shapes: 'each' | 'rotate' = 'each'): Promise<Tally & { failures: string[] }> {
   const tally: Tally = { statuses: {}, maxDepth: 0 };
   const failures: string[] = [];
   // no single request may hold the event loop for 500 ms or more (issue #14), watched over the whole group
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   let index = 0;
-  for (const c of cases) {
-    for (const shape of NEST_SHAPES) {
+  for (const [i, c] of cases.entries()) {
+    for (const shape of shapes === 'each' ? NEST_SHAPES : [NEST_SHAPES[i % NEST_SHAPES.length] as NestShape]) {
       index += 1;
       try {
         await runCase(t, c, shape, BASE_SEED + seedOffset + index, numRuns, tally);
@@ -726,16 +873,25 @@ describe.each(dialects)('JSON nested 10 to 100,000 levels deep in every body fie
   });
   afterAll(async () => t.close());
 
-  const groups: [string, () => DeepCase[], number, string][] = [
+  const groups: [string, () => DeepCase[] | Promise<DeepCase[]>, number, string, ('each' | 'rotate')?][] = [
     ['B2B REST: every body field, unknown keys and whole bodies', () => restCases(tokens), 0, 'b2b-rest'],
+    [
+      'B2B Management API: every body field of every published route (bulk items too), unknown keys and whole bodies',
+      async () => managementCases(await managementRoutes(t.app)),
+      300_000,
+      'b2b-management',
+      // ~150 cases: one shape each (rotating), one depth per case; ROSTER_DEEP_RUNS raises it
+      'rotate',
+    ],
     ['B2B GraphQL: every argument and input field, as a variable and inline; the transport keys', () => b2bGraphqlCases(tokens), 100_000, 'b2b-graphql'],
     ['Account GraphQL: the user mutations and users(filters:), as a variable and inline; the transport keys', () => accountCases(), 200_000, 'account-graphql'],
   ];
-  for (const [title, build, seedOffset, journalApi] of groups) {
+  for (const [title, build, seedOffset, journalApi, shapes] of groups) {
     it(`${title}: refused below 500 in the API's own format, changing nothing`, { timeout: 120_000 }, async () => {
-      const cases = build();
+      const cases = await build();
       expect(cases.length).toBeGreaterThan(10);
-      const { statuses, maxDepth, failures } = await runAll(t, cases, numRuns, seedOffset);
+      const runs = shapes === 'rotate' && !process.env.ROSTER_DEEP_RUNS ? 1 : numRuns;
+      const { statuses, maxDepth, failures } = await runAll(t, cases, runs, seedOffset, shapes);
       expect(failures, failures.slice(0, 15).join('\n\n')).toEqual([]);
       const serverErrors = Object.entries(statuses).reduce((sum, [status, n]) => sum + (Number(status) >= 500 ? n : 0), 0);
       expect(serverErrors, JSON.stringify(statuses)).toBe(0);
@@ -748,6 +904,25 @@ describe.each(dialects)('JSON nested 10 to 100,000 levels deep in every body fie
       expect((journal.json() as { requests: unknown[] }).requests.length).toBeGreaterThan(100);
     });
   }
+
+  it('B2B Management API: a nested channelIds item of a Company create is refused with 422, not a 500 (open bug)', async () => {
+    const company = { companyName: '"Deep Co"', companyEmail: '"deep.co@example.org"', companyPhone: '"5550100"', country: '"US"', adminFirstName: '"Deep"', adminLastName: '"Nest"' };
+    const failures: string[] = [];
+    for (const shape of NEST_SHAPES) {
+      const deep = nestJson({ shape, depth: 100_000, pattern: 'ao', key: 'a', leaf: 'number', sibling: false });
+      for (const [path, bulk] of [
+        ['/api/v3/io/companies', false],
+        ['/api/v3/io/companies/bulk', true],
+      ] as const) {
+        const item = jsonObjectText({ ...company, adminEmail: `"deep.${shape}.${bulk ? 'bulk' : 'one'}@example.org"`, channelIds: `[1,${deep}]` });
+        const request = managementRequest({ method: 'POST', template: bulk ? '/companies/bulk' : '/companies' }, path, bulk ? `[${item}]` : item);
+        const res = await t.app.inject(toInject(request));
+        if (res.statusCode !== 422 || INTERNAL_TEXT.test(res.body) || res.body.length > 2_000) failures.push(`POST ${path} channelIds [1, ${shape} nest]: ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(await digestDatabase(t.database)).toBe(before);
+  });
 
   it('logged no secret while doing so', () => {
     expect(capturedLogs.length).toBeGreaterThan(logsFrom);

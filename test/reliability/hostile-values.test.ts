@@ -5,7 +5,9 @@ import { type FuzzRequest, toInject } from '../helpers/reliability-fuzz.js';
 import { checkAccountResponse } from '../helpers/reliability-requests-account.js';
 import { checkB2bGraphqlResponse } from '../helpers/reliability-requests-b2b-graphql.js';
 import { type B2bTokens, checkB2bRestResponse, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
-import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
+import { COMPANIES, managementFixture, mgmt, MGMT_BASE, stateDigest, USERS } from '../helpers/management-support.js';
+import { checkManagementResponse, familyOf, freshEmail, INTERNAL_DETAILS } from '../helpers/reliability-requests-b2b-management.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberFixtureSecrets } from '../helpers/reliability-secrets.js';
 import type { TestApp } from '../helpers/test-app.js';
 
 /**
@@ -134,6 +136,228 @@ describe.each(dialects)('values that once broke an API, on %s', (dialect) => {
         throw new Error(`${c.name}: ${(error as Error).message}\n${res.statusCode} ${res.body.slice(0, 300)}`);
       }
     }
+    expect(await digestDatabase(t.database)).toBe(before);
+  });
+
+  it('logged no secret while doing so', () => {
+    assertLogsFreeOfSecrets();
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The B2B Management API v3 (/api/v3/io): the same values through every query parameter, path id
+// and body field of its routes. A write that is accepted must store the value as sent (it reads
+// back the same); a refused one writes nothing; no answer is a 5xx on either engine.
+
+interface MgmtCase {
+  name: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+  /** for an accepted write: where the value must read back, and what it must read as */
+  readBack?: { path: (data: Record<string, unknown>) => string; key: string; expected: unknown; extra?: boolean };
+}
+
+function managementCases(): MgmtCase[] {
+  const out: MgmtCase[] = [];
+  const user = () => ({ firstName: 'Hostile', lastName: 'Values', email: freshEmail('hostile.user'), phoneNumber: '', companyId: COMPANIES.greatBuys.id, role: 2, channelIds: [1] });
+  const company = () => ({
+    companyName: 'Hostile Co',
+    companyEmail: 'hostile.co@example.org',
+    companyPhone: '5550100',
+    country: 'US',
+    adminFirstName: 'Hos',
+    adminLastName: 'Tile',
+    adminEmail: freshEmail('hostile.admin'),
+  });
+  const newUser = (data: Record<string, unknown>) => `/users/${String(data.userId)}`;
+  const newCompany = (data: Record<string, unknown>) => `/companies/${String(data.companyId)}`;
+  const userWire: Record<string, string> = { firstName: 'firstName', lastName: 'lastName', email: 'email', phoneNumber: 'phoneNumber', uuid: 'uuid' };
+  const companyText = ['companyName', 'companyEmail', 'companyPhone', 'addressLine1', 'addressLine2', 'city', 'state', 'country', 'zipCode', 'uuid'];
+  for (const [label, text] of [
+    ['a 52 kB value', LONG],
+    ['U+0000', NUL],
+  ] as const) {
+    const q = encodeURIComponent(text);
+    for (const [path, params] of [
+      ['/users', ['q', 'email', 'companyId', 'roles', 'channelId', 'minModified', 'isIncludeExtraFields', 'limit', 'offset']],
+      ['/companies', ['q', 'extraFields', 'sortBy', 'orderBy', 'companyStatus', 'bcGroupId', 'customerId', 'bcOrderId', 'extraFieldFilterType', 'minCreated']],
+      ['/companies/roles', ['q', 'limit']],
+      ['/companies/permissions', ['q']],
+      ['/users/extra-fields', ['offset']],
+      ['/companies/extra-fields', ['limit']],
+      [`/companies/${COMPANIES.greatBuys.id}/subsidiaries`, ['limit', 'offset']],
+      [`/companies/${COMPANIES.greatBuys.id}/hierarchy`, ['offset']],
+    ] as const) {
+      for (const param of params) out.push({ name: `GET ${path}?${param}: ${label}`, method: 'GET', path: `${path}?${param}=${q}` });
+    }
+    out.push({ name: `GET /companies?extraFields=name:value: ${label}`, method: 'GET', path: `/companies?extraFields=${q}:${q}&extraFieldFilterType=exact-match` });
+    for (const path of ['/users/ID', '/users/customer/ID', '/companies/ID', '/companies/roles/ID', '/companies/ID/subsidiaries', '/companies/ID/hierarchy']) {
+      out.push({ name: `GET ${path}: ${label}`, method: 'GET', path: path.replace('ID', q) });
+    }
+    out.push({ name: `DELETE /users/{id}: ${label}`, method: 'DELETE', path: `/users/${q}` });
+    out.push({ name: `DELETE /companies/{id}/subsidiaries/{child}: ${label}`, method: 'DELETE', path: `/companies/${COMPANIES.greatBuys.id}/subsidiaries/${q}` });
+    for (const field of Object.keys(userWire)) {
+      const readBack = { key: userWire[field] as string, expected: text };
+      out.push({ name: `POST /users ${field}: ${label}`, method: 'POST', path: '/users', body: { ...user(), [field]: text }, readBack: { ...readBack, path: newUser } });
+      out.push({ name: `PUT /users/{id} ${field}: ${label}`, method: 'PUT', path: `/users/${USERS.junior.id}`, body: { [field]: text }, readBack: { ...readBack, path: () => `/users/${USERS.junior.id}` } });
+    }
+    for (const sub of ['fieldName', 'fieldValue']) {
+      const item = { fieldName: 'Hostile', fieldValue: 'value', [sub]: text };
+      out.push({ name: `POST /users extraFields[0].${sub}: ${label}`, method: 'POST', path: '/users', body: { ...user(), extraFields: [item] }, readBack: { path: newUser, key: 'extraFields', expected: [item] } });
+      out.push({ name: `POST /companies extraFields[0].${sub}: ${label}`, method: 'POST', path: '/companies', body: { ...company(), extraFields: [item] } });
+      out.push({ name: `POST /companies userExtraFields[0].${sub}: ${label}`, method: 'POST', path: '/companies', body: { ...company(), userExtraFields: [item] } });
+      out.push({ name: `PUT /companies/{id} extraFields[0].${sub}: ${label}`, method: 'PUT', path: `/companies/${COMPANIES.rival.id}`, body: { extraFields: [item] } });
+    }
+    for (const field of [...companyText, 'adminFirstName', 'adminLastName', 'adminEmail', 'adminPhoneNumber']) {
+      const readBack = companyText.includes(field) ? { path: newCompany, key: field, expected: text } : undefined;
+      out.push({ name: `POST /companies ${field}: ${label}`, method: 'POST', path: '/companies', body: { ...company(), [field]: text }, ...(readBack ? { readBack } : {}) });
+    }
+    // bulk items share the single endpoints' rules: a Company field and an administrator field each
+    for (const field of ['companyName', 'adminFirstName']) {
+      out.push({ name: `POST /companies/bulk [0].${field}: ${label}`, method: 'POST', path: '/companies/bulk', body: [{ ...company(), [field]: text }] });
+    }
+    for (const field of companyText) {
+      out.push({
+        name: `PUT /companies/{id} ${field}: ${label}`,
+        method: 'PUT',
+        path: `/companies/${COMPANIES.rival.id}`,
+        body: { [field]: text },
+        readBack: { path: () => `/companies/${COMPANIES.rival.id}`, key: field, expected: text },
+      });
+    }
+    for (const field of ['companyName', 'city']) {
+      out.push({ name: `PUT /companies/bulk [0].${field}: ${label}`, method: 'PUT', path: '/companies/bulk', body: [{ companyId: COMPANIES.pending.id, [field]: text }] });
+    }
+  }
+
+  for (const id of BIG_IDS) {
+    for (const [path, params] of [
+      ['/users', ['companyId', 'channelId', 'minModified', 'maxModified', 'minCreated', 'maxCreated', 'roles', 'limit', 'offset']],
+      ['/companies', ['bcGroupId', 'customerId', 'bcOrderId', 'orderId', 'companyStatus', 'minModified', 'maxCreated', 'limit', 'offset']],
+      ['/companies/roles', ['limit', 'offset']],
+    ] as const) {
+      for (const param of params) out.push({ name: `GET ${path}?${param}=${id}`, method: 'GET', path: `${path}?${param}=${id}` });
+    }
+    for (const path of ['/users/ID', '/users/customer/ID', '/companies/ID', '/companies/roles/ID', '/companies/ID/subsidiaries', '/companies/ID/hierarchy']) {
+      out.push({ name: `GET ${path.replace('ID', id)}`, method: 'GET', path: path.replace('ID', id) });
+    }
+    out.push({ name: `PUT /users/${id}`, method: 'PUT', path: `/users/${id}`, body: { firstName: 'Big' } });
+    out.push({ name: `DELETE /users/${id}`, method: 'DELETE', path: `/users/${id}` });
+    out.push({ name: `PUT /companies/${id}`, method: 'PUT', path: `/companies/${id}`, body: { companyPhone: '5550000' } });
+    out.push({ name: `DELETE /companies/${id}`, method: 'DELETE', path: `/companies/${id}` });
+    out.push({ name: `PUT /companies/${id}/status`, method: 'PUT', path: `/companies/${id}/status`, body: { companyStatus: 1 } });
+    out.push({ name: `POST /companies/${id}/parent`, method: 'POST', path: `/companies/${id}/parent`, body: { parentCompanyId: COMPANIES.rival.id } });
+    out.push({ name: `DELETE /companies/${id}/subsidiaries/${id}`, method: 'DELETE', path: `/companies/${id}/subsidiaries/${id}` });
+    out.push({ name: `DELETE /companies/{id}/subsidiaries/${id}`, method: 'DELETE', path: `/companies/${COMPANIES.greatBuys.id}/subsidiaries/${id}` });
+    for (const value of [Number(id), id]) {
+      const kind = typeof value === 'number' ? 'a number' : 'a string';
+      for (const field of ['companyId', 'companyRoleId', 'originChannelId']) out.push({ name: `POST /users ${field} ${id} as ${kind}`, method: 'POST', path: '/users', body: { ...user(), [field]: value } });
+      out.push({ name: `POST /users channelIds [${id}] as ${kind}`, method: 'POST', path: '/users', body: { ...user(), channelIds: [value] } });
+      out.push({ name: `PUT /users/{id} companyRoleId ${id} as ${kind}`, method: 'PUT', path: `/users/${USERS.junior.id}`, body: { companyRoleId: value } });
+      out.push({ name: `PUT /users/{id} channelIds [${id}] as ${kind}`, method: 'PUT', path: `/users/${USERS.junior.id}`, body: { channelIds: [value] } });
+      out.push({
+        name: `POST /companies customerGroupId ${id} as ${kind}`,
+        method: 'POST',
+        path: '/companies',
+        body: { ...company(), customerGroupId: value },
+        readBack: { path: newCompany, key: 'bcGroupId', expected: String(id) },
+      });
+      out.push({ name: `POST /companies originChannelId ${id} as ${kind}`, method: 'POST', path: '/companies', body: { ...company(), originChannelId: value } });
+      out.push({ name: `POST /companies channelIds [${id}] as ${kind}`, method: 'POST', path: '/companies', body: { ...company(), channelIds: [value] } });
+      out.push({ name: `POST /companies/bulk [0].customerGroupId ${id} as ${kind}`, method: 'POST', path: '/companies/bulk', body: [{ ...company(), customerGroupId: value }] });
+      out.push({
+        name: `PUT /companies/{id} customerGroupId ${id} as ${kind}`,
+        method: 'PUT',
+        path: `/companies/${COMPANIES.rival.id}`,
+        body: { customerGroupId: value },
+        readBack: { path: () => `/companies/${COMPANIES.rival.id}`, key: 'bcGroupId', expected: String(id) },
+      });
+      out.push({ name: `PUT /companies/bulk companyId ${id} as ${kind}`, method: 'PUT', path: '/companies/bulk', body: [{ companyId: value, companyPhone: '5550000' }] });
+      out.push({ name: `PUT /companies/bulk [0].customerGroupId ${id} as ${kind}`, method: 'PUT', path: '/companies/bulk', body: [{ companyId: COMPANIES.pending.id, customerGroupId: value }] });
+      out.push({ name: `PUT /companies/{id}/status companyStatus ${id} as ${kind}`, method: 'PUT', path: `/companies/${COMPANIES.rival.id}/status`, body: { companyStatus: value } });
+      out.push({ name: `POST /companies/{id}/parent parentCompanyId ${id} as ${kind}`, method: 'POST', path: `/companies/${COMPANIES.rival.id}/parent`, body: { parentCompanyId: value } });
+    }
+  }
+  for (const raw of ['%FF', '%zz', '%', '%C0%AF', '%ED%A0%80']) {
+    out.push({ name: `GET /users/12${raw}`, method: 'GET', path: `/users/12${raw}` });
+    out.push({ name: `PUT /companies/12${raw}`, method: 'PUT', path: `/companies/12${raw}`, body: {} });
+    out.push({ name: `GET /users?q=${raw}`, method: 'GET', path: `/users?q=${raw}` });
+  }
+  return out;
+}
+
+describe.each(dialects)('values that once broke an API, through the Management API, on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const fixture = managementFixture();
+    rememberFixtureSecrets(fixture);
+    t = await createLoggedTestApp({ dialect, fixture });
+  });
+  afterAll(async () => t.close());
+
+  it('are refused (writing nothing) or stored as sent, never with a 5xx, in the API\'s own format', { timeout: 120_000 }, async () => {
+    const list = managementCases();
+    expect(list.length).toBeGreaterThan(300);
+    const failures: string[] = [];
+    // per request, the rows a Management write touches (stateDigest); every table once the refusals are done (below)
+    let before = await stateDigest(t);
+    for (const c of list) {
+      const res = await t.app.inject({
+        method: c.method,
+        url: `${MGMT_BASE}${c.path}`,
+        headers: { 'x-auth-token': 'mgmt-token-modify', 'x-store-hash': 'f0qyczpkb2', ...(c.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(c.body !== undefined ? { payload: JSON.stringify(c.body) } : {}),
+      });
+      const request: FuzzRequest = { family: familyOf('hostile'), method: c.method, url: `${MGMT_BASE}${c.path}`, headers: {} };
+      try {
+        checkManagementResponse(request, res);
+        if (c.method === 'GET') continue;
+        const after = await stateDigest(t);
+        const accepted = res.statusCode < 300;
+        if (!accepted && after !== before) throw new Error(`refused with ${res.statusCode}, yet the database changed`);
+        if (accepted && c.readBack) {
+          const data = res.json().data as Record<string, unknown>;
+          const back = await mgmt(t, 'GET', c.readBack.path(data));
+          const value = (back.body?.data as Record<string, unknown> | undefined)?.[c.readBack.key];
+          if (JSON.stringify(value) !== JSON.stringify(c.readBack.expected)) throw new Error(`accepted, but ${c.readBack.key} reads back as ${JSON.stringify(value)?.slice(0, 120)}`);
+        }
+        before = after;
+      } catch (error) {
+        failures.push(`${c.name}: ${(error as Error).message}\n    ${res.statusCode} ${res.body.slice(0, 200)}`);
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    // and the reads wrote nothing either
+    expect(await stateDigest(t)).toBe(before);
+  });
+
+  it('an error answer echoes a bounded part of a client value, however long the value', async () => {
+    const huge = 'x'.repeat(900_000);
+    const company = () => ({ companyName: 'Echo Co', companyEmail: 'echo.co@example.org', companyPhone: '5550100', country: 'US', adminFirstName: 'E', adminLastName: 'Cho', adminEmail: freshEmail('echo') });
+    const cases: [string, 'POST' | 'PUT', string, unknown][] = [
+      ['POST /companies channelIds: a string', 'POST', '/companies', { ...company(), channelIds: huge }],
+      ['POST /companies channelIds[0]', 'POST', '/companies', { ...company(), channelIds: [huge] }],
+      ['POST /companies/bulk [0].channelIds[0]', 'POST', '/companies/bulk', [{ ...company(), channelIds: [huge] }]],
+      ['POST /users channelIds[0]', 'POST', '/users', { firstName: 'E', lastName: 'Cho', email: freshEmail('echo'), companyId: COMPANIES.greatBuys.id, role: 1, channelIds: [huge] }],
+      ['POST /users role', 'POST', '/users', { firstName: 'E', lastName: 'Cho', email: freshEmail('echo'), companyId: COMPANIES.greatBuys.id, role: huge, channelIds: [1] }],
+      ['POST /users extraFields[0] (name of an invalid value)', 'POST', '/users', { firstName: 'E', lastName: 'Cho', email: freshEmail('echo'), companyId: COMPANIES.greatBuys.id, role: 1, channelIds: [1], extraFields: [{ fieldName: huge, fieldValue: 'v'.repeat(151) }] }],
+      ['PUT /users/{id} role', 'PUT', `/users/${USERS.junior.id}`, { role: huge }],
+      ['PUT /companies/{id} extraFields[0] (name of an invalid value)', 'PUT', `/companies/${COMPANIES.rival.id}`, { extraFields: [{ fieldName: huge, fieldValue: 'v'.repeat(151) }] }],
+      ['PUT /companies/{id}/status', 'PUT', `/companies/${COMPANIES.rival.id}/status`, { companyStatus: huge }],
+      ['POST /companies/{id}/parent', 'POST', `/companies/${COMPANIES.rival.id}/parent`, { parentCompanyId: huge }],
+    ];
+    const before = await digestDatabase(t.database);
+    const long: string[] = [];
+    for (const [name, method, path, body] of cases) {
+      const res = await mgmt(t, method, path, { body });
+      expect(res.status, `${name}: ${res.raw.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, name).toBeLessThan(500);
+      expect(res.raw, name).not.toMatch(INTERNAL_DETAILS);
+      // the storefront APIs echo at most MAX_ECHO_LENGTH characters of a value (shared/describe-value.ts)
+      if (res.raw.length > 2_000) long.push(`${name}: a ${res.raw.length}-character answer: ${res.raw.slice(0, 120)}…`);
+    }
+    expect(long, long.join('\n')).toEqual([]);
     expect(await digestDatabase(t.database)).toBe(before);
   });
 
