@@ -4,6 +4,7 @@ import { dialects } from '../helpers/dialects.js';
 import { LINGER_BYTES } from '../../src/http/connection-lifecycle.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
 import { type B2bTokens, signInDemoPeople } from '../helpers/reliability-requests-b2b-rest.js';
+import { type ManagementRouteClass, managementRoutes, managementUrl } from '../helpers/reliability-requests-b2b-management.js';
 import { assertLogsFreeOfSecrets, createLoggedTestApp } from '../helpers/reliability-secrets.js';
 import { cloneDemo, createTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -16,6 +17,10 @@ import { cloneDemo, createTestApp, type TestApp } from '../helpers/test-app.js';
 const ACCOUNT_A = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
 const ACCOUNT_URL = `/accounts/${ACCOUNT_A}/graphql`;
 const MiB = 1024 * 1024;
+/** the demo's store-level token of f0qyczpkb2 (B2B Management API) */
+const MANAGEMENT = { 'x-auth-token': 'demo-store-token-b2b', 'x-store-hash': 'f0qyczpkb2' };
+/** b2b-management-rest.md §3.2: the shared layer's 413, byte for byte */
+const MANAGEMENT_413 = '{"code":413,"meta":{"message":"Request Entity Too Large"},"data":{"errMsg":"Request Entity Too Large"}}';
 
 /** The demo world plus 296 more Great Buys users and 57 more account members, to see page caps. */
 function bigWorld(): unknown {
@@ -28,15 +33,22 @@ function bigWorld(): unknown {
     greatBuys?.users.push({ email: `bulk.${i}@greatbuys.com`, firstName: 'Bulk', lastName: `User ${i}`, phoneNumber: '', role: 2 });
   }
   for (let i = 0; i < 57; i++) world.accounts[0]?.users.push({ email: `member.${i}@example.com`, firstName: 'Member', lastName: String(i) });
+  // 260 more Companies, direct subsidiaries of Great Buys, without users: Management API pages past 250
+  const companies = world.b2b.stores[0]?.companies as unknown as Record<string, unknown>[];
+  for (let i = 0; i < 260; i++) companies.push({ id: 800_000 + i, name: `Subsidiary ${i}`, status: 1, parentId: 123456, users: [] });
   return world;
 }
 
 describe.each(dialects)('resource limits on %s', (dialect) => {
   let t: TestApp;
   let tokens: B2bTokens;
+  let managementRoutes_: ManagementRouteClass[] = [];
+  let managementBodyRoutes: ManagementRouteClass[] = [];
   beforeAll(async () => {
     t = await createLoggedTestApp({ dialect, fixture: bigWorld() });
     tokens = await signInDemoPeople(t.app);
+    managementRoutes_ = await managementRoutes(t.app);
+    managementBodyRoutes = managementRoutes_.filter((r) => r.body !== undefined);
   });
   afterAll(async () => t.close());
 
@@ -59,15 +71,32 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
       { url: '/api/io/auth/customers', method: 'POST' as const, headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ email: pad }), format: 'auth' },
       { url: '/graphql', method: 'POST' as const, headers: { ...admin, 'content-type': 'application/json' }, payload: JSON.stringify({ query: '{ userExtraFields { fieldName } }', pad }), format: 'b2b-graphql' },
       { url: '/graphql', method: 'POST' as const, headers: { 'content-type': 'text/plain' }, payload: pad, format: 'b2b-graphql' },
+      // the Management API: every route that reads a body, by the server's own route list (below)
+      ...managementBodyRoutes.map((route) => ({
+        url: managementUrl(route, { userId: '124', companyId: '123456' }),
+        method: route.method as 'POST' | 'PUT',
+        headers: { ...MANAGEMENT, 'content-type': 'application/json' },
+        payload: route.body === 'array' ? JSON.stringify([{ firstName: pad }]) : JSON.stringify({ firstName: pad }),
+        format: route.operationId === 'put-companies-companyId-catalog' ? 'management-405' : 'management',
+      })),
+      { url: '/api/v3/io/users', method: 'POST' as const, headers: { ...MANAGEMENT, 'content-type': 'text/plain' }, payload: pad, format: 'management' },
+      { url: '/api/v3/io/users', method: 'POST' as const, headers: { authtoken: 'demo-legacy-b2b-authtoken' }, payload: pad, format: 'management' },
     ];
+    expect(managementBodyRoutes.length).toBeGreaterThanOrEqual(10);
     for (const c of cases) {
       const res = await t.app.inject({ method: c.method, url: c.url, headers: c.headers, payload: c.payload });
+      // the catalogs PUT is a fixed 405 that never reads its body (b2b-management-rest.md §1.2, §2.3: 405 before 413)
+      if (c.format === 'management-405') {
+        expect(res.statusCode, `${c.method} ${c.url}`).toBe(405);
+        continue;
+      }
       expect(res.statusCode, `${c.method} ${c.url}`).toBe(413);
       const body = res.json();
       if (c.format === 'account') expect(body).toEqual({ errors: [{ message: expect.any(String), extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       if (c.format === 'rest') expect(body).toEqual({ code: 413, message: 'Request Entity Too Large', data: { errMsg: 'Request Entity Too Large' } });
       if (c.format === 'auth') expect(body).toEqual({ code: 413, data: { errMsg: 'Request Entity Too Large' }, meta: { message: 'Request Entity Too Large' } });
       if (c.format === 'b2b-graphql') expect(body).toEqual({ errors: [{ message: 'Request Entity Too Large', extensions: { code: 413 } }] });
+      if (c.format === 'management') expect(res.body).toBe(MANAGEMENT_413);
     }
     expect(await digestDatabase(t.database)).toBe(before);
   });
@@ -170,6 +199,41 @@ describe.each(dialects)('resource limits on %s', (dialect) => {
     expect(past.data).toEqual({ list: [], pagination: { totalCount: 300, offset: Number.MAX_SAFE_INTEGER, limit: 5 } });
   });
 
+  it('Management API: limit above 250 is capped to 250 on every list; bad limit and offset fall back to 10 and 0; hierarchy levels are never cut', async () => {
+    const get = (path: string) => t.app.inject({ method: 'GET', url: `/api/v3/io${path}`, headers: MANAGEMENT });
+    // lists by the server's own route list: every GET without a path id but the permission catalogue (no paging, §7.3), plus the hierarchy reads
+    const lists = managementRoutes_.filter((r) => r.method === 'GET' && (r.params.length === 0 || /subsidiaries|hierarchy/.test(r.template)) && !r.template.endsWith('/permissions'));
+    expect(lists.length).toBeGreaterThanOrEqual(7);
+    const totals: Record<string, number> = {};
+    for (const route of lists) {
+      const path = route.template.replace('{companyId}', '123456');
+      for (const limit of ['1000', '100000', '99999999999999999999', '9'.repeat(400)]) {
+        const res = await get(`${path}?limit=${limit}`);
+        expect(res.statusCode, `${path}?limit=${limit}: ${res.body.slice(0, 200)}`).toBe(200);
+        const body = res.json();
+        expect(body.meta.pagination.limit, path).toBe(250);
+        expect(body.meta.pagination.offset, path).toBe(0);
+        totals[path] = body.meta.pagination.totalCount;
+        const items = path.endsWith('/hierarchy') ? body.data[0].subsidiaries ?? [] : body.data;
+        expect(items.length, path).toBeLessThanOrEqual(250);
+        expect(items.length, path).toBe(Math.min(250, body.meta.pagination.totalCount));
+      }
+      const lenient = (await get(`${path}?limit=0&offset=-5`)).json();
+      expect(lenient.meta.pagination, path).toMatchObject({ limit: 10, offset: 0 });
+      const junk = (await get(`${path}?limit=abc&offset=1e3`)).json();
+      expect(junk.meta.pagination, path).toMatchObject({ limit: 10, offset: 0 });
+    }
+    // the lists that have more than 250 rows show the cap at work
+    expect(totals['/users']).toBeGreaterThan(250);
+    expect(totals['/companies']).toBeGreaterThan(250);
+    expect(totals['/companies/123456/subsidiaries']).toBe(261);
+    expect(totals['/companies/123456/hierarchy']).toBe(261);
+    // an offset past every row is an empty page, however many digits it has
+    const past = (await get('/users?limit=5&offset=99999999999999999999')).json();
+    expect(past.data).toEqual([]);
+    expect(past.meta.pagination).toEqual({ totalCount: totals['/users'], limit: 5, offset: Number.MAX_SAFE_INTEGER });
+  });
+
   it('logged no secret while doing so', () => {
     assertLogsFreeOfSecrets();
   });
@@ -249,6 +313,8 @@ describe('oversized bodies over real HTTP', () => {
     ['/api/io/auth/customers', '"code":413', ''],
     ['/api/v2/login', '"code":413', ''],
     ['/_roster/reset', '"code":"PAYLOAD_TOO_LARGE"', ''],
+    ['/api/v3/io/users', MANAGEMENT_413, 'X-Auth-Token: demo-store-token-b2b\r\nX-Store-Hash: f0qyczpkb2\r\n'],
+    ['/api/v3/io/companies/bulk', MANAGEMENT_413, 'authToken: demo-legacy-b2b-authtoken\r\n'],
   ])('POST %s: a client that sends a whole 8 MiB body (Content-Length or chunked) reads the 413 back, with no reset', async (path, marker, headers) => {
     for (const chunked of [false, true]) {
       const { answer, error, written } = await sendWhole(path, 8 * MiB, chunked, headers);
@@ -279,18 +345,31 @@ describe('oversized bodies over real HTTP', () => {
       expect(res.status).toBe(413);
       expect(JSON.stringify(await res.json())).toContain(JSON.stringify(code));
     }
+    // the Management API, every route that reads a body, with a valid credential (without one, 401 comes first: §2.3)
+    const routes = (await managementRoutes(t.app)).filter((r) => r.body !== undefined && r.operationId !== 'put-companies-companyId-catalog');
+    expect(routes.length).toBeGreaterThanOrEqual(9);
+    for (const route of routes) {
+      const res = await fetch(`http://127.0.0.1:${port}${managementUrl(route, { userId: '124', companyId: '123456' })}`, { method: route.method, headers: { ...MANAGEMENT, 'content-type': 'application/json' }, body });
+      expect(res.status, `${route.method} ${route.template}`).toBe(413);
+      expect(await res.text(), `${route.method} ${route.template}`).toBe(MANAGEMENT_413);
+    }
+    const anonymous = await fetch(`http://127.0.0.1:${port}/api/v3/io/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ code: 401, meta: { message: 'Invalid token header. No credentials provided.' }, data: { errMsg: 'Invalid token header. No credentials provided.' } });
   });
 
   it.each([
-    ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', '"code":"PAYLOAD_TOO_LARGE"'],
-    ['/graphql', '"code":413'],
-    ['/api/io/auth/customers', '"code":413'],
-  ])('POST %s: a declared 10 MiB body or a chunked body past 1 MiB is refused with 413 before the client finishes', async (path, marker) => {
-    const declared = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${10 * MiB}\r\n\r\n`);
+    ['/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql', '"code":"PAYLOAD_TOO_LARGE"', ''],
+    ['/graphql', '"code":413', ''],
+    ['/api/io/auth/customers', '"code":413', ''],
+    ['/api/v3/io/users/bulk', MANAGEMENT_413, 'X-Auth-Token: demo-store-token-b2b\r\nX-Store-Hash: f0qyczpkb2\r\n'],
+    ['/api/v3/io/companies', MANAGEMENT_413, 'authToken: demo-legacy-b2b-authtoken\r\n'],
+  ])('POST %s: a declared 10 MiB body or a chunked body past 1 MiB is refused with 413 before the client finishes', async (path, marker, headers) => {
+    const declared = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}Content-Type: application/json\r\nContent-Length: ${10 * MiB}\r\n\r\n`);
     expect(declared).toMatch(/^HTTP\/1\.1 413 /);
     expect(declared).toContain(marker);
     const chunk = 'a'.repeat(64 * 1024);
-    const chunked = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, (write) => {
+    const chunked = await stalledRequest(`POST ${path} HTTP/1.1\r\nHost: x\r\n${headers}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`, (write) => {
       for (let i = 0; i < 20; i++) write(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
     });
     expect(chunked).toMatch(/^HTTP\/1\.1 413 /);
