@@ -13,9 +13,14 @@ import { createTestApp, demoFixture, type TestApp } from '../helpers/test-app.js
  */
 interface Demo {
   accounts: { apiAccounts: { token: string }[] }[];
+  b2b: { stores: { apiAccounts?: { token: string; clientSecret?: string }[]; legacyAuthTokens?: { token: string }[] }[] };
 }
 
 const tokens = (demoFixture as Demo).accounts.flatMap((a) => a.apiAccounts.map((x) => x.token));
+/** the B2B Management API's store-level tokens and legacy authTokens (b2b-management-rest.md §12: stored hashed) */
+const storeTokens = (demoFixture as Demo).b2b.stores.flatMap((s) => [...(s.apiAccounts ?? []).map((a) => a.token), ...(s.legacyAuthTokens ?? []).map((l) => l.token)]);
+/** their client secrets: stored retrievably (webhooks are signed with them), in b2b_api_accounts only */
+const clientSecrets = (demoFixture as Demo).b2b.stores.flatMap((s) => (s.apiAccounts ?? []).map((a) => a.clientSecret).filter((c): c is string => c !== undefined));
 const passwordSecrets = fixtureSecrets().filter((s) => s.label.startsWith('password'));
 const jwtSecrets = fixtureSecrets().filter((s) => /JWT secret|b2bJwtSecret/.test(s.label));
 
@@ -46,6 +51,26 @@ describe.each(dialects)('secrets at rest on %s', (dialect) => {
       for (const token of tokens) expect(rows[table]?.some((r) => r.includes(token)), `${token} in ${table}`).toBe(false);
     }
     for (const token of tokens) expect(rows.api_accounts?.filter((r) => r.includes(hashToken(token)))).toHaveLength(1);
+  });
+
+  it('no table holds a B2B Management token in plaintext; b2b_api_accounts and b2b_legacy_tokens hold each one as its SHA-256', () => {
+    expect(storeTokens.length).toBeGreaterThanOrEqual(3);
+    for (const table of tablesInDependencyOrder) {
+      for (const token of storeTokens) for (const form of weakForms(token).filter((f) => f !== createHash('sha256').update(token).digest('hex'))) {
+        expect(rows[table]?.some((r) => r.includes(form)), `${token} (${form}) in ${table}`).toBe(false);
+      }
+    }
+    for (const token of storeTokens) {
+      const held = [...(rows.b2b_api_accounts ?? []), ...(rows.b2b_legacy_tokens ?? [])].filter((r) => r.includes(hashToken(token)));
+      expect(held, token).toHaveLength(1);
+    }
+  });
+
+  it('the Management API accounts\' client secrets live in b2b_api_accounts and nowhere else', () => {
+    expect(clientSecrets.length).toBeGreaterThanOrEqual(2);
+    for (const table of tablesInDependencyOrder) {
+      for (const secret of clientSecrets) expect(rows[table]?.some((r) => r.includes(secret)), `${secret} in ${table}`).toBe(table === 'b2b_api_accounts');
+    }
   });
 
   it('no table holds a password in plaintext or in a fast or reversible encoding', () => {

@@ -2,7 +2,8 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dialects } from '../helpers/dialects.js';
 import { digestDatabase } from '../helpers/reliability-digest.js';
-import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberIssued } from '../helpers/reliability-secrets.js';
+import { type ManagementRouteClass, managementRoutes, managementUrl, routeLabel } from '../helpers/reliability-requests-b2b-management.js';
+import { assertLogsFreeOfSecrets, createLoggedTestApp, rememberFixtureSecrets, rememberIssued } from '../helpers/reliability-secrets.js';
 import { cloneDemo, type TestApp } from '../helpers/test-app.js';
 
 /**
@@ -20,12 +21,19 @@ const NO_ACCOUNT = '7c0ffee0-0000-4000-8000-000000000000';
 const TOKEN_A = 'demo-account-token-full';
 const TOKEN_B = 'demo-other-account-token';
 const STORE_2 = 'b2bstore02';
+/** Management API credentials of each store (the demo's for f0qyczpkb2; the second store's own) */
+const MGMT_A = { 'x-auth-token': 'demo-store-token-b2b', 'x-store-hash': 'f0qyczpkb2' };
+const MGMT_A_LEGACY = { authtoken: 'demo-legacy-b2b-authtoken' };
+const MGMT_B = { 'x-auth-token': 'second-store-token-b2b', 'x-store-hash': STORE_2 };
+const MGMT_B_LEGACY = { authtoken: 'second-store-legacy-authtoken' };
 
 function world(): unknown {
   const w = cloneDemo<{ b2b: { stores: unknown[] }; settings: { storefrontJwtSecrets: Record<string, string> } }>();
   w.b2b.stores.push({
     storeHash: STORE_2,
     channels: [1],
+    apiAccounts: [{ name: 'second-modify', token: 'second-store-token-b2b', clientId: 'second-client', clientSecret: 'second-client-secret', scopes: ['store_b2b_edition'] }],
+    legacyAuthTokens: [{ name: 'second-legacy', token: 'second-store-legacy-authtoken', email: 'admin@second.example' }],
     roles: [{ id: 9, name: 'Second Store Role', permissions: [{ code: 'get_users', permissionLevel: 2 }] }],
     companies: [
       {
@@ -67,7 +75,9 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
   const tokens: Record<string, string> = {};
 
   beforeAll(async () => {
-    t = await createLoggedTestApp({ dialect, fixture: world() });
+    const fixture = world();
+    rememberFixtureSecrets(fixture);
+    t = await createLoggedTestApp({ dialect, fixture });
     for (const [key, storeHash, email] of [
       ['marie', 'f0qyczpkb2', 'm.curie@greatbuys.com'],
       ['eve', 'f0qyczpkb2', 'e.curie@greatbuys.com'],
@@ -277,6 +287,140 @@ describe.each(dialects)('tenant isolation on %s', (dialect) => {
       });
       expect(res.statusCode).toBe(400);
       expect(res.body).toBe(unknown.body);
+    }
+  });
+
+  // ------------------------------------------------------------------ B2B Management API v3
+  const mgmt = (method: string, url: string, headers: Record<string, string>, payload?: unknown) =>
+    t.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...headers, ...(payload !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(payload !== undefined ? { payload: JSON.stringify(payload) } : {}),
+    });
+
+  /** Each store's rows as the Management API names them, and ids that exist in no store. */
+  interface MgmtIds {
+    userId: string;
+    customerId: string;
+    companyId: string;
+    childCompanyId: string;
+    roleId: string;
+  }
+  const MGMT_IDS: Record<'a' | 'b' | 'missing', MgmtIds> = {
+    a: { userId: '124', customerId: '323', companyId: '123456', childCompanyId: '123457', roleId: '5' },
+    b: { userId: '700', customerId: '701', companyId: '777001', childCompanyId: '777001', roleId: '9' },
+    missing: { userId: '999999', customerId: '999997', companyId: '999998', childCompanyId: '999996', roleId: '99999' },
+  };
+  const MGMT_MARKERS = { a: [...TENANT_MARKERS.greatBuys, ...TENANT_MARKERS.west], b: TENANT_MARKERS.store2 };
+
+  /** A body every rule of the route accepts, naming the rows of `ids` where it names rows (so only isolation can refuse it). */
+  function validBody(route: ManagementRouteClass, ids: MgmtIds): unknown {
+    const companyId = Number(ids.companyId);
+    switch (route.operationId) {
+      case 'companies_users_create':
+        return { firstName: 'Bola', lastName: 'Probe', email: 'bola.mgmt@example.org', companyId, role: 2, channelIds: [1] };
+      case 'companies_users_bulk_create_create':
+        return [{ firstName: 'Bola', lastName: 'Probe', email: 'bola.mgmt.bulk@example.org', companyId, role: 2, channelIds: [1] }];
+      case 'companies_user_update':
+        return { firstName: 'Bola', lastName: 'Probe', phoneNumber: '5550123' };
+      case 'put-companies-companyId':
+        return { companyName: 'Bola Co', companyPhone: '5550123' };
+      case 'put-companies':
+        return [{ companyId, companyName: 'Bola Co' }];
+      case 'put-companies-companyId-status':
+        return { companyStatus: 3 };
+      case 'post-companies-companyId-parents':
+        return { parentCompanyId: Number(ids.childCompanyId) };
+      default:
+        return route.body === 'array' ? [] : {};
+    }
+  }
+
+  /**
+   * The ways a route can name another store's rows: through its path ids, its body, or one of two
+   * path ids (the caller's own parent with the other store's child). Each as [path ids, body ids].
+   */
+  function namings(route: ManagementRouteClass, own: MgmtIds, other: MgmtIds): [MgmtIds, MgmtIds][] {
+    const out: [MgmtIds, MgmtIds][] = [];
+    if (route.params.length > 0) out.push([other, other]);
+    if (route.params.length === 2) out.push([{ ...own, childCompanyId: other.childCompanyId }, own]);
+    if (route.operationId === 'post-companies-companyId-parents') out.push([own, { ...own, childCompanyId: other.companyId }]);
+    if (route.params.length === 0 && ['companies_users_create', 'companies_users_bulk_create_create', 'put-companies'].includes(route.operationId)) out.push([own, other]);
+    return out;
+  }
+
+  it('Management API: a store\'s token on every route that names another store\'s rows is answered exactly as for rows that exist nowhere', async () => {
+    const routes = (await managementRoutes(t.app)).filter((r) => r.operationId !== 'put-companies-companyId-catalog');
+    const problems: string[] = [];
+    let cells = 0;
+    for (const [callerName, headers, own, other, markers] of [
+      ['store A (X-Auth-Token)', MGMT_A, MGMT_IDS.a, MGMT_IDS.b, MGMT_MARKERS.b],
+      ['store A (legacy authToken)', MGMT_A_LEGACY, MGMT_IDS.a, MGMT_IDS.b, MGMT_MARKERS.b],
+      ['store B (X-Auth-Token)', MGMT_B, MGMT_IDS.b, MGMT_IDS.a, MGMT_MARKERS.a],
+      ['store B (legacy authToken)', MGMT_B_LEGACY, MGMT_IDS.b, MGMT_IDS.a, MGMT_MARKERS.a],
+    ] as const) {
+      for (const route of routes) {
+        for (const [pathIds, bodyIds] of namings(route, own, other)) {
+          // the same request with every id of the other store replaced by one that exists nowhere
+          const swap = (ids: MgmtIds): MgmtIds => Object.fromEntries(Object.entries(ids).map(([k, v]) => [k, v === own[k as keyof MgmtIds] ? v : MGMT_IDS.missing[k as keyof MgmtIds]])) as unknown as MgmtIds;
+          const cross = await mgmt(route.method, managementUrl(route, { ...pathIds }), headers, route.body !== undefined ? validBody(route, bodyIds) : undefined);
+          const none = await mgmt(route.method, managementUrl(route, { ...swap(pathIds) }), headers, route.body !== undefined ? validBody(route, swap(bodyIds)) : undefined);
+          cells += 1;
+          const label = `${callerName}: ${routeLabel(route)} naming ${JSON.stringify({ path: pathIds, body: bodyIds })}`;
+          const foreignIds = [...new Set([...Object.values(pathIds), ...Object.values(bodyIds)].filter((v) => !Object.values(own).includes(v)))];
+          const missingIds = [...new Set([...Object.values(swap(pathIds)), ...Object.values(swap(bodyIds))].filter((v) => !Object.values(own).includes(v)))];
+          if (cross.statusCode < 400) problems.push(`${label}: ${cross.statusCode} ${cross.body.slice(0, 200)}`);
+          else if (normalised(cross, foreignIds) !== normalised(none, missingIds)) problems.push(`${label}: ${normalised(cross, foreignIds).slice(0, 200)} ≠ ${normalised(none, missingIds).slice(0, 200)}`);
+          for (const m of markers) if (cross.body.includes(m)) problems.push(`${label}: the answer carries "${m}"`);
+        }
+      }
+    }
+    expect(problems, problems.join('\n')).toEqual([]);
+    // every route with a path id (14) and the three that name rows in their bodies, both ways, both credential kinds
+    expect(cells).toBeGreaterThanOrEqual(4 * 17);
+  });
+
+  it('Management API: every read of a store\'s own rows and lists holds nothing of the other store, whatever its filters name', async () => {
+    const routes = (await managementRoutes(t.app)).filter((r) => r.method === 'GET');
+    expect(routes.length).toBeGreaterThanOrEqual(12);
+    for (const [headers, own, foreign, markers] of [
+      [MGMT_A, MGMT_IDS.a, MGMT_IDS.b, MGMT_MARKERS.b],
+      [MGMT_B, MGMT_IDS.b, MGMT_IDS.a, MGMT_MARKERS.a],
+    ] as const) {
+      for (const route of routes) {
+        const path = managementUrl(route, { ...own });
+        for (const query of ['?limit=250', `?limit=250&companyId=${foreign.companyId}`, `?limit=250&customerId=${foreign.customerId}`, '?limit=250&q=e', `?limit=250&email=${encodeURIComponent(markers[0] ?? '')}`, '?limit=250&isIncludeExtraFields=1']) {
+          const res = await mgmt('GET', `${path}${query}`, headers);
+          expect(res.statusCode, `${path}${query}: ${res.body.slice(0, 200)}`).toBeLessThan(500);
+          expectNoneOf(res, [...markers], `${path}${query}`);
+        }
+      }
+    }
+  });
+
+  it('Management API: no other kind of credential opens it, and a store token with another store\'s hash is an unknown token', async () => {
+    const routes = (await managementRoutes(t.app)).filter((r) => r.operationId !== 'put-companies-companyId-catalog');
+    const invalid = JSON.stringify({ code: 401, meta: { message: 'Invalid token.' }, data: { errMsg: 'Invalid token.' } });
+    const credentials: [string, Record<string, string>][] = [
+      ['a storefront JWT as Bearer', { authorization: `Bearer ${tokens.marie}` }],
+      ['a storefront JWT as authToken', { authtoken: tokens.marie as string }],
+      ['a storefront JWT as X-Auth-Token', { 'x-auth-token': tokens.marie as string, 'x-store-hash': 'f0qyczpkb2' }],
+      ['an account API token', { 'x-auth-token': TOKEN_A, 'x-store-hash': 'f0qyczpkb2' }],
+      ['an account API token of another account', { 'x-auth-token': TOKEN_B, 'x-store-hash': 'z7y6x5w4v3' }],
+      ['an account API token as authToken', { authtoken: TOKEN_A }],
+      ['store A\'s token with store B\'s hash', { 'x-auth-token': MGMT_A['x-auth-token'], 'x-store-hash': STORE_2 }],
+      ['store B\'s token with store A\'s hash', { 'x-auth-token': MGMT_B['x-auth-token'], 'x-store-hash': 'f0qyczpkb2' }],
+      ['store A\'s legacy token with store B\'s hash', { ...MGMT_A_LEGACY, 'x-store-hash': STORE_2 }],
+      ['an unknown token with store A\'s hash', { 'x-auth-token': 'no-such-token-anywhere', 'x-store-hash': 'f0qyczpkb2' }],
+    ];
+    for (const route of routes) {
+      const url = managementUrl(route, { ...MGMT_IDS.a });
+      const body = route.body !== undefined ? validBody(route, MGMT_IDS.a) : undefined;
+      for (const [name, headers] of credentials) {
+        const res = await mgmt(route.method, url, headers, body);
+        expect(`${res.statusCode} ${res.body}`, `${name}: ${routeLabel(route)}`).toBe(`401 ${invalid}`);
+      }
     }
   });
 
