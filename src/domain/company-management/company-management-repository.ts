@@ -124,7 +124,10 @@ export async function listManagedCompanies(db: Db, storeHash: string, f: Company
   if (f.minCreated !== undefined) q = q.where('c.created_at', '>=', f.minCreated * 1000);
   if (f.maxCreated !== undefined) q = q.where('c.created_at', '<', (f.maxCreated + 1) * 1000);
   if (f.status !== undefined) q = q.where('c.status', '=', f.status);
-  if (f.customerGroupId !== undefined) q = q.where('c.customer_group_id', '=', f.customerGroupId);
+  if (f.customerGroupId !== undefined) {
+    const group = f.customerGroupId;
+    q = isStorableId(group) ? q.where('c.customer_group_id', '=', group) : q.where(() => NOTHING);
+  }
   if (f.customerId !== undefined) {
     const customerId = f.customerId;
     q = isStorableId(customerId)
@@ -147,7 +150,10 @@ export async function countManagedCompanies(db: Db, storeHash: string, f: Compan
   if (f.minCreated !== undefined) q = q.where('c.created_at', '>=', f.minCreated * 1000);
   if (f.maxCreated !== undefined) q = q.where('c.created_at', '<', (f.maxCreated + 1) * 1000);
   if (f.status !== undefined) q = q.where('c.status', '=', f.status);
-  if (f.customerGroupId !== undefined) q = q.where('c.customer_group_id', '=', f.customerGroupId);
+  if (f.customerGroupId !== undefined) {
+    const group = f.customerGroupId;
+    q = isStorableId(group) ? q.where('c.customer_group_id', '=', group) : q.where(() => NOTHING);
+  }
   if (f.customerId !== undefined) {
     const customerId = f.customerId;
     q = isStorableId(customerId)

@@ -3,6 +3,7 @@ import { emailKey } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import { isStorableId } from '../../db/lookup-guards.js';
 import type { DB } from '../../db/tables.js';
+import { describeValue } from '../../shared/describe-value.js';
 import { AppError } from '../../shared/errors.js';
 import { findUserByEmail } from '../company-users/company-user-repository.js';
 import { isValidEmail } from '../company-users/company-user-validation.js';
@@ -146,11 +147,13 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
       if (value === undefined || value === null) continue;
       const t = text(value);
       if (t === undefined || t.length > max) return { refusal: `The ${label} may not be longer than ${max} characters.` };
+      // U+0000 cannot be stored (PostgreSQL text) [ours]
+      if (t.includes('\u0000')) return { refusal: `The ${label} is invalid.` };
     }
     const group = body.customerGroupId === undefined || body.customerGroupId === null ? 0 : lenientInteger(body.customerGroupId);
-    if (group === undefined || group < 0) return { refusal: 'The customer group ID is invalid.' };
+    if (group === undefined || !isStorableId(group)) return { refusal: 'The customer group ID is invalid.' };
     const origin = body.originChannelId === undefined || body.originChannelId === null ? undefined : lenientInteger(body.originChannelId);
-    if (origin !== undefined && origin < 0) return { refusal: 'The origin channel ID is invalid.' };
+    if (origin !== undefined && !isStorableId(origin)) return { refusal: 'The origin channel ID is invalid.' };
     if (body.originChannelId !== undefined && body.originChannelId !== null && origin === undefined) return { refusal: 'The origin channel ID is invalid.' };
     const storeChannels = await writer.storeChannelIds(storeHash);
     let channelIds: number[];
@@ -158,11 +161,11 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
       const first = [...storeChannels].sort((a, b) => a - b)[0];
       channelIds = first === undefined ? [] : [first];
     } else {
-      if (!Array.isArray(body.channelIds)) return { refusal: `The channel ${text(body.channelIds) ?? ''} does not exist.` };
+      if (!Array.isArray(body.channelIds)) return { refusal: `The channel ${describeValue(body.channelIds)} does not exist.` };
       channelIds = [];
       for (const item of body.channelIds) {
         const id = lenientInteger(item);
-        if (id === undefined || !storeChannels.has(id)) return { refusal: `The channel ${text(item) ?? JSON.stringify(item)} does not exist.` };
+        if (id === undefined || !storeChannels.has(id)) return { refusal: `The channel ${describeValue(item)} does not exist.` };
         if (!channelIds.includes(id)) channelIds.push(id);
       }
     }
@@ -571,11 +574,12 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
       if (!field || body[wire] === undefined) continue;
       const value = body[wire] === null ? '' : text(body[wire]);
       if (value === undefined || value.length > max) throw companyError(`The ${label} may not be longer than ${max} characters.`);
+      if (value.includes('\u0000')) throw companyError(`The ${label} is invalid.`);
       (next as unknown as Record<string, unknown>)[field] = field === 'email' ? value.trim() : value;
     }
     if (body.customerGroupId !== undefined) {
       const group = body.customerGroupId === null ? 0 : lenientInteger(body.customerGroupId);
-      if (group === undefined || group < 0) throw companyError('The customer group ID is invalid.');
+      if (group === undefined || !isStorableId(group)) throw companyError('The customer group ID is invalid.');
       next.customerGroupId = group;
     }
     if (body.extraFields !== undefined && body.extraFields !== null) {

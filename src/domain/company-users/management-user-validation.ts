@@ -29,10 +29,11 @@ export const managementMessages = {
   originChannel: 'Origin channel must be one of channelIds.',
   noChannel: 'At least one B2B storefront needs to be enabled for a Company user.',
   extraFieldName: 'The extra field name is required.',
-  extraFieldUnknown: (name: string) => `The extra field "${name}" does not exist.`,
-  extraFieldRequired: (name: string) => `The extra field "${name}" is required.`,
-  extraFieldUnique: (name: string) => `The value of extra field "${name}" must be unique.`,
-  extraFieldInvalid: (name: string) => `The value of extra field "${name}" is invalid.`,
+  // names are echoed bounded (shared/describe-value.ts): a client's megabyte name is not sent back whole
+  extraFieldUnknown: (name: string) => `The extra field "${describeValue(name)}" does not exist.`,
+  extraFieldRequired: (name: string) => `The extra field "${describeValue(name)}" is required.`,
+  extraFieldUnique: (name: string) => `The value of extra field "${describeValue(name)}" must be unique.`,
+  extraFieldInvalid: (name: string) => `The value of extra field "${describeValue(name)}" is invalid.`,
 } as const;
 
 /** The type name Django REST framework prints for a JSON value. */
@@ -182,7 +183,9 @@ export function checkExtraFieldValues(
         continue;
       }
       const raw = record?.fieldValue;
-      const text = typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw === undefined || raw === null ? '' : undefined;
+      let text = typeof raw === 'string' ? raw : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw === undefined || raw === null ? '' : undefined;
+      // U+0000 cannot be stored (PostgreSQL text): such a name or value is invalid
+      if (name.includes('\u0000') || text?.includes('\u0000')) text = undefined;
       const config = byName.get(name.toLowerCase());
       if (declared.length > 0 && !config) {
         messages.push(managementMessages.extraFieldUnknown(name));
