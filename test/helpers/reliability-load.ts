@@ -3,17 +3,22 @@ import { counterQueries } from './consistency.js';
 
 /**
  * Write load against a running Roster process for the crash and shutdown suites: several workers
- * create Account API members and B2B Company users with unique e-mails, and remember every write
- * the server acknowledged (a 2xx without GraphQL errors). Workers stop at the first connection
- * error, which is how they notice the server died.
+ * create Account API members, B2B Company users (storefront REST) and Company users through the
+ * B2B Management API with unique e-mails, and remember every write the server acknowledged (a 2xx
+ * without GraphQL errors). Workers stop at the first connection error, which is how they notice
+ * the server died.
  */
 const ACCOUNT_URL = '/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql';
+/** the demo's store-level token of f0qyczpkb2 (B2B Management API v3) */
+export const MANAGEMENT_HEADERS = { 'x-auth-token': 'demo-store-token-b2b', 'x-store-hash': 'f0qyczpkb2' };
 
 export interface Acknowledged {
   /** e-mails added through addUserToStore (account + store membership) */
   accountEmails: string[];
   /** e-mails created through POST /api/v2/users */
   b2bEmails: string[];
+  /** e-mails created through POST /api/v3/io/users (Great Buys, channel 1) */
+  managementEmails: string[];
   /** answers that were neither an acknowledgement nor a connection failure, e.g. "503 ..." */
   otherAnswers: string[];
 }
@@ -57,10 +62,10 @@ export interface WriteLoad {
 }
 
 export function startWriteLoad(base: string, b2bToken: string, options: { workers?: number; tag: string }): WriteLoad {
-  const acknowledged: Acknowledged = { accountEmails: [], b2bEmails: [], otherAnswers: [] };
+  const acknowledged: Acknowledged = { accountEmails: [], b2bEmails: [], managementEmails: [], otherAnswers: [] };
   let stopping = false;
   const waiters: { n: number; resolve: () => void }[] = [];
-  const total = () => acknowledged.accountEmails.length + acknowledged.b2bEmails.length;
+  const total = () => acknowledged.accountEmails.length + acknowledged.b2bEmails.length + acknowledged.managementEmails.length;
   const notify = () => {
     for (const w of [...waiters]) {
       if (total() >= w.n) {
@@ -74,10 +79,20 @@ export function startWriteLoad(base: string, b2bToken: string, options: { worker
 
   async function worker(index: number): Promise<void> {
     for (let i = 0; !stopping; i++) {
-      const account = i % 2 === 0;
-      const email = `${options.tag}.${account ? 'acct' : 'b2b'}.${index}.${i}@example.org`;
+      const kind = (['acct', 'b2b', 'mgmt'] as const)[i % 3];
+      const account = kind === 'acct';
+      const email = `${options.tag}.${kind}.${index}.${i}@example.org`;
       try {
-        if (account) {
+        if (kind === 'mgmt') {
+          const res = await post(
+            agent,
+            `${base}/api/v3/io/users`,
+            { ...MANAGEMENT_HEADERS, 'content-type': 'application/json' },
+            JSON.stringify({ companyId: 123456, firstName: 'Load', lastName: `${index}-${i}`, email, phoneNumber: '', role: 2, channelIds: [1] }),
+          );
+          if (res.status === 200) acknowledged.managementEmails.push(email);
+          else acknowledged.otherAnswers.push(`${res.status} ${res.text.slice(0, 200)}`);
+        } else if (account) {
           const res = await post(
             agent,
             base + ACCOUNT_URL,
@@ -134,6 +149,7 @@ export const consistencyQueries: Record<string, string> = {
   'two company users with one e-mail in a store': `select store_hash, email_key from company_users group by store_hash, email_key having count(*) > 1`,
   'an id counter behind the ids it handed out': `select 'users' from id_counters where name = 'users' and next_value <= (select coalesce(max(id), 0) from users)
     union all select 'b2b' from id_counters where name = 'b2b' and next_value <= (select max(m) from (select coalesce(max(id), 0) as m from customers union all select coalesce(max(id), 0) from company_users) x)`,
-  'a load customer without its company user (half a create)': `select c.email from customers c where c.email like '%.b2b.%@example.org' and not exists (select 1 from company_users u where u.customer_id = c.id)`,
+  'a load customer without its company user (half a create)': `select c.email from customers c where (c.email like '%.b2b.%@example.org' or c.email like '%.mgmt.%@example.org') and not exists (select 1 from company_users u where u.customer_id = c.id)`,
+  'a Management-created user without its channel set (half a create)': `select u.email from company_users u where u.email like '%.mgmt.%@example.org' and not exists (select 1 from company_user_channels ch where ch.user_id = u.id)`,
   'a load user without its memberships (half an add)': `select u.email from users u where u.email like '%.acct.%@example.org' and not exists (select 1 from store_users su where su.user_id = u.id)`,
 };

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { postgresUrl } from '../helpers/dialects.js';
-import { type Acknowledged, consistencyQueries, signInMarie, startWriteLoad } from '../helpers/reliability-load.js';
+import { type Acknowledged, consistencyQueries, MANAGEMENT_HEADERS, signInMarie, startWriteLoad } from '../helpers/reliability-load.js';
 import { freshPgSchema, type PgSchema, pgQuery, type RosterServer, startRoster, stopAll } from '../helpers/reliability-processes.js';
 import { secretsIn } from '../helpers/reliability-secrets.js';
 
 /**
  * Crash safety and graceful shutdown with real server processes (dist/main.js). Writers create
- * Account API members and B2B Company users as fast as they can; the server is then killed with
+ * Account API members and B2B Company users (storefront REST and Management API) as fast as they can; the server is then killed with
  * SIGKILL (or stopped with SIGTERM) mid-load and started again on the same database. Every write
  * that had been acknowledged with a 2xx must be there, no write may be half done, the engine's own
  * integrity checks must pass and every maintained count must equal the real count.
@@ -101,6 +101,7 @@ async function expectStored(target: Target, acked: Acknowledged): Promise<void> 
   for (const email of acked.accountEmails) expect(users.has(email), `acknowledged Account write ${email}`).toBe(true);
   const companyUsers = new Set((await target.query(`select email from company_users where email like '%@example.org'`)).map((r) => r.email));
   for (const email of acked.b2bEmails) expect(companyUsers.has(email), `acknowledged B2B write ${email}`).toBe(true);
+  for (const email of acked.managementEmails) expect(companyUsers.has(email), `acknowledged Management write ${email}`).toBe(true);
 }
 
 /** The restarted server serves them (the newest of each kind, looked up through each API). */
@@ -109,6 +110,11 @@ async function expectServed(server: RosterServer, acked: Acknowledged, token: st
   if (last) {
     const res = await fetch(`${server.base}/api/v2/users?q=${encodeURIComponent(last)}`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await res.json()) as { data: { list: { email: string }[] } }).data.list.map((u) => u.email)).toEqual([last]);
+  }
+  const lastManaged = acked.managementEmails.at(-1);
+  if (lastManaged) {
+    const res = await fetch(`${server.base}/api/v3/io/users?email=${encodeURIComponent(lastManaged)}`, { headers: MANAGEMENT_HEADERS });
+    expect(((await res.json()) as { data: { email: string }[] }).data.map((u) => u.email)).toEqual([lastManaged]);
   }
   const lastMember = acked.accountEmails.at(-1);
   if (lastMember) {
@@ -148,6 +154,7 @@ describe.each(targets.map((make) => [make().name, make] as const))('%s', (_name,
     await server.exited;
     await load.done;
     expect(load.acknowledged.otherAnswers).toEqual([]);
+    expect(load.acknowledged.managementEmails.length).toBeGreaterThan(0);
     expectNoSecretsInLogs(server);
 
     const again = await startRoster(['--database', target.url, ...QUIET], { LOG_LEVEL: 'info' });
