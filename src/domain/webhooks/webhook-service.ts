@@ -4,6 +4,7 @@ import { allocateIds } from '../../db/id-counters.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import { commitWithEvents, type EventSink } from '../domain-events.js';
+import { checkDestination, isValidHeader, MAX_WEBHOOKS_PER_SCOPE, type WebhookDestinationRule } from './webhook-rules.js';
 import { checkScope, isB2bNamespace } from './webhook-scopes.js';
 import {
   cancelPendingDeliveries,
@@ -30,17 +31,6 @@ export interface WebhookCaller {
   mayUseB2b: boolean;
 }
 
-export interface WebhookDestinationRule {
-  /** 'strict': BigCommerce's HTTPS-on-443 rule (§7.5) */
-  destinations: 'lenient' | 'strict';
-}
-
-const MAX_PER_SCOPE = 10;
-const MAX_DESTINATION_LENGTH = 2048;
-// header names: HTTP token characters; values: visible ASCII, space and tab, no CR/LF
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-
 type Errors = Record<string, string>;
 
 function invalid(errors: Errors): AppError {
@@ -49,22 +39,6 @@ function invalid(errors: Errors): AppError {
 
 export function notFound(idAsSent: string): AppError {
   return new AppError('WEBHOOK_NOT_FOUND', `Webhook with id [${idAsSent}] not found`);
-}
-
-function checkDestination(errors: Errors, value: string, rule: WebhookDestinationRule): void {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname === '' || value.length > MAX_DESTINATION_LENGTH || url.username !== '' || url.password !== '') {
-    errors.destination = 'Invalid destination URL.';
-    return;
-  }
-  if (rule.destinations === 'strict' && (url.protocol !== 'https:' || (url.port !== '' && url.port !== '443'))) {
-    errors.destination = 'Destination must be an HTTPS URL served on port 443.';
-  }
 }
 
 /** The four fields of a body, type- and format-checked; absent ones stay undefined. */
@@ -82,8 +56,10 @@ function readFields(body: Record<string, unknown>, errors: Errors, rule: Webhook
   if (body.destination !== undefined) {
     if (typeof body.destination !== 'string') errors.destination = 'error.expected.jsstring.';
     else {
-      checkDestination(errors, body.destination, rule);
-      if (errors.destination === undefined) out.destination = body.destination;
+      const check = checkDestination(body.destination, rule);
+      if (check === 'invalid') errors.destination = 'Invalid destination URL.';
+      else if (check === 'not-https-443') errors.destination = 'Destination must be an HTTPS URL served on port 443.';
+      else out.destination = body.destination;
     }
   }
   if (body.is_active !== undefined) {
@@ -96,7 +72,7 @@ function readFields(body: Record<string, unknown>, errors: Errors, rule: Webhook
     else {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(body.headers as Record<string, unknown>)) {
-        if (typeof value !== 'string' || !HEADER_NAME.test(name) || !HEADER_VALUE.test(value)) {
+        if (!isValidHeader(name, value)) {
           errors.headers = 'Invalid header name or value.';
           break;
         }
@@ -121,7 +97,7 @@ export function createWebhookService(deps: { database: Database; clock: Clock; e
     if (same.some((w) => w.id !== exceptId)) throw invalid({ destination: 'A webhook for this scope and destination already exists.' });
     const count = await countWebhooks(db, caller.storeHash, caller.clientId, values.scope);
     const own = exceptId !== undefined && (await findWebhook(db, caller.storeHash, caller.clientId, exceptId))?.scope === values.scope ? 1 : 0;
-    if (count - own >= MAX_PER_SCOPE) throw invalid({ scope: 'A maximum of 10 webhooks per scope is allowed.' });
+    if (count - own >= MAX_WEBHOOKS_PER_SCOPE) throw invalid({ scope: 'A maximum of 10 webhooks per scope is allowed.' });
   }
 
   const translateUnique = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -211,6 +187,7 @@ export function createWebhookService(deps: { database: Database; clock: Clock; e
 }
 
 export type WebhookService = ReturnType<typeof createWebhookService>;
+export type { WebhookDestinationRule };
 
 /** a hook as events show it: custom header values are secrets (§7.3) */
 export function redacted(hook: Webhook): Webhook {
