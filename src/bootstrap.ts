@@ -98,16 +98,22 @@ export async function bootstrap(options: BootstrapOptions): Promise<Booted> {
 /**
  * Migrates the database and puts the world in it: wipes it first with `reset`, then loads `seed`
  * into it when it is empty (a database with data is refused, or kept with `onlyIfEmpty`). Undefined
- * when nothing was loaded. Shared with `roster seed`.
+ * when nothing was loaded. Shared with `roster seed`. `flags`: the settings flags the world will be
+ * served with (a --webhook-destinations flag decides how fixture hooks are checked).
  */
-export async function prepareWorld(database: Database, options: Pick<BootstrapOptions, 'reset' | 'seed'>, clock: Clock): Promise<LoadSummary | undefined> {
+export async function prepareWorld(
+  database: Database,
+  options: Pick<BootstrapOptions, 'reset' | 'seed'> & { flags?: SettingsFlags },
+  clock: Clock,
+): Promise<LoadSummary | undefined> {
   await migrateToLatest(database);
   if (options.reset) {
     await migrateDownAll(database);
     await migrateToLatest(database);
   }
   if (options.seed === undefined) return undefined;
-  if (await isDatabaseEmpty(database.kysely)) return loadFixture(database, options.seed.fixture, clock);
+  // fixture hooks' destinations are checked under the destinations rule the server runs with (webhooks.md §8)
+  if (await isDatabaseEmpty(database.kysely)) return loadFixture(database, options.seed.fixture, clock, { webhookDestinations: options.flags?.webhooks?.destinations });
   if (options.seed.onlyIfEmpty) return undefined;
   throw new AppError('BAD_REQUEST', `the database ${database.description} already holds data${options.seed.refusalHint ?? ''}`);
 }

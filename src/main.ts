@@ -54,7 +54,7 @@ async function serve(flags: ServeFlags): Promise<void> {
         : { fixture: readFixtureFile(DEMO_FIXTURE.pathname), onlyIfEmpty: true },
     ...(config.clockStart !== undefined ? { clockStart: config.clockStart } : {}),
     deterministic: config.deterministic,
-    flags: { accountRateLimit: config.accountRateLimit, b2bRateLimit: config.b2bRateLimit, production: config.production },
+    flags: { accountRateLimit: config.accountRateLimit, b2bRateLimit: config.b2bRateLimit, production: config.production, webhooks: config.webhooks },
     ...(config.redisUrl !== undefined
       ? {
           rateLimitStore: async (database: Database) => {
@@ -201,6 +201,12 @@ const serveOptions = (command: Command) =>
     .option('--account-rate-limit <n/ms|off>', 'Account API quota per account, e.g. 70/3600000, or off')
     .option('--b2b-rate-limit <n/ms|off>', 'B2B quota per store, e.g. 150/60000, or off')
     .option('--redis <url>', 'share rate-limit counters through Redis (redis://host:port)')
+    .option('--webhooks <send|record|off>', 'webhook deliveries: send (default), record (signed and logged, never sent) or off')
+    .option('--webhook-destinations <lenient|strict>', 'lenient (default): http or https, any port; strict: https on port 443 only, as BigCommerce')
+    .option('--webhook-timeout-ms <n>', 'per delivery attempt, real time (default 10000)')
+    .option('--webhook-insecure-tls', 'accept self-signed certificates of webhook destinations')
+    .option('--webhook-timestamp <clock|real>', "webhook-timestamp from Roster's clock (default) or real time")
+    .option('--webhook-concurrency <n>', 'hooks delivered to at once (default 8)')
     .option('--clock <instant>', 'start with the clock frozen at this ISO-8601 instant')
     .option('--log-level <level>', 'fatal, error, warn, info, debug (default info)')
     .option('--log-format <pretty|json>', 'pretty: a readable line per request (default on a terminal); json: one JSON record per line (default otherwise)')

@@ -29,8 +29,8 @@ export interface RuntimeSettings {
   accountRateLimit: RateLimitSetting | null;
   /** null: off */
   b2bRateLimit: RateLimitSetting | null;
-  /** webhooks.md §7.5 (default: send, lenient destinations, 10 s, verified TLS, clock timestamps, 8 at once) */
-  webhooks?: WebhookSettings;
+  /** webhooks.md §7.5, resolved by resolveRuntimeSettings (default: send, lenient destinations, 10 s, verified TLS, clock timestamps, 8 at once) */
+  webhooks: WebhookSettings;
 }
 
 export interface ServiceDeps {

@@ -12,7 +12,7 @@ import type { JournalEntry } from './emulator/journal/request-journal.js';
 import type { ApiName } from './http/api-error-response.js';
 import type { RateLimitSetting } from './domain/rate-limits/rate-limiter.js';
 import type { Fixture } from './fixtures/fixture-types.js';
-import type { DeliveryView, DrainResult } from './webhooks/webhook-dispatcher.js';
+import type { DeliveryView, DrainResult, WebhookSettings } from './webhooks/webhook-dispatcher.js';
 
 /**
  * `roster/testing`: Roster inside your own test process.
@@ -28,7 +28,7 @@ import type { DeliveryView, DrainResult } from './webhooks/webhook-dispatcher.js
  * gives the same controls for a server you started yourself (`roster serve`, Docker).
  */
 
-export type { DeliveryView, DrainResult };
+export type { DeliveryView, DrainResult, WebhookSettings };
 export { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from './webhooks/webhook-receiver.js';
 export type { ApiName, FaultEffect, FaultMatch, FaultRule, FaultRuleInput, Fixture, JournalEntry, RateLimitSetting, WorldEvent, WorldEventType };
 
@@ -45,6 +45,13 @@ export interface StartRosterOptions {
   accountRateLimit?: RateLimitSetting | null;
   /** B2B quota per store; default off (null) */
   b2bRateLimit?: RateLimitSetting | null;
+  /**
+   * webhook settings (webhooks.md §7.5), over the fixture's `settings.webhooks`, as the CLI flags:
+   * `mode` 'send' (default) | 'record' (signed and logged as `recorded`, never sent) | 'off';
+   * `destinations` 'lenient' (default) | 'strict' (https on 443); `timeoutMs` per attempt (10000);
+   * `insecureTls` (false); `timestamp` 'clock' (default) | 'real'; `concurrency` (8)
+   */
+  webhooks?: Partial<WebhookSettings>;
   /** require this admin token for the controls (not needed on loopback) */
   adminToken?: string;
   /** default 0: a free port */
@@ -376,6 +383,7 @@ export async function startRoster(options: StartRosterOptions = {}): Promise<Ros
       accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
       b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
       production: false,
+      ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
     },
     app: { logger: options.logger === true ? { level: 'info' } : false, admin: resolveAdminAccess({ host, adminToken: options.adminToken }) },
   });

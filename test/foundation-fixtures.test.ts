@@ -153,7 +153,7 @@ describe.each(dialects)('fixtures on %s', (dialect) => {
     const demo = cloneDemo<Json>();
     const db = await fresh();
     const summary = await loadFixture(db, demo, clock);
-    expect(summary).toEqual({ accounts: 2, users: 4, stores: 3, apiAccounts: 3, b2bStores: 1, companies: 4, companyUsers: 7, customers: 1 });
+    expect(summary).toEqual({ accounts: 2, users: 4, stores: 3, apiAccounts: 3, b2bStores: 1, companies: 4, companyUsers: 7, customers: 1, webhooks: 0 });
     const exported = await exportFixture(db.kysely, { includeSecrets: true });
     expect(await stripAndVerifyPasswords(exported, demo)).toEqual(expectedExport(demo));
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDatabaseUrl } from '../db/database.js';
+import { WEBHOOK_SETTING_CHOICES, WEBHOOK_SETTING_LIMITS, type WebhookSettingsInput } from '../domain/settings/webhook-settings.js';
 import { AppError } from '../shared/errors.js';
 import type { LogFormat } from './terminal-log.js';
 
@@ -35,6 +36,8 @@ export interface ServeConfig {
   adminToken: string | undefined;
   /** Seeded ids (and a frozen clock unless --clock): the same test gives byte-identical responses. */
   deterministic: boolean;
+  /** webhooks.md §7.5 from --webhooks, --webhook-destinations, ...: only the keys given (they override the fixture's `settings.webhooks`) */
+  webhooks: WebhookSettingsInput;
 }
 
 /** Where --deterministic freezes the clock when --clock is not given. */
@@ -78,6 +81,35 @@ export interface ServeFlags {
   clock?: string;
   adminToken?: string;
   deterministic?: boolean;
+  webhooks?: string;
+  webhookDestinations?: string;
+  webhookTimeoutMs?: string;
+  webhookInsecureTls?: boolean;
+  webhookTimestamp?: string;
+  webhookConcurrency?: string;
+}
+
+function parseChoice<T extends string>(value: string, flag: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new AppError('BAD_REQUEST', `${flag} must be ${choices.join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${value}"`);
+  return value as T;
+}
+
+function parseWholeNumber(value: string, flag: string, limits: { min: number; max: number }): number {
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= limits.min && n <= limits.max)) throw new AppError('BAD_REQUEST', `${flag} must be a whole number from ${limits.min} to ${limits.max}, got "${value}"`);
+  return n;
+}
+
+/** The webhook flags given (webhooks.md §7.5); a flag not given leaves its key out. */
+function parseWebhookFlags(flags: ServeFlags): WebhookSettingsInput {
+  const out: WebhookSettingsInput = {};
+  if (flags.webhooks !== undefined) out.mode = parseChoice(flags.webhooks, '--webhooks', WEBHOOK_SETTING_CHOICES.mode);
+  if (flags.webhookDestinations !== undefined) out.destinations = parseChoice(flags.webhookDestinations, '--webhook-destinations', WEBHOOK_SETTING_CHOICES.destinations);
+  if (flags.webhookTimeoutMs !== undefined) out.timeoutMs = parseWholeNumber(flags.webhookTimeoutMs, '--webhook-timeout-ms', WEBHOOK_SETTING_LIMITS.timeoutMs);
+  if (flags.webhookInsecureTls === true) out.insecureTls = true;
+  if (flags.webhookTimestamp !== undefined) out.timestamp = parseChoice(flags.webhookTimestamp, '--webhook-timestamp', WEBHOOK_SETTING_CHOICES.timestamp);
+  if (flags.webhookConcurrency !== undefined) out.concurrency = parseWholeNumber(flags.webhookConcurrency, '--webhook-concurrency', WEBHOOK_SETTING_LIMITS.concurrency);
+  return out;
 }
 
 function parseLogFormat(value: string | undefined, isTerminal: boolean): LogFormat {
@@ -121,6 +153,7 @@ export function readServeConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = proc
     clockStart,
     adminToken,
     deterministic,
+    webhooks: parseWebhookFlags(flags),
   };
 }
 

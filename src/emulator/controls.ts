@@ -35,7 +35,7 @@ export interface ControlsOptions {
   databaseUrl?: string | undefined;
   /** seeded ids: each fork gets its own seeded generator, so parallel tests do not shift each other's ids */
   deterministicSeed?: string | undefined;
-  /** the flags the settings were resolved with; without them, rate limits stay as they are when rows are replaced */
+  /** the flags the settings were resolved with; without them, rate limits and webhook settings stay as they are when rows are replaced */
   settingsFlags?: SettingsFlags | undefined;
   journalSize?: number | undefined;
   /** see WorldsOptions.eagerBaselineRows */
@@ -123,12 +123,13 @@ export function createControls(options: ControlsOptions): Controls {
         rateLimitOverrides: parts.rateLimitOverrides,
       }),
     afterRowsReplaced: (world) => refreshSettings(world),
+    fixtureLoadOptions: () => ({ webhookDestinations: options.settingsFlags?.webhooks?.destinations }),
   });
 
   /** Settings live in the world's rows (the fixture's `settings`): re-read them after a wholesale change. */
   async function refreshSettings(world: AppWorld): Promise<void> {
     const current = world.services.settings;
-    const flags = options.settingsFlags ?? { accountRateLimit: current.accountRateLimit, b2bRateLimit: current.b2bRateLimit, production: false };
+    const flags = options.settingsFlags ?? { accountRateLimit: current.accountRateLimit, b2bRateLimit: current.b2bRateLimit, webhooks: current.webhooks, production: false };
     const resolved = await options.resolveSettings(world.database, { ...flags, production: false });
     Object.assign(current, resolved);
   }

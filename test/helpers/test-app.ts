@@ -10,6 +10,7 @@ import { type Database, type DialectName, openDatabase } from '../../src/db/data
 import { migrateToLatest } from '../../src/db/migrator.js';
 import type { RateLimitStore } from '../../src/domain/rate-limits/rate-limiter.js';
 import type { Services } from '../../src/services.js';
+import type { WebhookSettings } from '../../src/webhooks/webhook-dispatcher.js';
 import type { ControllableClock } from '../../src/shared/clock.js';
 import { dropPgSchema, postgresUrl } from './dialects.js';
 
@@ -71,6 +72,8 @@ export interface TestAppOptions {
   fixture?: unknown;
   accountRateLimit?: RateLimitFlag;
   b2bRateLimit?: RateLimitFlag;
+  /** webhook settings as flags (override the fixture's `settings.webhooks`), e.g. `{ mode: 'record' }` or `{ timeoutMs: 500 }` */
+  webhooks?: Partial<WebhookSettings>;
   /** freeze the clock at this instant (ms) */
   now?: number;
   rateLimitStore?: RateLimitStore;
@@ -116,6 +119,7 @@ export async function createTestApp(options: TestAppOptions): Promise<TestApp> {
         accountRateLimit: options.accountRateLimit !== undefined ? options.accountRateLimit : null,
         b2bRateLimit: options.b2bRateLimit !== undefined ? options.b2bRateLimit : null,
         production: false,
+        ...(options.webhooks !== undefined ? { webhooks: options.webhooks } : {}),
       },
       app: {
         logger: options.logger ?? false,

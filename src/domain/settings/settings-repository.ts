@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../../db/tables.js';
+import type { WebhookSettingsInput } from './webhook-settings.js';
 
 /** Settings that came with the loaded fixture (fixture.md `settings`), as stored. */
 export interface StoredSettings {
@@ -7,6 +8,8 @@ export interface StoredSettings {
   storefrontJwtSecrets?: Record<string, string>;
   accountRateLimit?: { requests: number; windowMs: number } | null;
   b2bRateLimit?: { requests: number; windowMs: number } | null;
+  /** webhooks.md §7.5, as the fixture gives it (keys it leaves out take the defaults) */
+  webhooks?: WebhookSettingsInput;
 }
 
 export async function readStoredSettings(db: Kysely<DB>): Promise<StoredSettings> {

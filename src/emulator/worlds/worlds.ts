@@ -1,6 +1,6 @@
 import { type Database, openDatabase } from '../../db/database.js';
 import { migrateToLatest } from '../../db/migrator.js';
-import { loadFixture } from '../../fixtures/load-fixture.js';
+import { type LoadFixtureOptions, loadFixture } from '../../fixtures/load-fixture.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
 import type { EventSink } from '../../domain/domain-events.js';
@@ -68,6 +68,8 @@ export interface WorldsOptions<S> {
   makeServices(parts: WorldParts): S;
   /** called after a world's rows were replaced wholesale (re-read settings stored with the rows) */
   afterRowsReplaced?(world: World<S>): Promise<void>;
+  /** how fixtures loaded at run time are validated (the server's --webhook-destinations flag) */
+  fixtureLoadOptions?(): LoadFixtureOptions;
   /** PostgreSQL forks need the connection string */
   databaseUrl?: string | undefined;
   nextForkId(): string;
@@ -320,7 +322,7 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
       const scratch = await openDatabase('sqlite::memory:');
       try {
         await migrateToLatest(scratch);
-        await loadFixture(scratch, input, options.clock);
+        await loadFixture(scratch, input, options.clock, options.fixtureLoadOptions?.() ?? {});
       } catch (error) {
         await scratch.close();
         throw error;
