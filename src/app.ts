@@ -21,6 +21,7 @@ import { b2bManagementPlugin } from './rest/b2b-management/management-plugin.js'
 import { webhooksPlugin } from './rest/webhooks/webhooks-plugin.js';
 import { MANAGEMENT_PREFIX } from './http/api-error-response.js';
 import { redactUrl } from './shared/redact.js';
+import { runInRequest } from './shared/request-scope.js';
 
 export interface AppDeps {
   database: Database;
@@ -148,7 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   // callback style (no promise per request): the request id header, set before anything can answer
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    if (!closing) return done();
+    // the rest of this request runs in its scope: records made for it name it (shared/request-scope.ts)
+    if (!closing) return runInRequest(request.id, done);
     reply.header('connection', 'close');
     sendApiError(reply, errorPathOf(request.url), 503, 'Service Unavailable: the server is shutting down');
   });

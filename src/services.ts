@@ -90,7 +90,8 @@ export function createServices(deps: ServiceDeps): Services {
   const journal: EventSink = deps.events ?? { emit: () => undefined };
   // every domain write goes through this sink: its events are journalled after the commit, and turned
   // into webhook deliveries inside its transaction (the outbox); a commit that enqueued wakes the sender
-  const outbox = createWebhookOutbox({ clock: deps.clock, ids: deps.ids });
+  const webhookSettings = () => deps.settings.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
+  const outbox = createWebhookOutbox({ clock: deps.clock, ids: deps.ids, enabled: () => webhookSettings().mode !== 'off' });
   let webhookDelivery: WebhookDispatcher | undefined;
   const wake = () => {
     if (outbox.takeEnqueued()) webhookDelivery?.kick();
@@ -116,7 +117,6 @@ export function createServices(deps: ServiceDeps): Services {
       : {}),
     persist: (trx, written) => outbox.persist(trx, written),
   };
-  const webhookSettings = () => deps.settings.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
   webhookDelivery = createWebhookDispatcher({ database: deps.database, clock: deps.clock, events: journal, settings: webhookSettings });
   // a reset, snapshot restore or fixture load replaces the rows: what was pending is not delivered (§7.4)
   changes.onChanged(() => {

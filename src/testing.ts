@@ -56,6 +56,11 @@ export interface StartRosterOptions {
   adminToken?: string;
   /** default 0: a free port */
   port?: number;
+  /**
+   * false: no socket at all; only the in-process ways in work (this handle's controls and
+   * roster/msw's handlers); `url` then names no reachable server. Default true.
+   */
+  listen?: boolean;
   /** default 127.0.0.1 */
   host?: string;
   /** log requests to stdout (default false) */
@@ -112,6 +117,8 @@ export interface RequestFilter {
 
 /** What you can do to one world: the main one, or a fork. */
 export interface RosterWorld {
+  /** how roster/msw reaches this world */
+  readonly [ROSTER_TRANSPORT]: WorldTransport;
   /** base URL of this world: every API lives under it */
   readonly url: string;
   accountGraphqlUrl(accountUuid: string): string;
@@ -169,22 +176,53 @@ export interface Roster extends RosterWorld {
 
 type Json = Record<string, unknown>;
 
+/** One request to a Roster in this process, without the network (Fastify's inject). */
+export interface InProcessRequest {
+  method: string;
+  /** path and query, fork prefix included */
+  url: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+}
+
+export interface InProcessResponse {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: Buffer;
+}
+
+export type InProcessTransport = (request: InProcessRequest) => Promise<InProcessResponse>;
+
+/** What roster/msw needs from a world handle: where it lives, and (in process) how to reach it without a socket. */
+export const ROSTER_TRANSPORT: unique symbol = Symbol.for('roster.transport');
+
+export interface WorldTransport {
+  /** the server's base URL (no fork prefix) */
+  base: string;
+  /** `/f/{forkId}` or '' */
+  prefix: string;
+  /** present when the Roster runs in this process (startRoster) */
+  inject?: InProcessTransport;
+}
+
 class AdminClient {
   constructor(
     readonly base: string,
     private readonly adminToken: string | undefined,
+    readonly inject?: InProcessTransport,
   ) {}
 
   async call<T>(method: string, worldPrefix: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.base}${worldPrefix}/_roster${path}`, {
-      method,
-      headers: {
-        accept: 'application/json',
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.adminToken !== undefined ? { authorization: `Bearer ${this.adminToken}` } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
+    const url = `${worldPrefix}/_roster${path}`;
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(this.adminToken !== undefined ? { authorization: `Bearer ${this.adminToken}` } : {}),
+    };
+    // in process: no socket (so an MSW server with onUnhandledRequest: 'error' never sees these calls)
+    const response = this.inject
+      ? await this.inject({ method, url, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }).then((r) => ({ ok: r.status >= 200 && r.status < 300, status: r.status, text: async () => r.body.toString('utf8') }))
+      : await fetch(`${this.base}${url}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await response.text();
     const parsed = text === '' ? undefined : (JSON.parse(text) as unknown);
     if (!response.ok) {
@@ -228,7 +266,9 @@ function secretsOf(fixture: unknown): FixtureSecrets {
 function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecrets): RosterWorld {
   const url = `${client.base}${prefix}`;
   const call = <T>(method: string, path: string, body?: unknown) => client.call<T>(method, prefix, path, body);
+  const transport: WorldTransport = { base: client.base, prefix, ...(client.inject ? { inject: client.inject } : {}) };
   return {
+    [ROSTER_TRANSPORT]: transport,
     url,
     accountGraphqlUrl: (uuid) => `${url}/accounts/${uuid}/graphql`,
     b2bUrl: url,
@@ -295,11 +335,11 @@ function worldHandle(client: AdminClient, prefix: string, secrets: FixtureSecret
       const storeHash = options.storeHash ?? known?.storeHash;
       const password = options.password ?? known?.password;
       if (storeHash === undefined || password === undefined) throw new Error(`roster: no store hash or password known for ${options.email}; pass them`);
-      const response = await fetch(`${url}/api/io/auth/customers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ storeHash, email: options.email, password, channelId: options.channelId ?? known?.channelId ?? 1, name: options.name ?? 'roster-testing' }),
-      });
+      const payload = JSON.stringify({ storeHash, email: options.email, password, channelId: options.channelId ?? known?.channelId ?? 1, name: options.name ?? 'roster-testing' });
+      // in process without a socket (so an MSW server never sees it), else over HTTP
+      const response = client.inject
+        ? await client.inject({ method: 'POST', url: `${prefix}/api/io/auth/customers`, headers: { 'content-type': 'application/json' }, body: payload }).then((r) => ({ ok: r.status >= 200 && r.status < 300, status: r.status, json: async () => JSON.parse(r.body.toString('utf8')) as unknown }))
+        : await fetch(`${url}/api/io/auth/customers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payload });
       const body = (await response.json()) as { code?: number; data?: { token?: string; errMsg?: string } };
       if (!response.ok || typeof body.data?.token !== 'string') throw new Error(`roster: sign-in of ${options.email} failed: ${response.status} ${body.data?.errMsg ?? ''}`);
       return body.data.token;
@@ -387,15 +427,23 @@ export async function startRoster(options: StartRosterOptions = {}): Promise<Ros
     },
     app: { logger: options.logger === true ? { level: 'info' } : false, admin: resolveAdminAccess({ host, adminToken: options.adminToken }) },
   });
-  try {
-    await booted.app.listen({ host, port: options.port ?? 0 });
-  } catch (error) {
-    await booted.close().catch(() => undefined);
-    throw error;
+  const listen = options.listen !== false;
+  if (listen) {
+    try {
+      await booted.app.listen({ host, port: options.port ?? 0 });
+    } catch (error) {
+      await booted.close().catch(() => undefined);
+      throw error;
+    }
   }
-  const address = booted.app.server.address() as AddressInfo;
-  const base = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-  return rosterHandle(new AdminClient(base, options.adminToken), secretsOf(fixture), () => booted.close());
+  const base = listen ? `http://${host.includes(':') ? `[${host}]` : host}:${(booted.app.server.address() as AddressInfo).port}` : 'http://roster.invalid';
+  const app = booted.app;
+  // the controls reach this process's Roster without a socket (and so does roster/msw)
+  const inject: InProcessTransport = async (request) => {
+    const response = await app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, ...(request.body !== undefined ? { payload: request.body } : {}) });
+    return { status: response.statusCode, headers: response.headers, body: response.rawPayload };
+  };
+  return rosterHandle(new AdminClient(base, options.adminToken, inject), secretsOf(fixture), () => booted.close());
 }
 
 /** The same controls for a Roster server started elsewhere (`roster serve`, Docker). close() does not stop it. */

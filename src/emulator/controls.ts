@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { RateLimitStore } from '../domain/rate-limits/rate-limiter.js';
@@ -80,6 +81,9 @@ declare module 'fastify' {
     controls: Controls;
   }
 }
+
+/** marks an in-process answer whose connection a `drop` fault rule cut (roster/msw: a network error) */
+export const DROPPED_HEADER = 'x-roster-dropped';
 
 export function createControls(options: ControlsOptions): Controls {
   let forkCounter = 0;
@@ -228,8 +232,14 @@ export function createControls(options: ControlsOptions): Controls {
     const effect = rule.effect;
     if (effect.latencyMs !== undefined && effect.latencyMs > 0) await new Promise((r) => setTimeout(r, effect.latencyMs));
     if (effect.drop === true) {
+      // in process (Fastify inject, roster/msw) there is no socket to cut: the answer is marked as
+      // dropped instead, and roster/msw turns it into a network error for the client
+      if (!(request.raw.socket instanceof Socket)) {
+        reply.code(502).header(DROPPED_HEADER, '1').send();
+        return true;
+      }
       reply.hijack();
-      request.raw.socket?.destroy();
+      request.raw.socket.destroy();
       request.raw.destroy();
       return true;
     }

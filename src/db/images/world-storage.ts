@@ -438,6 +438,8 @@ function createPostgresStorage(main: Database, options: WorldStorageOptions): Wo
         `CREATE SCHEMA ${quote(schema)}`,
         `SET LOCAL search_path TO ${quote(schema)}`,
         ...tables.map((t) => `CREATE TABLE ${qualified(schema, t)} (LIKE ${qualified(from, t)} INCLUDING ALL)`),
+        // the webhook outbox is not world state (never copied), but every world needs the table
+        `CREATE TABLE ${qualified(schema, WEBHOOK_OUTBOX_TABLE)} (LIKE ${qualified(from, WEBHOOK_OUTBOX_TABLE)} INCLUDING ALL)`,
         ...foreignKeys.map((fk) => `ALTER TABLE ${qualified(schema, fk.table)} ADD CONSTRAINT ${quote(fk.name)} ${fk.definition}`),
       ]);
     } catch (error) {

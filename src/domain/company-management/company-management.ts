@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { emailKey } from '../../db/dialect.js';
+import { emailKey, lockedForUpdate } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import { isStorableId } from '../../db/lookup-guards.js';
 import type { DB } from '../../db/tables.js';
@@ -234,8 +234,8 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     return undefined;
   }
 
-  async function readNodes(storeHash: string): Promise<{ rows: HierarchyRow[]; children: Map<number | null, HierarchyRow[]> }> {
-    const rows = await listHierarchyRows(db, storeHash);
+  async function readNodes(storeHash: string, from: Kysely<DB> = db): Promise<{ rows: HierarchyRow[]; children: Map<number | null, HierarchyRow[]> }> {
+    const rows = await listHierarchyRows(from, storeHash);
     const children = new Map<number | null, HierarchyRow[]>();
     for (const row of rows) {
       const list = children.get(row.parentId) ?? [];
@@ -370,6 +370,7 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
       if (!company) throw notFound();
       const now = kernel.clock.now();
       const { children } = await commitWithEvents(kernel.database, kernel.events, async (trx, events) => {
+        await lockHierarchy(trx, storeHash);
         const before = await lockManagedCompany(trx, storeHash, companyId);
         if (!before) throw notFound();
         const userIds = await listCompanyUserIds(trx, companyId);
@@ -485,45 +486,56 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     },
 
     async attach(storeHash: string, companyId: number, parentValue: unknown): Promise<void> {
-      const { rows, children } = await readNodes(storeHash);
-      if (!isStorableId(companyId) || !rows.some((r) => r.id === companyId)) throw hierarchyNotFound();
       const refuse = (message: string) => new AppError('MANAGEMENT_HIERARCHY_ERROR', message, { title: 'Parameter Error.' });
-      const parentId = lenientInteger(parentValue);
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      if (parentId === undefined || parentId === companyId || !byId.has(parentId)) throw refuse('Invalid parent company ID.');
-      // the parent may not be the Company itself or below it
-      let up: number | null = parentId;
-      const seen = new Set<number>();
-      while (up !== null && !seen.has(up)) {
-        if (up === companyId) throw refuse('The parent company cannot be a subsidiary of the current company.');
-        seen.add(up);
-        up = byId.get(up)?.parentId ?? null;
-      }
-      // layers: the parent's depth from its root plus the moved subtree's height
-      let parentDepth = 1;
-      let root = parentId;
-      for (let p = byId.get(parentId)?.parentId ?? null; p !== null; p = byId.get(p)?.parentId ?? null) {
-        parentDepth += 1;
-        root = p;
-        if (parentDepth > MAX_HIERARCHY_SIZE) break;
-      }
-      if (parentDepth + depthBelow(companyId, children) > MAX_LAYERS) throw refuse('The parent company has reached the maximum layer.');
-      const current = byId.get(companyId);
-      const sameTree = (() => {
-        let r = companyId;
-        for (let p = current?.parentId ?? null; p !== null; p = byId.get(p)?.parentId ?? null) r = p;
-        return r === root;
-      })();
-      const size = sizeOf(root, children) + (sameTree ? 0 : sizeOf(companyId, children));
-      if (size > MAX_HIERARCHY_SIZE) throw refuse('The hierarchy has reached the maximum number of companies.');
-      if (current?.parentId === parentId) return;
-      await moveCompany(storeHash, companyId, parentId);
+      const now = kernel.clock.now();
+      // the checks and the move in one transaction holding the store's hierarchy lock: two moves at
+      // once can neither make a cycle nor pass the layer and size limits together
+      const moved = await commitWithEvents(kernel.database, kernel.events, async (trx, events) => {
+        await lockHierarchy(trx, storeHash);
+        const { rows, children } = await readNodes(storeHash, trx);
+        if (!isStorableId(companyId) || !rows.some((r) => r.id === companyId)) throw hierarchyNotFound();
+        const parentId = lenientInteger(parentValue);
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        if (parentId === undefined || parentId === companyId || !byId.has(parentId)) throw refuse('Invalid parent company ID.');
+        // the parent may not be the Company itself or below it
+        let up: number | null = parentId;
+        const seen = new Set<number>();
+        while (up !== null && !seen.has(up)) {
+          if (up === companyId) throw refuse('The parent company cannot be a subsidiary of the current company.');
+          seen.add(up);
+          up = byId.get(up)?.parentId ?? null;
+        }
+        // layers: the parent's depth from its root plus the moved subtree's height
+        let parentDepth = 1;
+        let root = parentId;
+        for (let p = byId.get(parentId)?.parentId ?? null; p !== null; p = byId.get(p)?.parentId ?? null) {
+          parentDepth += 1;
+          root = p;
+          if (parentDepth > MAX_HIERARCHY_SIZE) break;
+        }
+        if (parentDepth + depthBelow(companyId, children) > MAX_LAYERS) throw refuse('The parent company has reached the maximum layer.');
+        const current = byId.get(companyId);
+        let own = companyId;
+        for (let p = current?.parentId ?? null; p !== null && p !== own; p = byId.get(p)?.parentId ?? null) own = p;
+        const size = sizeOf(root, children) + (own === root ? 0 : sizeOf(companyId, children));
+        if (size > MAX_HIERARCHY_SIZE) throw refuse('The hierarchy has reached the maximum number of companies.');
+        if (current?.parentId === parentId) return false;
+        const before = await lockManagedCompany(trx, storeHash, companyId);
+        if (!before) throw hierarchyNotFound();
+        await setCompanyParent(trx, companyId, parentId, Math.max(now, before.updatedAt));
+        events.push({ type: 'company.updated', subject: { storeHash, companyId }, before: { parentId: before.parentId }, after: { parentId } });
+        return true;
+      });
+      if (!moved) return;
+      kernel.version.bump();
+      notify({ type: 'store/company/updated', storeHash, companyId, at: now });
     },
   };
 
   async function moveCompany(storeHash: string, companyId: number, parentId: number | null): Promise<void> {
     const now = kernel.clock.now();
     await commitWithEvents(kernel.database, kernel.events, async (trx, events) => {
+      await lockHierarchy(trx, storeHash);
       const before = await lockManagedCompany(trx, storeHash, companyId);
       if (!before) throw hierarchyNotFound();
       await setCompanyParent(trx, companyId, parentId, Math.max(now, before.updatedAt));
@@ -614,6 +626,11 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
 }
 
 export type CompanyManagement = ReturnType<typeof createCompanyManagement>;
+
+/** One hierarchy change at a time per store: the store's row stays locked until the transaction ends (PostgreSQL; SQLite has one writer). */
+async function lockHierarchy(trx: Kysely<DB>, storeHash: string): Promise<void> {
+  await lockedForUpdate(trx, trx.selectFrom('b2b_stores').select('store_hash').where('store_hash', '=', storeHash)).executeTakeFirst();
+}
 
 function sameFields(current: ManagedCompany, next: CompanyFields): boolean {
   return (

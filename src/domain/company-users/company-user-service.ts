@@ -374,7 +374,17 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           // delete committed right after must not turn a successful update into a 404); the event's `after`
           const updated = await findUserById(trx, principal.storeHash, user.id);
           if (!updated) throw new AppError('INTERNAL');
-          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated) });
+          // a write that changed no value but the time is journalled, never a webhook (webhooks.md §2)
+          const changed =
+            next.email !== before.email ||
+            next.firstName !== before.firstName ||
+            next.lastName !== before.lastName ||
+            next.phone !== before.phone ||
+            next.role !== before.role ||
+            next.customRoleId !== before.companyRoleId ||
+            next.uuid !== before.uuid ||
+            JSON.stringify(next.extraFields) !== JSON.stringify(before.extraFields);
+          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated), ...(changed ? {} : { silent: true }) });
           return { stamp, previousRole: before.role, role: next.role, updated };
         }),
       );

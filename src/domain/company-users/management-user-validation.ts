@@ -243,13 +243,14 @@ function withinLength(text: string, maximum: string): boolean {
 
 /** Listed fields set (or cleared by ""), the others kept: the update rule of §4.6. */
 export function mergeExtraFields(current: readonly ExtraField[], changes: readonly ExtraField[]): ExtraField[] {
-  const out = current.map((f) => ({ ...f }));
+  // keyed by lower-cased name: linear in the fields, whatever their number
+  const merged = new Map<string, ExtraField>();
+  for (const f of current) merged.set(f.fieldName.toLowerCase(), { ...f });
   for (const change of changes) {
-    const at = out.findIndex((f) => f.fieldName.toLowerCase() === change.fieldName.toLowerCase());
-    if (change.fieldValue === '') {
-      if (at >= 0) out.splice(at, 1);
-    } else if (at >= 0) out[at] = { fieldName: out[at]?.fieldName ?? change.fieldName, fieldValue: change.fieldValue };
-    else out.push({ ...change });
+    const key = change.fieldName.toLowerCase();
+    const existing = merged.get(key);
+    if (change.fieldValue === '') merged.delete(key);
+    else merged.set(key, { fieldName: existing?.fieldName ?? change.fieldName, fieldValue: change.fieldValue });
   }
-  return out;
+  return [...merged.values()];
 }

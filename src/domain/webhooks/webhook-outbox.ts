@@ -3,6 +3,7 @@ import { allocateIds } from '../../db/id-counters.js';
 import type { DB } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import type { IdGenerator } from '../../shared/ids.js';
+import { currentRequestId } from '../../shared/request-scope.js';
 import type { WorldEventInput } from '../domain-events.js';
 import { deliveryUuid, payloadBody } from './webhook-payload.js';
 import { registrationsFor } from './webhook-scopes.js';
@@ -29,7 +30,7 @@ export interface WebhookOutbox {
   takeEnqueued(): boolean;
 }
 
-export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator }): WebhookOutbox {
+export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator; enabled: () => boolean }): WebhookOutbox {
   let enqueued = false;
   return {
     takeEnqueued() {
@@ -38,7 +39,10 @@ export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator }): W
       return was;
     },
     async persist(trx, events) {
+      // mode `off` (webhooks.md §7.5): no deliveries at all
+      if (!deps.enabled()) return;
       const now = deps.clock.now();
+      const requestId = currentRequestId() ?? null;
       const createdAt = Math.floor(now / 1000);
       const storeIds = new Map<string, string>();
       for (const event of events) {
@@ -70,7 +74,7 @@ export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator }): W
               destination: hook.destination,
               body,
               event_seq: seq,
-              request_id: null,
+              request_id: requestId,
               state: 'pending',
               attempt_count: 0,
               first_due_at: now,

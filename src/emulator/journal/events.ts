@@ -1,6 +1,7 @@
 import { type EventSink, type WorldEventInput, type WorldEventType, worldEventTypes } from '../../domain/domain-events.js';
 import { redactJournalValue } from './journal-redact.js';
 import { createRingBuffer } from './ring-buffer.js';
+import { currentRequestId } from '../../shared/request-scope.js';
 
 /**
  * The journal of typed state-change events, one stream per world, shown at GET /_roster/events:
@@ -57,7 +58,7 @@ export function createEventJournal(options: { world: string; capacity: number; n
   return {
     sink: {
       emit(event) {
-        record(event, 'service');
+        record(event, 'service', currentRequestId());
       },
       reserve() {
         const place = (seq += 1);
@@ -68,7 +69,7 @@ export function createEventJournal(options: { world: string; capacity: number; n
         void filled.then(() => pending.delete(filled));
         return {
           emit(event) {
-            record(event, 'service', undefined, place);
+            record(event, 'service', currentRequestId(), place);
             settle();
           },
           cancel: () => settle(),

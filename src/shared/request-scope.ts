@@ -1,0 +1,17 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/**
+ * The API request a piece of work runs for, carried through its async calls: what the domain's
+ * records (journal events, webhook deliveries) name as their `requestId`, without passing the
+ * request down through every service. Set once per request by the app (onRequest).
+ */
+const storage = new AsyncLocalStorage<{ requestId: string }>();
+
+export function runInRequest<T>(requestId: string, work: () => T): T {
+  return storage.run({ requestId }, work);
+}
+
+/** the id of the request this code runs for, or undefined (start-up, background work) */
+export function currentRequestId(): string | undefined {
+  return storage.getStore()?.requestId;
+}
