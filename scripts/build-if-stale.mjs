@@ -22,7 +22,7 @@ function newest(path) {
  * on stderr before the (silent, ~15 s on this kind of machine) compile and how long it took.
  */
 export async function ensureBuilt({ force = false, announce = false } = {}) {
-  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'].map((p) => join(root, p));
+  const inputs = ['src', 'tsconfig.json', 'tsconfig.build.json', 'tsconfig.console.json', 'package.json'].map((p) => join(root, p));
   const sourceTime = Math.max(...inputs.filter(existsSync).map(newest));
   const builtTime = existsSync(stamp) ? statSync(stamp).mtimeMs : 0;
   if (!force && sourceTime <= builtTime) return false;
@@ -33,6 +33,8 @@ export async function ensureBuilt({ force = false, announce = false } = {}) {
   }
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // the console's browser script (served at /_roster/ui), with the DOM types the server must not see
+  execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.console.json')], { stdio: 'inherit' });
   await bundleCli();
   writeFileSync(stamp, new Date().toISOString());
   if (announce) process.stderr.write(`roster: built in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);

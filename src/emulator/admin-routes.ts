@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { registerConsole } from '../console/console-assets.js';
 import { AppError, isAppError } from '../shared/errors.js';
 import { isAdminAuthorized } from './admin-access.js';
 import type { Controls } from './controls.js';
@@ -9,6 +10,7 @@ import { forkRoutes } from './routes/fork-routes.js';
 import { journalRoutes } from './routes/journal-routes.js';
 import { rateLimitRoutes } from './routes/rate-limit-routes.js';
 import { snapshotRoutes } from './routes/snapshot-routes.js';
+import { tenantRoutes } from './routes/tenant-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { worldRoutes } from './routes/world-routes.js';
 
@@ -19,7 +21,7 @@ import { worldRoutes } from './routes/world-routes.js';
  * Each resource declares its routes in routes/; the same table validates requests and produces
  * the OpenAPI document served at /_roster/openapi.json.
  */
-export const adminRoutes: AdminRoute[] = [...worldRoutes, ...snapshotRoutes, ...forkRoutes, ...clockRoutes, ...rateLimitRoutes, ...faultRoutes, ...journalRoutes, ...webhookRoutes];
+export const adminRoutes: AdminRoute[] = [...worldRoutes, ...snapshotRoutes, ...forkRoutes, ...clockRoutes, ...rateLimitRoutes, ...faultRoutes, ...journalRoutes, ...webhookRoutes, ...tenantRoutes];
 
 /** The admin API's OpenAPI 3.1 document, built from the route table. */
 export function adminOpenApi(): Record<string, unknown> {
@@ -103,6 +105,8 @@ export async function adminPlugin(app: FastifyInstance, options: { controls: Con
   let openapi: Record<string, unknown> | undefined;
 
   app.addHook('onRequest', async (request, reply) => {
+    // the console's shell and script hold no data: served without the token (see console-assets.ts)
+    if ((request.routeOptions.config as { consoleAsset?: boolean } | undefined)?.consoleAsset === true) return;
     if (!isAdminAuthorized(controls.access, request.headers.authorization)) {
       reply.header('www-authenticate', 'Bearer realm="roster-admin"');
       return sendError(reply, 401, 'ADMIN_UNAUTHORIZED', 'The admin API needs Authorization: Bearer <admin token>');
@@ -130,6 +134,7 @@ export async function adminPlugin(app: FastifyInstance, options: { controls: Con
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, 'NOT_FOUND', `No admin route ${request.method} ${request.url.split('?')[0]}`));
 
   app.get('/openapi.json', async () => (openapi ??= adminOpenApi()));
+  registerConsole(app, { enabled: () => controls.access.enabled });
 
   for (const route of adminRoutes) {
     app.route({
