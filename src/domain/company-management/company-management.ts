@@ -9,7 +9,7 @@ import { findUserByEmail } from '../company-users/company-user-repository.js';
 import { isValidEmail } from '../company-users/company-user-validation.js';
 import type { CompanyNotice, ExtraField } from '../company-users/company-user-types.js';
 import { type ManagedUserWriter, type ManagementKernel, type PlannedUser, stableUuid, type ExtraFieldConfigDetail } from '../company-users/management-users.js';
-import { checkExtraFieldValues, type DeclaredExtraField, lenientBoolean, lenientInteger, mergeExtraFields } from '../company-users/management-user-validation.js';
+import { checkExtraFieldValues, type DeclaredExtraField, lenientBoolean, lenientInteger, mergeExtraFieldsBounded } from '../company-users/management-user-validation.js';
 import { commitWithEvents, type WorldEventInput } from '../domain-events.js';
 import {
   type CompanyFields,
@@ -601,7 +601,9 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
       if (!changes) throw companyError(firstMessage(errors));
       const clash = await uniqueClash(storeHash, declared, changes, current.id);
       if (clash !== undefined) throw companyError(`The value of extra field "${clash}" must be unique.`);
-      next.extraFields = mergeExtraFields(current.extraFields, changes);
+      const merged = mergeExtraFieldsBounded(current.extraFields, changes);
+      if (!merged) throw companyError('Ensure this field has no more than 100 elements.');
+      next.extraFields = merged;
     }
     return next;
   }

@@ -10,6 +10,8 @@ import type { ExtraField } from './company-user-types.js';
 export type ManagementFieldErrors = Record<string, string[] | Record<string, string[]>>;
 
 export const MAX_UUID_LENGTH = 255;
+/** extra fields one user or Company may carry [ours] */
+export const MAX_EXTRA_FIELDS = 100;
 
 export const managementMessages = {
   null: 'This field may not be null.',
@@ -29,6 +31,7 @@ export const managementMessages = {
   originChannel: 'Origin channel must be one of channelIds.',
   noChannel: 'At least one B2B storefront needs to be enabled for a Company user.',
   extraFieldName: 'The extra field name is required.',
+  tooManyExtraFields: `Ensure this field has no more than ${100} elements.`,
   // names are echoed bounded (shared/describe-value.ts): a client's megabyte name is not sent back whole
   extraFieldUnknown: (name: string) => `The extra field "${describeValue(name)}" does not exist.`,
   extraFieldRequired: (name: string) => `The extra field "${describeValue(name)}" is required.`,
@@ -174,6 +177,11 @@ export function checkExtraFieldValues(
       addFieldError(errors, 'extraFields', managementMessages.list(value));
       return undefined;
     }
+    // [ours] bounded: a user or Company carries at most 100 extra fields (one body could hold 20,000)
+    if (value.length > MAX_EXTRA_FIELDS) {
+      addFieldError(errors, 'extraFields', managementMessages.tooManyExtraFields);
+      return undefined;
+    }
     const byName = new Map(declared.map((d) => [d.fieldName.toLowerCase(), d]));
     for (const item of value) {
       const record = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
@@ -191,7 +199,7 @@ export function checkExtraFieldValues(
         messages.push(managementMessages.extraFieldUnknown(name));
         continue;
       }
-      if (text === undefined || (config ? !fitsConfig(text, config) : text.length > MAX_FIELD_LENGTH)) {
+      if (text === undefined || name.length > MAX_FIELD_LENGTH || (config ? !fitsConfig(text, config) : text.length > MAX_FIELD_LENGTH)) {
         messages.push(managementMessages.extraFieldInvalid(name));
         continue;
       }
@@ -242,6 +250,12 @@ function withinLength(text: string, maximum: string): boolean {
 }
 
 /** Listed fields set (or cleared by ""), the others kept: the update rule of §4.6. */
+/** Listed fields set (or cleared by ""), the others kept: the update rule of §4.6. Undefined when the result would hold more than MAX_EXTRA_FIELDS. */
+export function mergeExtraFieldsBounded(current: readonly ExtraField[], changes: readonly ExtraField[]): ExtraField[] | undefined {
+  const merged = mergeExtraFields(current, changes);
+  return merged.length > MAX_EXTRA_FIELDS ? undefined : merged;
+}
+
 export function mergeExtraFields(current: readonly ExtraField[], changes: readonly ExtraField[]): ExtraField[] {
   // keyed by lower-cased name: linear in the fields, whatever their number
   const merged = new Map<string, ExtraField>();

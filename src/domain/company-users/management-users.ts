@@ -50,7 +50,7 @@ import {
   type ManagementFieldErrors,
   managementMessages as m,
   MAX_UUID_LENGTH,
-  mergeExtraFields,
+  mergeExtraFieldsBounded,
 } from './management-user-validation.js';
 
 /**
@@ -481,7 +481,8 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
         const customer = await findCustomerByEmail(db, storeHash, newEmail);
         if (customer && customer.id !== current.customerId) throw emailExists(newEmail);
       }
-      const mergedExtra = extraChanges ? mergeExtraFields(current.extraFields, extraChanges) : undefined;
+      const mergedExtra = extraChanges ? mergeExtraFieldsBounded(current.extraFields, extraChanges) : undefined;
+      if (extraChanges && !mergedExtra) throw parameterError({ extraFields: [m.tooManyExtraFields] });
       if (mergedExtra) {
         const clash = await uniqueClash(storeHash, declared, extraChanges ?? [], current.id);
         if (clash !== undefined) throw parameterError({ extraFields: [m.extraFieldUnique(clash)] });
