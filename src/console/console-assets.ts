@@ -91,12 +91,14 @@ section { margin-bottom: 18px; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td.wide { overflow-wrap: anywhere; min-width: 10em; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[tabindex] { cursor: pointer; } tr[tabindex]:hover, tr.selected { background: var(--soft); }
 form.inline, .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 8px 0; }
 label { display: inline-flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
 input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
+input[type=number] { width: 8em; }
 button { cursor: pointer; background: var(--soft); } button.danger { color: var(--bad); border-color: var(--bad); }
 pre { background: var(--soft); border: 1px solid var(--line); border-radius: 6px; padding: 8px; overflow: auto; max-height: 420px; font-size: 12px; }
 .status-2 { color: var(--ok); } .status-4, .status-5 { color: var(--bad); }

@@ -232,7 +232,7 @@ const pages: Record<string, Page> = {
       const res = await api<{ requests: Json[] }>('GET', `/requests${query({ ...filters, since: since || undefined, limit: since ? 500 : 100 })}`);
       for (const r of res.requests) {
         since = Math.max(since, r.seq as number);
-        const row: HTMLElement = openRow(() => show(r, row), cell(String(r.seq), 'num'), cell(String(r.at).slice(11, 23), 'hide-narrow'), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`), cell(String(r.status), `num status-${String(r.status).charAt(0)}`), cell(String(r.durationMs), 'num hide-narrow'));
+        const row: HTMLElement = openRow(() => show(r, row), cell(String(r.seq), 'num'), cell(String(r.at).slice(11, 23), 'hide-narrow'), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`, 'wide'), cell(String(r.status), `num status-${String(r.status).charAt(0)}`), cell(String(r.durationMs), 'num hide-narrow'));
         row.dataset.seq = String(r.seq);
         row.dataset.testid = 'request-row';
         body.prepend(row);
@@ -245,7 +245,7 @@ const pages: Record<string, Page> = {
       form,
       el('p', { class: 'muted' }, 'Newest first; ', count, ' shown. Bodies and headers are redacted by the journal.'),
       el('div', { class: 'split' },
-        el('div', { class: 'table-wrap' }, el('table', { 'aria-label': 'Requests' }, el('thead', {}, el('tr', {}, ...['Seq', 'At', 'API', 'Operation', 'Status', 'ms'].map((h, i) => el('th', { scope: 'col', class: i === 0 || i >= 4 ? 'num' : i === 1 ? 'hide-narrow' : undefined }, h)))), body)),
+        el('div', { class: 'table-wrap' }, el('table', { 'aria-label': 'Requests' }, el('thead', {}, el('tr', {}, ...['Seq', 'At', 'API', 'Operation', 'Status', 'ms'].map((h, i) => el('th', { scope: 'col', class: i === 5 ? 'num hide-narrow' : i === 0 || i === 4 ? 'num' : i === 1 ? 'hide-narrow' : undefined }, h)))), body)),
         detail,
       ),
     );
@@ -268,7 +268,7 @@ const pages: Record<string, Page> = {
       const res = await api<{ events: Json[] }>('GET', `/events${query({ type, since: since || undefined, limit: since ? 500 : 200 })}`);
       for (const ev of res.events) {
         since = Math.max(since, ev.seq as number);
-        const row: HTMLElement = openRow(() => show(ev, row), cell(String(ev.seq), 'num'), cell(String(ev.at).slice(11, 23), 'hide-narrow'), cell(String(ev.type)), cell(JSON.stringify(ev.subject)));
+        const row: HTMLElement = openRow(() => show(ev, row), cell(String(ev.seq), 'num'), cell(String(ev.at).slice(11, 23), 'hide-narrow'), cell(String(ev.type)), cell(JSON.stringify(ev.subject), 'wide'));
         row.dataset.testid = 'event-row';
         body.prepend(row);
       }
@@ -326,7 +326,7 @@ const pages: Record<string, Page> = {
     main.append(
       el('h2', {}, 'Faults'),
       form,
-      table(['Id', 'Match', 'Effect', 'Times', 'Matched', 'Fired', 'Active', ''], faults.map((f) => el('tr', { 'data-testid': 'fault-row', 'data-id': String(f.id) }, cell(String(f.id)), cell(JSON.stringify(f.match)), cell(JSON.stringify(f.effect)), cell(String(f.times ?? '∞'), 'num'), cell(String(f.matched), 'num'), cell(String(f.fired), 'num'), cell(f.active ? 'yes' : 'no'), cell(el('button', { type: 'button', class: 'danger', 'aria-label': `Remove fault ${String(f.id)}`, onclick: act(() => api('DELETE', `/faults/${encodeURIComponent(String(f.id))}`)) }, 'Remove'))))),
+      table(['Id', 'Match', 'Effect', 'Times', 'Matched', 'Fired', 'Active', ''], faults.map((f) => el('tr', { 'data-testid': 'fault-row', 'data-id': String(f.id) }, cell(String(f.id)), cell(JSON.stringify(f.match), 'wide'), cell(JSON.stringify(f.effect), 'wide'), cell(String(f.times ?? '∞'), 'num'), cell(String(f.matched), 'num'), cell(String(f.fired), 'num'), cell(f.active ? 'yes' : 'no'), cell(el('button', { type: 'button', class: 'danger', 'aria-label': `Remove fault ${String(f.id)}`, onclick: act(() => api('DELETE', `/faults/${encodeURIComponent(String(f.id))}`)) }, 'Remove'))))),
       faults.length === 0 ? el('p', { class: 'muted' }, 'No fault rule.') : el('button', { type: 'button', class: 'danger', onclick: () => {
         if (confirm('Remove every fault rule of this world?')) void act(() => api('DELETE', '/faults'))();
       } }, 'Remove all'),
@@ -401,7 +401,7 @@ const pages: Record<string, Page> = {
         table(['Delivery', 'Scope', 'Store', 'State', 'Attempts', 'Last status'], deliveries.map((d) => {
           const attempts = (d.attempts as Json[]) ?? [];
           const last = attempts[attempts.length - 1];
-          const row: HTMLElement = openRow(() => show(d, row), cell(String(d.id)), cell(String(d.scope)), cell(String(d.storeHash)), cell(String(d.state)), cell(String(attempts.length), 'num'), cell(String(last?.httpStatus ?? last?.error ?? '—'), 'num'));
+          const row: HTMLElement = openRow(() => show(d, row), cell(String(d.id), 'wide'), cell(String(d.scope), 'wide'), cell(String(d.storeHash)), cell(String(d.state)), cell(String(attempts.length), 'num'), cell(String(last?.httpStatus ?? last?.error ?? '—'), 'num'));
           row.dataset.testid = 'delivery-row';
           return row;
         })),
@@ -423,9 +423,9 @@ function diffTable(before: unknown, after: unknown): HTMLElement {
   const flat = (value: unknown, prefix: string, out: Map<string, string>) => {
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       const entries = Object.entries(value as Json);
-      if (entries.length === 0) out.set(prefix || '(root)', '{}');
+      if (entries.length === 0) out.set(prefix || '(value)', '{}');
       for (const [k, v] of entries) flat(v, prefix ? `${prefix}.${k}` : k, out);
-    } else if (value !== undefined) out.set(prefix || '(root)', JSON.stringify(value));
+    } else if (value !== undefined && !(value === null && prefix === '')) out.set(prefix || '(value)', JSON.stringify(value));
     return out;
   };
   const a = flat(before, '', new Map());
@@ -465,6 +465,12 @@ async function pagedTable(path: string, params: Record<string, string | number |
   return wrap;
 }
 
+/** A store user's permissions: listed when few, folded behind their count when many. */
+function permissionList(permissions: string[]): HTMLElement {
+  const list = el('span', { 'data-testid': 'permissions' }, permissions.join(', '));
+  return permissions.length <= 8 ? list : el('details', {}, el('summary', {}, `${permissions.length} permissions`), list);
+}
+
 async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
   const [kind, id] = ctx.args;
   const search = el('input', { name: 'q', type: 'search', placeholder: 'e-mail, user id, account UUID, store hash', size: '40' }) as HTMLInputElement;
@@ -498,7 +504,7 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
   }
   if (kind === 'store' && id) {
     main.append(el('h3', {}, `Store ${id}: users, permissions and apps`));
-    main.append(await pagedTable(`/tenants/stores/${encodeURIComponent(id)}/users`, {}, ['Id', 'E-mail', 'Status', 'Permissions', 'Apps'], (u) => el('tr', { 'data-testid': 'store-user-row' }, cell(String(u.id)), cell(userLink(u)), cell(String(u.status)), cell((u.permissions as string[]).join(', ')), cell((u.apps as number[]).join(', '))), 'Store users'));
+    main.append(await pagedTable(`/tenants/stores/${encodeURIComponent(id)}/users`, {}, ['Id', 'E-mail', 'Status', 'Permissions', 'Apps'], (u) => el('tr', { 'data-testid': 'store-user-row' }, cell(String(u.id)), cell(userLink(u)), cell(String(u.status)), cell(permissionList(u.permissions as string[])), cell((u.apps as number[]).join(', '))), 'Store users'));
     return;
   }
   if (kind === 'b2b' && id) {
@@ -507,7 +513,7 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
     return;
   }
   if (kind === 'company' && id && ctx.args[2]) {
-    main.append(el('h3', {}, `Company ${ctx.args[2]} of ${id}: users and roles`));
+    main.append(el('p', {}, el('a', { href: `#/tenants/b2b/${encodeURIComponent(id)}` }, `← companies of ${id}`)), el('h3', {}, `Company ${ctx.args[2]} of ${id}: users and roles`));
     main.append(await pagedTable(`/tenants/b2b/${encodeURIComponent(id)}/companies/${encodeURIComponent(ctx.args[2])}/users`, {}, ['Id', 'E-mail', 'Name', 'Role'], (u) => el('tr', { 'data-testid': 'company-user-row' }, cell(String(u.id)), cell(String(u.email)), cell(`${String(u.firstName)} ${String(u.lastName)}`), cell(String(u.role ?? '—'))), 'Company users'));
     return;
   }
@@ -521,7 +527,7 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
       el('h3', {}, 'Account memberships'),
       table(['Account', 'Status'], user.memberships.map((m) => el('tr', { 'data-testid': 'membership-row' }, cell(el('a', { href: `#/tenants/account/${String(m.accountUuid)}` }, String(m.accountUuid))), cell(String(m.status))))),
       el('h3', {}, 'Store memberships'),
-      table(['Store', 'Status', 'Permissions', 'Apps'], user.stores.map((s) => el('tr', {}, cell(el('a', { href: `#/tenants/store/${String(s.storeId)}` }, String(s.storeId))), cell(String(s.status)), cell((s.permissions as string[]).join(', ')), cell((s.apps as number[]).join(', '))))),
+      table(['Store', 'Status', 'Permissions', 'Apps'], user.stores.map((s) => el('tr', {}, cell(el('a', { href: `#/tenants/store/${String(s.storeId)}` }, String(s.storeId))), cell(String(s.status)), cell(permissionList(s.permissions as string[])), cell((s.apps as number[]).join(', '))))),
       el('h3', {}, 'Recent requests mentioning this user'),
       table(['Seq', 'API', 'Operation', 'Status'], requests.requests.filter(mentions).reverse().map((r) => el('tr', {}, cell(String(r.seq)), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`), cell(String(r.status))))),
       el('h3', {}, 'Recent events about this user'),
