@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Database } from '../db/database.js';
 import type { WebhookDeliveriesTable } from '../db/tables.js';
 import type { EventSink } from '../domain/domain-events.js';
-import { MAX_ATTEMPTS, RETRY_INTERVALS_S, signWebhook } from '../domain/webhooks/webhook-payload.js';
+import { deliveryUuid, MAX_ATTEMPTS, RETRY_INTERVALS_S, signWebhook } from '../domain/webhooks/webhook-payload.js';
 import { cancelPendingDeliveries, findWebhookById } from '../domain/webhooks/webhook-repository.js';
 import type { Clock } from '../shared/clock.js';
 
@@ -72,6 +72,13 @@ export interface WebhookDispatcher {
   /** run until nothing is due at the current clock time and nothing is in flight */
   drain(timeoutMs?: number): Promise<DrainResult>;
   deliveries(filter: { webhookId?: number; scope?: string; state?: string; limit?: number }): Promise<DeliveryView[]>;
+  /**
+   * Sends a delivery again (the console's "Redeliver"): a copy of it (same hook, scope, payload and
+   * event) becomes a new delivery, pending now, with its own id (so its own webhook-id) and a fresh
+   * retry chain; the original is left as it is. A hook that is no longer active cancels the copy at
+   * its first attempt, as it would any delivery. undefined when there is no delivery with that id.
+   */
+  redeliver(id: string): Promise<DeliveryView | undefined>;
   /** pending deliveries of this world become `cancelled` (reset, restore, fixture load) */
   cancelAll(): Promise<void>;
   blocklist(): { clientId: string; host: string; until: string; attempts: number; successRatio: number }[];
@@ -106,6 +113,25 @@ export function createWebhookDispatcher(deps: {
   const unsubscribe = deps.clock.onChange?.(() => kick());
   // what a previous process left pending (a restart after SIGTERM or SIGKILL) is looked at once at start
   setImmediate(() => kick());
+
+  let redeliveries = 0;
+
+  function deliveryView(r: WebhookDeliveriesTable): DeliveryView {
+    return {
+      id: r.id,
+      webhookId: Number(r.webhook_id),
+      clientId: r.client_id,
+      storeHash: r.store_hash,
+      scope: r.scope,
+      destination: r.destination,
+      eventSeq: Number(r.event_seq),
+      requestId: r.request_id,
+      payload: JSON.parse(r.body) as unknown,
+      state: r.state,
+      nextAttemptAt: r.state === 'pending' ? iso(Number(r.next_due_at)) : null,
+      attempts: JSON.parse(r.attempts) as DeliveryAttempt[],
+    };
+  }
 
   function kick(): void {
     if (closed) return;
@@ -331,6 +357,28 @@ export function createWebhookDispatcher(deps: {
         timedOut,
       };
     },
+    async redeliver(id) {
+      const row = await db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const now = deps.clock.now();
+      redeliveries += 1;
+      const copy: WebhookDeliveriesTable = {
+        ...(row as WebhookDeliveriesTable),
+        // derived, not random: the same calls give the same ids under --deterministic
+        id: deliveryUuid(`${row.id}/redelivery/${redeliveries}/${now}`),
+        state: 'pending',
+        attempt_count: 0,
+        first_due_at: now,
+        next_due_at: now,
+        lease_until: null,
+        attempts: '[]',
+        created_at: now,
+        updated_at: now,
+      };
+      await db.insertInto('webhook_deliveries').values(copy).execute();
+      kick();
+      return deliveryView(copy);
+    },
     async deliveries(filter) {
       let q = db.selectFrom('webhook_deliveries').selectAll();
       if (filter.webhookId !== undefined) q = q.where('webhook_id', '=', filter.webhookId);
@@ -342,20 +390,7 @@ export function createWebhookDispatcher(deps: {
         .orderBy('webhook_id', 'desc')
         .limit(Math.min(Math.max(1, filter.limit ?? 100), 1000))
         .execute();
-      return rows.map((r) => ({
-        id: r.id,
-        webhookId: Number(r.webhook_id),
-        clientId: r.client_id,
-        storeHash: r.store_hash,
-        scope: r.scope,
-        destination: r.destination,
-        eventSeq: Number(r.event_seq),
-        requestId: r.request_id,
-        payload: JSON.parse(r.body) as unknown,
-        state: r.state,
-        nextAttemptAt: r.state === 'pending' ? iso(Number(r.next_due_at)) : null,
-        attempts: JSON.parse(r.attempts) as DeliveryAttempt[],
-      }));
+      return rows.map((r) => deliveryView(r as WebhookDeliveriesTable));
     },
     blocklist() {
       const now = deps.clock.now();

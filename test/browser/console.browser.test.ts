@@ -229,6 +229,15 @@ describe('the console on a loopback demo server, in Chromium', () => {
       expect(await page.locator('[data-testid="attempt-row"]').count()).toBe(first?.attempts.length);
       expect(await page.locator('[data-testid="attempt-row"] td').nth(4).textContent()).toBe(String(first?.attempts[0]?.httpStatus));
       expect(JSON.parse((await page.locator('pre').last().textContent()) ?? '')).toEqual(first?.payload);
+      // Redeliver, then Drain: a new delivery of the same payload, sent
+      await page.getByRole('button', { name: 'Redeliver' }).click();
+      await expect.poll(() => page.locator('[data-testid="delivery-row"]').count()).toBe(deliveries.length + 1);
+      await page.getByRole('button', { name: 'Drain due attempts' }).click();
+      const after = (await admin('GET', '/webhooks/deliveries')).body.deliveries as { id: string; state: string; payload: unknown }[];
+      expect(after).toHaveLength(deliveries.length + 1);
+      const copy = after.find((d) => !deliveries.some((o) => o.id === d.id));
+      expect(copy?.payload).toEqual(first?.payload);
+      await expect.poll(async () => ((await admin('GET', '/webhooks/deliveries')).body.deliveries as { id: string; state: string }[]).find((d) => d.id === copy?.id)?.state).toBe('succeeded');
       await page.close();
     } finally {
       receiver.close();

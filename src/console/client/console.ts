@@ -378,6 +378,15 @@ const pages: Record<string, Page> = {
       detail.replaceChildren(
         el('h3', {}, `${String(d.scope)} → ${String(d.destination)}`),
         el('p', { class: 'muted' }, `delivery ${String(d.id)} · webhook ${String(d.webhookId)} · ${String(d.state)} · next attempt ${String(d.nextAttemptAt ?? '—')}`),
+        el('button', { type: 'button', onclick: async () => {
+          try {
+            await api('POST', `/webhooks/deliveries/${encodeURIComponent(String(d.id))}/redeliver`, {});
+            ctx.rerender();
+          } catch (e) {
+            ctx.fail(e);
+          }
+        } }, 'Redeliver'),
+        el('span', { class: 'muted' }, ' sends a copy now, as a new delivery with its own id'),
         el('h3', {}, 'Attempts'),
         table(['#', 'Due', 'Sent', 'Outcome', 'HTTP status', 'Error', 'ms', 'Response'], attempts.map((a) => el('tr', { 'data-testid': 'attempt-row' }, cell(String(a.n), 'num'), cell(String(a.dueAt)), cell(String(a.sentAt ?? '—')), cell(String(a.outcome)), cell(String(a.httpStatus ?? '—'), 'num'), cell(String(a.error ?? '—')), cell(String(a.durationMs), 'num'), cell(String(a.responseExcerpt ?? ''))))),
         el('h3', {}, 'Payload'),

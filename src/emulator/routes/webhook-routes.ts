@@ -1,3 +1,4 @@
+import { AppError } from '../../shared/errors.js';
 import type { AdminRoute } from './admin-route.js';
 
 /** Webhook deliveries of a world (webhooks.md §7.2-§7.3): drain for tests, the delivery log, the blocklist. */
@@ -31,6 +32,20 @@ export const webhookRoutes: AdminRoute[] = [
     async handler(request, _reply, ctx) {
       const q = request.query as { webhookId?: number; scope?: string; state?: string; limit?: number };
       return { world: ctx.world.id, deliveries: await ctx.world.services.webhookDelivery.deliveries(q) };
+    },
+  },
+  {
+    method: 'POST',
+    url: '/webhooks/deliveries/:id/redeliver',
+    summary: 'Send a delivery again: a copy (same hook, payload and event) as a new delivery, pending now, with its own id and retry chain',
+    description: 'The original delivery is left as it is. A hook no longer active cancels the copy at its first attempt.',
+    responses: { 201: 'The new delivery', 404: 'No such delivery' },
+    async handler(request, reply, ctx) {
+      const { id } = request.params as { id: string };
+      const copy = await ctx.world.services.webhookDelivery.redeliver(id);
+      if (!copy) throw new AppError('NOT_FOUND', `No webhook delivery "${id}"`);
+      reply.code(201);
+      return copy;
     },
   },
   {
