@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import { escapeLike, ilike, lockedForUpdate } from '../../db/dialect.js';
 import { isStorableId, isStorableStoreHash, isStorableText } from '../../db/lookup-guards.js';
 import type { CompaniesTable, DB } from '../../db/tables.js';
@@ -113,29 +113,30 @@ export interface CompanyOrder {
   direction: 'asc' | 'desc';
 }
 
-const NOTHING = sql<boolean>`1 = 0`;
+const NOTHING = sql<SqlBool>`1 = 0`;
+
+/** the conditions of `f` on `companies as c` (the list and its count share them) */
+function conditions(eb: ExpressionBuilder<DB & { c: DB['companies'] }, 'c'>, db: Db, storeHash: string, f: CompanyListFilters): Expression<SqlBool>[] {
+  const out: Expression<SqlBool>[] = [eb('c.store_hash', '=', storeHash)];
+  if (f.minModified !== undefined) out.push(eb('c.updated_at', '>=', f.minModified * 1000));
+  if (f.maxModified !== undefined) out.push(eb('c.updated_at', '<', (f.maxModified + 1) * 1000));
+  if (f.minCreated !== undefined) out.push(eb('c.created_at', '>=', f.minCreated * 1000));
+  if (f.maxCreated !== undefined) out.push(eb('c.created_at', '<', (f.maxCreated + 1) * 1000));
+  if (f.status !== undefined) out.push(eb('c.status', '=', f.status));
+  if (f.customerGroupId !== undefined) out.push(isStorableId(f.customerGroupId) ? eb('c.customer_group_id', '=', f.customerGroupId) : NOTHING);
+  if (f.customerId !== undefined) {
+    const customerId = f.customerId;
+    out.push(isStorableId(customerId) ? eb.exists(eb.selectFrom('company_users as cu').select('cu.id').whereRef('cu.company_id', '=', 'c.id').where('cu.customer_id', '=', customerId)) : NOTHING);
+  }
+  const text = f.q?.trim();
+  if (text) out.push(isStorableText(text) && text.length <= 1000 ? ilike(db, eb.ref('c.name'), `%${escapeLike(text)}%`) : NOTHING);
+  return out;
+}
 
 /** Every Company of the store matching `f`, in `order` (ties by id in the same direction). */
 export async function listManagedCompanies(db: Db, storeHash: string, f: CompanyListFilters, order: CompanyOrder, page?: { limit: number; offset: number }): Promise<ManagedCompany[]> {
   if (!isStorableStoreHash(storeHash) || f.none) return [];
-  let q = selectCompanies(db).where('c.store_hash', '=', storeHash);
-  if (f.minModified !== undefined) q = q.where('c.updated_at', '>=', f.minModified * 1000);
-  if (f.maxModified !== undefined) q = q.where('c.updated_at', '<', (f.maxModified + 1) * 1000);
-  if (f.minCreated !== undefined) q = q.where('c.created_at', '>=', f.minCreated * 1000);
-  if (f.maxCreated !== undefined) q = q.where('c.created_at', '<', (f.maxCreated + 1) * 1000);
-  if (f.status !== undefined) q = q.where('c.status', '=', f.status);
-  if (f.customerGroupId !== undefined) {
-    const group = f.customerGroupId;
-    q = isStorableId(group) ? q.where('c.customer_group_id', '=', group) : q.where(() => NOTHING);
-  }
-  if (f.customerId !== undefined) {
-    const customerId = f.customerId;
-    q = isStorableId(customerId)
-      ? q.where((eb) => eb.exists(eb.selectFrom('company_users as cu').select('cu.id').whereRef('cu.company_id', '=', 'c.id').where('cu.customer_id', '=', customerId)))
-      : q.where(() => NOTHING);
-  }
-  const text = f.q?.trim();
-  if (text) q = isStorableText(text) && text.length <= 1000 ? q.where((eb) => ilike(db, eb.ref('c.name'), `%${escapeLike(text)}%`)) : q.where(() => NOTHING);
+  let q = selectCompanies(db).where((eb) => eb.and(conditions(eb, db, storeHash, f)));
   q = order.sortBy === 'companyName' ? q.orderBy(sql`lower(c.name)`, order.direction) : q.orderBy('c.updated_at', order.direction);
   q = q.orderBy('c.id', order.direction);
   if (page) q = q.limit(page.limit).offset(page.offset);
@@ -144,25 +145,12 @@ export async function listManagedCompanies(db: Db, storeHash: string, f: Company
 
 export async function countManagedCompanies(db: Db, storeHash: string, f: CompanyListFilters): Promise<number> {
   if (!isStorableStoreHash(storeHash) || f.none) return 0;
-  let q = db.selectFrom('companies as c').select((eb) => eb.fn.countAll<number>().as('n')).where('c.store_hash', '=', storeHash);
-  if (f.minModified !== undefined) q = q.where('c.updated_at', '>=', f.minModified * 1000);
-  if (f.maxModified !== undefined) q = q.where('c.updated_at', '<', (f.maxModified + 1) * 1000);
-  if (f.minCreated !== undefined) q = q.where('c.created_at', '>=', f.minCreated * 1000);
-  if (f.maxCreated !== undefined) q = q.where('c.created_at', '<', (f.maxCreated + 1) * 1000);
-  if (f.status !== undefined) q = q.where('c.status', '=', f.status);
-  if (f.customerGroupId !== undefined) {
-    const group = f.customerGroupId;
-    q = isStorableId(group) ? q.where('c.customer_group_id', '=', group) : q.where(() => NOTHING);
-  }
-  if (f.customerId !== undefined) {
-    const customerId = f.customerId;
-    q = isStorableId(customerId)
-      ? q.where((eb) => eb.exists(eb.selectFrom('company_users as cu').select('cu.id').whereRef('cu.company_id', '=', 'c.id').where('cu.customer_id', '=', customerId)))
-      : q.where(() => NOTHING);
-  }
-  const text = f.q?.trim();
-  if (text) q = isStorableText(text) && text.length <= 1000 ? q.where((eb) => ilike(db, eb.ref('c.name'), `%${escapeLike(text)}%`)) : q.where(() => NOTHING);
-  return Number((await q.executeTakeFirstOrThrow()).n);
+  const row = await db
+    .selectFrom('companies as c')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where((eb) => eb.and(conditions(eb, db, storeHash, f)))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
 }
 
 /** The fields a Management write sets (all of them: the service merges a partial update first). */

@@ -8,7 +8,9 @@ import { AppError } from '../../shared/errors.js';
 import { findUserByEmail } from '../company-users/company-user-repository.js';
 import { isValidEmail } from '../company-users/company-user-validation.js';
 import type { CompanyNotice, ExtraField } from '../company-users/company-user-types.js';
-import { type ManagedUserWriter, type ManagementKernel, type PlannedUser, stableUuid, type ExtraFieldConfigDetail } from '../company-users/management-users.js';
+import { derivedConfigDetails, type ExtraFieldConfigDetail, listDeclaredConfigDetails } from '../company-users/extra-field-declarations.js';
+import type { ManagedUserWriter, ManagementKernel, PlannedUser } from '../company-users/management-users.js';
+import { stableUuid } from '../company-users/stable-uuid.js';
 import { checkExtraFieldValues, type DeclaredExtraField, lenientBoolean, lenientInteger, mergeExtraFieldsBounded } from '../company-users/management-user-validation.js';
 import { commitWithEvents, type WorldEventInput } from '../domain-events.js';
 import {
@@ -412,39 +414,8 @@ export function createCompanyManagement(deps: CompanyManagementDeps) {
     },
 
     async extraFieldConfigs(storeHash: string): Promise<ExtraFieldConfigDetail[]> {
-      const declared = await db.selectFrom('b2b_extra_field_configs').selectAll().where('store_hash', '=', storeHash).where('kind', '=', 'company').orderBy('position').execute();
-      if (declared.length > 0) {
-        return declared.map((r, index) => ({
-          id: index + 1,
-          uuid: stableUuid(storeHash, 'company', r.field_name),
-          fieldName: r.field_name,
-          fieldType: Number(r.field_type),
-          isRequired: Number(r.is_required) === 1,
-          isUnique: Number(r.is_unique) === 1,
-          visibleToEnduser: Number(r.visible_to_enduser) === 1,
-          configType: Number(r.config_type),
-          defaultValue: r.default_value,
-          maximumLength: r.maximum_length,
-          numberOfRows: r.number_of_rows,
-          maximumValue: r.maximum_value,
-          listOfValue: parseList(r.list_of_value),
-        }));
-      }
-      return (await listCompanyExtraFieldNames(db, storeHash)).map((fieldName, index) => ({
-        id: index + 1,
-        uuid: stableUuid(storeHash, 'company', fieldName),
-        fieldName,
-        fieldType: 0,
-        isRequired: false,
-        isUnique: false,
-        visibleToEnduser: true,
-        configType: 2,
-        defaultValue: '',
-        maximumLength: '150',
-        numberOfRows: '',
-        maximumValue: '',
-        listOfValue: [],
-      }));
+      const declared = await listDeclaredConfigDetails(db, storeHash, 'company');
+      return declared.length > 0 ? declared : derivedConfigDetails(storeHash, 'company', await listCompanyExtraFieldNames(db, storeHash));
     },
 
     /** declared Company extra-field configurations by name (for labels and data types in Company objects) */
@@ -657,11 +628,3 @@ function firstMessage(errors: Record<string, string[] | Record<string, string[]>
   return 'The request body is invalid.';
 }
 
-function parseList(textValue: string): string[] {
-  try {
-    const value: unknown = JSON.parse(textValue);
-    return Array.isArray(value) ? value.map((v) => String(v)) : [];
-  } catch {
-    return [];
-  }
-}

@@ -346,6 +346,20 @@ export function snapshotOf(user: CompanyUser): CompanyUserSnapshot {
   return { ...rest, bcId: customerId, companyRoleId: hasCustomRole ? companyRoleId : null };
 }
 
+/** Does applying `next` change any stored value of the user (time aside)? No-op writes fire no webhook (webhooks.md §2). */
+export function changesUser(next: UserChanges, before: CompanyUserSnapshot): boolean {
+  return (
+    next.email !== before.email ||
+    next.firstName !== before.firstName ||
+    next.lastName !== before.lastName ||
+    next.phone !== before.phone ||
+    next.role !== before.role ||
+    next.customRoleId !== before.companyRoleId ||
+    next.uuid !== before.uuid ||
+    JSON.stringify(next.extraFields) !== JSON.stringify(before.extraFields)
+  );
+}
+
 /** The user's own row (no join: nothing else is locked with it), locked with `lock` until the transaction ends. */
 export async function readUserSnapshot(db: Db, id: number, options: { lock?: boolean } = {}): Promise<CompanyUserSnapshot | undefined> {
   const [row] = await runCompiled(db, options.lock ? 'company-user-row-locked' : 'company-user-row', [id], () => {

@@ -22,6 +22,7 @@ import { resolveRole } from './company-user-roles.js';
 import { companyUserEmailType, EmailUserType } from './email-user-type.js';
 import {
   type CompanyUserSnapshot,
+  changesUser,
   deleteUserRow,
   findUserByCustomerId,
   findUserByEmail,
@@ -375,15 +376,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           const updated = await findUserById(trx, principal.storeHash, user.id);
           if (!updated) throw new AppError('INTERNAL');
           // a write that changed no value but the time is journalled, never a webhook (webhooks.md §2)
-          const changed =
-            next.email !== before.email ||
-            next.firstName !== before.firstName ||
-            next.lastName !== before.lastName ||
-            next.phone !== before.phone ||
-            next.role !== before.role ||
-            next.customRoleId !== before.companyRoleId ||
-            next.uuid !== before.uuid ||
-            JSON.stringify(next.extraFields) !== JSON.stringify(before.extraFields);
+          const changed = changesUser(next, before);
           events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated), ...(changed ? {} : { silent: true }) });
           return { stamp, previousRole: before.role, role: next.role, updated };
         }),

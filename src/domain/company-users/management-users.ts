@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DataVersion } from '../../db/data-version.js';
@@ -16,6 +15,7 @@ import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../c
 import { commitWithEvents, type EventSink, type WorldEventInput } from '../domain-events.js';
 import type { UserPositionCache } from './company-user-positions.js';
 import {
+  changesUser,
   deleteUserRow,
   findUserByCustomerId,
   findUserByEmail,
@@ -28,6 +28,7 @@ import {
 import type { CompanyUser, CompanyUserEventSink, ExtraField } from './company-user-types.js';
 import { MAX_FIELD_LENGTH } from './company-user-validation.js';
 import { listExtraFieldConfigs } from './extra-field-configs.js';
+import { derivedConfigDetails, type ExtraFieldConfigDetail, listDeclaredConfigDetails } from './extra-field-declarations.js';
 import {
   countManagementUsers,
   listManagementUsers,
@@ -71,21 +72,7 @@ export interface ManagedUser {
   channels: StoreChannel[];
 }
 
-export interface ExtraFieldConfigDetail {
-  id: number;
-  uuid: string;
-  fieldName: string;
-  fieldType: number;
-  isRequired: boolean;
-  isUnique: boolean;
-  visibleToEnduser: boolean;
-  configType: number;
-  defaultValue: string;
-  maximumLength: string;
-  numberOfRows: string;
-  maximumValue: string;
-  listOfValue: string[];
-}
+export type { ExtraFieldConfigDetail } from './extra-field-declarations.js';
 
 export interface NewUserIds {
   userId: number;
@@ -505,16 +492,7 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
           };
           const currentChannels = (await listUserChannelIds(trx, [current.id])).get(current.id);
           const channelsChange = channelIds !== undefined && !sameSet(channelIds, currentChannels ?? [before.channelId ?? -1]);
-          const changed =
-            next.email !== before.email ||
-            next.firstName !== before.firstName ||
-            next.lastName !== before.lastName ||
-            next.phone !== before.phone ||
-            next.role !== before.role ||
-            next.customRoleId !== before.companyRoleId ||
-            next.uuid !== before.uuid ||
-            JSON.stringify(next.extraFields) !== JSON.stringify(before.extraFields) ||
-            channelsChange;
+          const changed = changesUser(next, before) || channelsChange;
           // §14 #28: a write that changes nothing keeps updatedAt and reports nothing
           if (!changed) return { changed: false as const };
           await updateUser(trx, current.id, next, now);
@@ -556,47 +534,11 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
     },
 
     async extraFieldConfigs(storeHash) {
-      const declared = await db
-        .selectFrom('b2b_extra_field_configs')
-        .selectAll()
-        .where('store_hash', '=', storeHash)
-        .where('kind', '=', 'user')
-        .orderBy('position')
-        .execute();
-      if (declared.length > 0) {
-        return declared.map((r, index) => ({
-          id: index + 1,
-          uuid: stableUuid(storeHash, 'user', r.field_name),
-          fieldName: r.field_name,
-          fieldType: Number(r.field_type),
-          isRequired: Number(r.is_required) === 1,
-          isUnique: Number(r.is_unique) === 1,
-          visibleToEnduser: Number(r.visible_to_enduser) === 1,
-          configType: Number(r.config_type),
-          defaultValue: r.default_value,
-          maximumLength: r.maximum_length,
-          numberOfRows: r.number_of_rows,
-          maximumValue: r.maximum_value,
-          listOfValue: parseStringList(r.list_of_value),
-        }));
-      }
+      const declared = await listDeclaredConfigDetails(db, storeHash, 'user');
+      if (declared.length > 0) return declared;
       // none declared: what the data shows (the B2B GraphQL `userExtraFields` rule)
       const derived = await listExtraFieldConfigs(kernel.database, storeHash, { now: kernel.clock.now(), version: 0, ttlMs: 0 });
-      return derived.map((c, index) => ({
-        id: index + 1,
-        uuid: stableUuid(storeHash, 'user', c.fieldName),
-        fieldName: c.fieldName,
-        fieldType: c.fieldType,
-        isRequired: c.isRequired,
-        isUnique: false,
-        visibleToEnduser: c.visibleToEnduser,
-        configType: 2,
-        defaultValue: c.defaultValue,
-        maximumLength: c.maximumLength,
-        numberOfRows: c.numberOfRows ?? '',
-        maximumValue: c.maximumValue ?? '',
-        listOfValue: [...c.listOfValue],
-      }));
+      return derivedConfigDetails(storeHash, 'user', derived.map((c) => c.fieldName));
     },
   };
 }
@@ -636,8 +578,4 @@ function parseExtraFields(text: string): ExtraField[] {
   }
 }
 
-/** A stable UUID for a configuration (§8): derived from (store, kind, name), never random. */
-export function stableUuid(storeHash: string, kind: string, name: string): string {
-  const hex = createHash('sha256').update(`${storeHash}\u0000${kind}\u0000${name}`).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${((Number.parseInt(hex.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${hex.slice(18, 20)}-${hex.slice(20, 32)}`;
-}
+export { stableUuid } from './stable-uuid.js';
