@@ -286,6 +286,63 @@ describe('the console on a loopback demo server, in Chromium', () => {
   });
 });
 
+describe('the console is usable by keyboard, on a narrow window and on a fork', () => {
+  it('a request row opens with Tab and Enter; every control of the Faults form has a label', async () => {
+    await call('GET', `${base}/api/v3/io/users/124`, undefined, B2B);
+    const page = await openConsole('#/requests');
+    await page.locator('[data-testid="request-row"]').first().waitFor();
+    await page.locator('[data-testid="request-row"]').first().focus();
+    await page.keyboard.press('Enter');
+    await page.locator('pre').first().waitFor();
+    expect(await page.locator('[data-testid="request-row"].selected').count()).toBe(1);
+    await page.goto(`${base}/_roster/ui#/faults`);
+    const form = page.getByRole('form', { name: 'Add a fault rule' });
+    await form.waitFor();
+    const unlabelled = await form.locator('input, select').evaluateAll((inputs) => inputs.filter((i) => i.closest('label') === null && !i.getAttribute('aria-label')).length);
+    expect(unlabelled).toBe(0);
+    await page.close();
+  });
+
+  it('no page overflows the window sideways at 420 px or at 1280 px', async () => {
+    for (const width of [420, 1280]) {
+      const page = await browser.newPage({ viewport: { width, height: 800 } });
+      for (const [hash, ready] of [
+        ['#/overview', '[data-testid="clock-now"]'],
+        ['#/tenants', '[data-testid="account-row"]'],
+        ['#/requests', '[data-testid="requests-body"]'],
+        ['#/events', '[data-testid="events-body"]'],
+        ['#/faults', 'form'],
+        ['#/snapshots', 'form'],
+        ['#/webhooks', 'h2'],
+      ] as const) {
+        await page.goto(`${base}/_roster/ui${hash}`);
+        await page.locator(ready).first().waitFor();
+        const overflow = await page.evaluate(() => {
+          const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number; clientWidth: number } } }).document.documentElement;
+          return d.scrollWidth - d.clientWidth;
+        });
+        expect(overflow, `${hash} at ${width} px`).toBeLessThanOrEqual(0);
+      }
+      await page.close();
+    }
+  });
+
+  it('the World menu switches the pages to a fork: its journal, not the main world\'s', async () => {
+    const fork = (await admin('POST', '/forks')).body as { id: string; url: string };
+    const sent = await call('GET', `${fork.url}/api/v3/io/users/126`, undefined, B2B);
+    expect(sent.status).toBe(200);
+    const forkJournal = (await call('GET', `${base}/f/${fork.id}/_roster/requests`)).body.requests as { seq: number; url: string }[];
+    expect(forkJournal.map((r) => r.url)).toEqual(['/api/v3/io/users/126']);
+    const page = await openConsole('#/requests');
+    await page.locator('[data-testid="request-row"]').first().waitFor();
+    await page.getByLabel('World').selectOption(fork.id);
+    await expect.poll(() => page.locator('[data-testid="request-row"]').count()).toBe(1);
+    expect(await page.locator('[data-testid="request-row"] td').nth(3).textContent()).toBe('GET /api/v3/io/users/:userId');
+    await admin('DELETE', `/forks/${fork.id}`);
+    await page.close();
+  });
+});
+
 describe('the admin-token rule for the console', () => {
   it('the shell is served without secrets; its data endpoints refuse without the token; the page asks for it once and keeps it out of the URL', async () => {
     const shell = await fetch(`${guardedBase}/_roster/ui`);
