@@ -109,6 +109,14 @@ describe.each(dialects)('tenant browsing endpoints (%s)', (dialect) => {
     }
   });
 
+  it('one company user with company and role, as the Management API says; another store\'s hash finds nothing', async () => {
+    const mgmt = (await inject({ method: 'GET', url: '/api/v3/io/users/124', headers: B2B })).json().data as { companyId: number; companyRoleName: string; customerId: number; email: string };
+    const user = (await inject({ method: 'GET', url: `/_roster/tenants/b2b/${STORE}/users/124` })).json();
+    expect(user).toMatchObject({ id: 124, storeHash: STORE, email: mgmt.email, companyId: mgmt.companyId, role: mgmt.companyRoleName, customerId: mgmt.customerId });
+    expect((await inject({ method: 'GET', url: '/_roster/tenants/b2b/otherstore/users/124' })).statusCode).toBe(404);
+    expect((await inject({ method: 'GET', url: `/_roster/tenants/b2b/${STORE}/users/999999` })).statusCode).toBe(404);
+  });
+
   it('search: exact e-mail (any case), id, account UUID, store hash; nothing for a partial value', async () => {
     const byEmail = (await inject({ method: 'GET', url: '/_roster/tenants/search?q=JANE.DOE%40example.com' })).json();
     expect(byEmail.users.map((u: { id: number }) => u.id)).toEqual([1001]);
@@ -118,7 +126,9 @@ describe.each(dialects)('tenant browsing endpoints (%s)', (dialect) => {
     expect((await inject({ method: 'GET', url: `/_roster/tenants/search?q=${ACCOUNT.toUpperCase()}` })).json().accounts.map((a: { uuid: string }) => a.uuid)).toEqual([ACCOUNT]);
     expect((await inject({ method: 'GET', url: `/_roster/tenants/search?q=${STORE}` })).json().stores.map((s: { id: number }) => s.id)).toEqual([1000001]);
     const partial = (await inject({ method: 'GET', url: '/_roster/tenants/search?q=jane' })).json();
-    expect(partial).toEqual({ users: [], customers: [], accounts: [], stores: [] });
+    expect(partial).toEqual({ users: [], customers: [], companyUsers: [], accounts: [], stores: [] });
+    const companyUser = (await inject({ method: 'GET', url: '/_roster/tenants/search?q=P.Curie%40greatbuys.com' })).json();
+    expect(companyUser.companyUsers).toEqual([{ id: 124, storeHash: STORE, companyId: 123456, email: 'p.curie@greatbuys.com' }]);
   });
 
   it('refuses bad paging and unknown parameters; the routes are in the OpenAPI document', async () => {

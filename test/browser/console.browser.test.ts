@@ -282,6 +282,33 @@ describe('the console on a loopback demo server, in Chromium', () => {
     const user = (await admin('GET', '/tenants/users/1001')).body as { memberships: { accountUuid: string }[] };
     expect(await page.locator('[data-testid="membership-row"] td:first-child').allTextContents()).toEqual(user.memberships.map((m) => m.accountUuid));
     expect(user.memberships.map((m) => m.accountUuid)).toContain(ACCOUNT);
+
+    // a user added through the Account API: their page lists that request and the event, as the journal has them
+    const added = await call('POST', `${base}/accounts/${ACCOUNT}/graphql`, { query: 'mutation { account { addUserToAccount(input: { email: "console.user@example.com" }) { account { id } } } }' }, { 'X-Auth-Token': 'demo-account-token-full' });
+    expect(added.status).toBe(200);
+    const found = (await admin('GET', '/tenants/search?q=console.user%40example.com')).body as { users: { id: number }[] };
+    const newId = found.users[0]?.id;
+    const addedEvents = ((await admin('GET', '/events?type=account.user.added')).body.events as { seq: number; subject: { userId: number } }[]).filter((e) => e.subject.userId === newId);
+    expect(addedEvents).toHaveLength(1);
+    const addRequest = ((await admin('GET', '/requests?api=account-graphql')).body.requests as { seq: number; request: unknown }[]).filter((r) => JSON.stringify(r.request).includes('console.user@example.com'));
+    expect(addRequest).toHaveLength(1);
+    await page.goto(`${base}/_roster/ui#/tenants/user/${newId}`);
+    await page.locator('[data-testid="user-event-row"]').first().waitFor();
+    expect(await page.locator('[data-testid="user-request-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))))).toEqual(addRequest.map((r) => r.seq));
+    expect(await page.locator('[data-testid="user-event-row"] td:first-child').allTextContents()).toEqual(addedEvents.map((e) => String(e.seq)));
+
+    // a company user's page: company and role as the Management API says, and the B2B requests on their path
+    const pierre = (await call('GET', `${base}/api/v3/io/users/124`, undefined, B2B)).body.data as { companyRoleName: string; customerId: number };
+    const onPath = ((await admin('GET', '/requests?limit=10000')).body.requests as { seq: number; api: string; url: string }[]).filter((r) => r.api.startsWith('b2b') && /\/users\/124(?![0-9])/.test(r.url));
+    expect(onPath.length).toBeGreaterThan(1);
+    await page.goto(`${base}/_roster/ui#/tenants/company/${STORE_HASH}/123456`);
+    await page.locator('[data-testid="company-user-row"]', { hasText: 'p.curie@greatbuys.com' }).getByRole('link').click();
+    await page.locator('[data-testid="company-user-detail"]').waitFor();
+    const cells = await page.locator('[data-testid="company-user-detail"] td').allTextContents();
+    expect(cells[2]).toBe(pierre.companyRoleName);
+    expect(cells[3]).toBe(String(pierre.customerId));
+    const shown = await page.locator('[data-testid="user-request-row"]').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq'))));
+    expect(shown).toEqual(onPath.map((r) => r.seq).reverse().slice(0, 50));
     await page.close();
   });
 });

@@ -474,6 +474,21 @@ async function pagedTable(path: string, params: Record<string, string | number |
   return wrap;
 }
 
+/** Requests newest first, each opening the Requests page's detail in place. */
+function requestsTable(requests: Json[]): HTMLElement {
+  const rows = [...requests].sort((a, b) => (b.seq as number) - (a.seq as number)).slice(0, 50);
+  if (rows.length === 0) return el('p', { class: 'muted', 'data-testid': 'no-user-requests' }, 'None in the journal.');
+  return el('div', {}, table(['Seq', 'At', 'API', 'Operation', 'Status'], rows.map((r) => {
+    const detail = el('details', {}, el('summary', {}, r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`), pretty({ request: r.request, response: r.response }));
+    return el('tr', { 'data-testid': 'user-request-row', 'data-seq': String(r.seq) }, cell(String(r.seq), 'num'), cell(String(r.at)), cell(String(r.api)), cell(detail, 'wide'), cell(String(r.status), `num status-${String(r.status).charAt(0)}`));
+  })));
+}
+
+function eventsTable(events: Json[]): HTMLElement {
+  if (events.length === 0) return el('p', { class: 'muted' }, 'None in the event list.');
+  return table(['Seq', 'At', 'Type', 'Subject'], events.slice(0, 50).map((e) => el('tr', { 'data-testid': 'user-event-row' }, cell(String(e.seq), 'num'), cell(String(e.at)), cell(String(e.type)), cell(JSON.stringify(e.subject), 'wide'))));
+}
+
 /** A store user's permissions: listed when few, folded behind their count when many. */
 function permissionList(permissions: string[]): HTMLElement {
   const list = el('span', { 'data-testid': 'permissions' }, permissions.join(', '));
@@ -493,11 +508,13 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
   const userLink = (u: Json) => el('a', { href: `#/tenants/user/${String(u.id)}` }, String(u.email));
   if (kind === 'search' && id) {
     search.value = decodeURIComponent(id);
-    const res = await api<{ users: Json[]; customers: Json[]; accounts: Json[]; stores: Json[] }>('GET', `/tenants/search${query({ q: decodeURIComponent(id) })}`);
+    const res = await api<{ users: Json[]; customers: Json[]; companyUsers: Json[]; accounts: Json[]; stores: Json[] }>('GET', `/tenants/search${query({ q: decodeURIComponent(id) })}`);
     main.append(
       el('h3', {}, 'Account users'),
       table(['Id', 'E-mail', 'Name', 'Status'], res.users.map((u) => el('tr', { 'data-testid': 'search-user' }, cell(String(u.id)), cell(userLink(u)), cell(`${String(u.firstName ?? '')} ${String(u.lastName ?? '')}`), cell(String(u.status))))),
       el('h3', {}, 'B2B company users'),
+      table(['Id', 'Store', 'Company', 'E-mail'], res.companyUsers.map((u) => el('tr', { 'data-testid': 'search-company-user' }, cell(String(u.id)), cell(String(u.storeHash)), cell(String(u.companyId)), cell(el('a', { href: `#/tenants/company-user/${String(u.storeHash)}/${String(u.id)}` }, String(u.email)))))),
+      el('h3', {}, 'B2B customers'),
       table(['Id', 'Store', 'E-mail', 'Name'], res.customers.map((c) => el('tr', { 'data-testid': 'search-customer' }, cell(String(c.id)), cell(el('a', { href: `#/tenants/b2b/${String(c.storeHash)}` }, String(c.storeHash))), cell(String(c.email)), cell(`${String(c.firstName)} ${String(c.lastName)}`)))),
       el('h3', {}, 'Accounts and stores'),
       table(['Kind', 'Id', 'Name'], [...res.accounts.map((a) => el('tr', {}, cell('account'), cell(el('a', { href: `#/tenants/account/${String(a.uuid)}` }, String(a.uuid))), cell(String(a.name)))), ...res.stores.map((s) => el('tr', {}, cell('store'), cell(el('a', { href: `#/tenants/store/${String(s.id)}` }, String(s.storeHash))), cell(String(s.name))))]),
@@ -523,13 +540,21 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
   }
   if (kind === 'company' && id && ctx.args[2]) {
     main.append(el('p', {}, el('a', { href: `#/tenants/b2b/${encodeURIComponent(id)}` }, `← companies of ${id}`)), el('h3', {}, `Company ${ctx.args[2]} of ${id}: users and roles`));
-    main.append(await pagedTable(`/tenants/b2b/${encodeURIComponent(id)}/companies/${encodeURIComponent(ctx.args[2])}/users`, {}, ['Id', 'E-mail', 'Name', 'Role'], (u) => el('tr', { 'data-testid': 'company-user-row' }, cell(String(u.id)), cell(String(u.email)), cell(`${String(u.firstName)} ${String(u.lastName)}`), cell(String(u.role ?? '—'))), 'Company users'));
+    main.append(await pagedTable(`/tenants/b2b/${encodeURIComponent(id)}/companies/${encodeURIComponent(ctx.args[2])}/users`, {}, ['Id', 'E-mail', 'Name', 'Role'], (u) => el('tr', { 'data-testid': 'company-user-row' }, cell(String(u.id)), cell(el('a', { href: `#/tenants/company-user/${encodeURIComponent(id)}/${String(u.id)}` }, String(u.email))), cell(`${String(u.firstName)} ${String(u.lastName)}`), cell(String(u.role ?? '—'))), 'Company users'));
     return;
   }
   if (kind === 'user' && id) {
     const user = await api<Json & { memberships: Json[]; stores: Json[] }>('GET', `/tenants/users/${encodeURIComponent(id)}`);
-    const [requests, events] = await Promise.all([api<{ requests: Json[] }>('GET', '/requests?limit=200'), api<{ events: Json[] }>('GET', '/events?limit=500')]);
-    const mentions = (value: unknown) => JSON.stringify(value).includes(String(user.email)) || JSON.stringify(value).includes(`"userId":${String(user.id)}`) || JSON.stringify(value).includes(`/${String(user.id)}`);
+    const email = String(user.email).toLowerCase();
+    // the journal and the events are bounded rings: read what they hold of this user's kind, keep what names them
+    const [requests, accountEvents, storeEvents] = await Promise.all([
+      api<{ requests: Json[] }>('GET', '/requests?api=account-graphql&limit=10000'),
+      api<{ events: Json[] }>('GET', '/events?type=account.user&limit=10000'),
+      api<{ events: Json[] }>('GET', '/events?type=store.user&limit=10000'),
+    ]);
+    const names = new RegExp(`bc/account/user/${String(user.id)}(?![0-9])|"userId":\\s*"?${String(user.id)}(?![0-9])`);
+    const mentions = (r: Json) => JSON.stringify(r.request).toLowerCase().includes(email) || names.test(JSON.stringify(r.request));
+    const events = [...accountEvents.events, ...storeEvents.events].filter((e) => (e.subject as Json).userId === user.id).sort((a, b) => (b.seq as number) - (a.seq as number));
     main.append(
       el('h3', {}, `User ${String(user.id)}: ${String(user.email)}`),
       pretty({ id: user.id, email: user.email, firstName: user.firstName, lastName: user.lastName, status: user.status }),
@@ -537,10 +562,28 @@ async function tenantsPage(main: HTMLElement, ctx: PageContext): Promise<void> {
       table(['Account', 'Status'], user.memberships.map((m) => el('tr', { 'data-testid': 'membership-row' }, cell(el('a', { href: `#/tenants/account/${String(m.accountUuid)}` }, String(m.accountUuid))), cell(String(m.status))))),
       el('h3', {}, 'Store memberships'),
       table(['Store', 'Status', 'Permissions', 'Apps'], user.stores.map((s) => el('tr', {}, cell(el('a', { href: `#/tenants/store/${String(s.storeId)}` }, String(s.storeId))), cell(String(s.status)), cell(permissionList(s.permissions as string[])), cell((s.apps as number[]).join(', '))))),
-      el('h3', {}, 'Recent requests mentioning this user'),
-      table(['Seq', 'API', 'Operation', 'Status'], requests.requests.filter(mentions).reverse().map((r) => el('tr', {}, cell(String(r.seq)), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`), cell(String(r.status))))),
+      el('h3', {}, 'Recent Account API requests naming this user'),
+      requestsTable(requests.requests.filter(mentions)),
       el('h3', {}, 'Recent events about this user'),
-      table(['Seq', 'Type', 'Subject'], events.events.filter(mentions).reverse().map((e) => el('tr', {}, cell(String(e.seq)), cell(String(e.type)), cell(JSON.stringify(e.subject))))),
+      eventsTable(events),
+    );
+    return;
+  }
+  if (kind === 'company-user' && id && ctx.args[2]) {
+    const user = await api<Json>('GET', `/tenants/b2b/${encodeURIComponent(id)}/users/${encodeURIComponent(ctx.args[2])}`);
+    const email = String(user.email).toLowerCase();
+    const [requests, events] = await Promise.all([api<{ requests: Json[] }>('GET', '/requests?limit=10000'), api<{ events: Json[] }>('GET', '/events?type=company.user&limit=10000')]);
+    const path = new RegExp(`/users/${String(user.id)}(?![0-9])`);
+    const mentions = (r: Json) => String(r.api).startsWith('b2b') && (path.test(String(r.url)) || JSON.stringify(r.request).toLowerCase().includes(email));
+    const mine = events.events.filter((e) => (e.subject as Json).userId === user.id && (e.subject as Json).storeHash === user.storeHash).reverse();
+    main.append(
+      el('p', {}, el('a', { href: `#/tenants/company/${encodeURIComponent(id)}/${String(user.companyId)}` }, `← users of company ${String(user.companyId)}`)),
+      el('h3', {}, `Company user ${String(user.id)}: ${String(user.email)}`),
+      table(['Store', 'Company', 'Role', 'Customer id', 'Channel'], [el('tr', { 'data-testid': 'company-user-detail' }, cell(String(user.storeHash)), cell(`${String(user.companyName)} (${String(user.companyId)})`), cell(String(user.role)), cell(String(user.customerId)), cell(String(user.channelId ?? '—')))]),
+      el('h3', {}, 'Recent B2B requests naming this user'),
+      requestsTable(requests.requests.filter(mentions)),
+      el('h3', {}, 'Recent events about this user'),
+      eventsTable(mine),
     );
     return;
   }

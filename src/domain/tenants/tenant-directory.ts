@@ -203,37 +203,76 @@ export async function listCompanyUsers(database: Database, storeHash: string, co
   );
 }
 
+export interface CompanyUserDetail extends CompanyUserSummary {
+  storeHash: string;
+  companyId: number;
+  companyName: string;
+  customerId: number;
+  channelId: number | null;
+}
+
+/** One company user (B2B) with the company it belongs to; by primary key. */
+export async function findCompanyUserDetail(database: Database, storeHash: string, userId: number): Promise<CompanyUserDetail | undefined> {
+  const r = await database.kysely
+    .selectFrom('company_users as u')
+    .innerJoin('companies as c', (j) => j.onRef('c.id', '=', 'u.company_id').onRef('c.store_hash', '=', 'u.store_hash'))
+    .leftJoin('company_roles as r', (j) => j.onRef('r.store_hash', '=', 'u.store_hash').onRef('r.id', '=', 'u.company_role_id'))
+    .select(['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.role', 'u.company_id', 'u.customer_id', 'u.channel_id', 'c.name as company_name', 'r.name as role_name'])
+    .where('u.id', '=', userId)
+    .where('u.store_hash', '=', storeHash)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  return {
+    id: r.id,
+    email: r.email,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    role: r.role_name ?? BUILT_IN_ROLES[r.role] ?? String(r.role),
+    storeHash,
+    companyId: r.company_id,
+    companyName: r.company_name,
+    customerId: r.customer_id,
+    channelId: r.channel_id,
+  };
+}
+
 export interface SearchResult {
   users: { id: number; email: string; firstName: string | null; lastName: string | null; status: string }[];
   customers: { id: number; storeHash: string; email: string; firstName: string; lastName: string }[];
+  companyUsers: { id: number; storeHash: string; companyId: number; email: string }[];
   accounts: { uuid: string; name: string }[];
   stores: { id: number; storeHash: string; name: string }[];
 }
 
-/** Exact matches only (each on an index): an e-mail, a user or customer id, an account UUID, a store hash. */
+/** Exact matches only (each on an index): an e-mail, a user, customer or company-user id, an account UUID, a store hash. */
 export async function searchTenants(database: Database, text: string): Promise<SearchResult> {
   const db = database.kysely;
   const q = text.trim();
-  const result: SearchResult = { users: [], customers: [], accounts: [], stores: [] };
+  const result: SearchResult = { users: [], customers: [], companyUsers: [], accounts: [], stores: [] };
+  const companyUserCols = ['id', 'store_hash', 'company_id', 'email'] as const;
   if (q === '') return result;
   const userCols = ['id', 'email', 'first_name', 'last_name', 'status'] as const;
   const customerCols = ['id', 'store_hash', 'email', 'first_name', 'last_name'] as const;
   const users = [];
   const customers = [];
+  const companyUsers = [];
   if (q.includes('@')) {
     const key = emailKey(q);
     users.push(...(await db.selectFrom('users').select(userCols).where('email_key', '=', key).execute()));
     // (store_hash, email_key) is unique: one probe per B2B store
     customers.push(...(await db.selectFrom('customers').select(customerCols).where('store_hash', 'in', db.selectFrom('b2b_stores').select('store_hash')).where('email_key', '=', key).limit(MAX_PAGE).execute()));
+    companyUsers.push(...(await db.selectFrom('company_users').select(companyUserCols).where('store_hash', 'in', db.selectFrom('b2b_stores').select('store_hash')).where('email_key', '=', key).limit(MAX_PAGE).execute()));
   } else if (/^\d{1,15}$/.test(q)) {
     users.push(...(await db.selectFrom('users').select(userCols).where('id', '=', Number(q)).execute()));
     customers.push(...(await db.selectFrom('customers').select(customerCols).where('id', '=', Number(q)).execute()));
+    companyUsers.push(...(await db.selectFrom('company_users').select(companyUserCols).where('id', '=', Number(q)).execute()));
     result.stores.push(...(await db.selectFrom('stores').select(['id', 'store_hash', 'name']).where('id', '=', Number(q)).execute()).map((s) => ({ id: s.id, storeHash: s.store_hash, name: s.name })));
   } else {
     result.accounts.push(...(await db.selectFrom('accounts').select(['uuid', 'name']).where('uuid', '=', q.toLowerCase()).execute()));
     result.stores.push(...(await db.selectFrom('stores').select(['id', 'store_hash', 'name']).where('store_hash', '=', q).execute()).map((s) => ({ id: s.id, storeHash: s.store_hash, name: s.name })));
   }
   result.users = users.map((u) => ({ id: u.id, email: u.email, firstName: u.first_name, lastName: u.last_name, status: u.status }));
+  result.companyUsers = companyUsers.map((u) => ({ id: u.id, storeHash: u.store_hash, companyId: u.company_id, email: u.email }));
   result.customers = customers.map((c) => ({ id: c.id, storeHash: c.store_hash, email: c.email, firstName: c.first_name, lastName: c.last_name }));
   return result;
 }

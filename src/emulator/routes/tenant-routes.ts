@@ -1,4 +1,4 @@
-import { findUserDetail, listAccounts, listAccountStores, listAccountUsers, listB2bStores, listCompanies, listCompanyUsers, listStoreUsers, MAX_PAGE, countTenants, searchTenants } from '../../domain/tenants/tenant-directory.js';
+import { findCompanyUserDetail, findUserDetail, listAccounts, listAccountStores, listAccountUsers, listB2bStores, listCompanies, listCompanyUsers, listStoreUsers, MAX_PAGE, countTenants, searchTenants } from '../../domain/tenants/tenant-directory.js';
 import { AppError } from '../../shared/errors.js';
 import type { AdminRoute, Schema } from './admin-route.js';
 
@@ -41,9 +41,9 @@ export const tenantRoutes: AdminRoute[] = [
   {
     method: 'GET',
     url: '/tenants/search',
-    summary: 'Find users, B2B customers, accounts and stores by exact e-mail, id, account UUID or store hash',
+    summary: 'Find users, B2B customers and company users, accounts and stores by exact e-mail, id, account UUID or store hash',
     querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { q: { type: 'string', minLength: 1, maxLength: 320 } } },
-    responses: { 200: '{users, customers, accounts, stores}' },
+    responses: { 200: '{users, customers, companyUsers, accounts, stores}' },
     async handler(request, _reply, ctx) {
       return searchTenants(ctx.world.database, (request.query as { q: string }).q);
     },
@@ -118,6 +118,18 @@ export const tenantRoutes: AdminRoute[] = [
     responses: { 200: '{items, next}' },
     async handler(request, _reply, ctx) {
       return listCompanies(ctx.world.database, (request.params as { storeHash: string }).storeHash, paging<number>(request.query));
+    },
+  },
+  {
+    method: 'GET',
+    url: '/tenants/b2b/:storeHash/users/:id',
+    summary: 'One company user (B2B) with their company and role',
+    responses: { 200: 'The company user', 404: 'No such company user in this store' },
+    async handler(request, _reply, ctx) {
+      const { storeHash, id } = request.params as { storeHash: string; id: string };
+      const user = await findCompanyUserDetail(ctx.world.database, storeHash, idParam(id, 'company user'));
+      if (!user) throw new AppError('NOT_FOUND', `No company user ${id} in store ${storeHash}`);
+      return user;
     },
   },
   {
