@@ -15,14 +15,20 @@ const out = `${root}docs/console`;
 const ACCOUNT = '61db983a-cd07-4d6b-8b59-a5ffe285ca6a';
 const B2B = { 'X-Auth-Token': 'demo-store-token-b2b', 'X-Store-Hash': 'f0qyczpkb2' };
 
+// a fixed port (and --deterministic, a fixed clock) so that regenerating gives the same pictures; any free port if taken
 const port = await new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const p = s.address().port;
-    s.close(() => resolve(p));
-  });
+  const listen = (wanted) => {
+    const s = createServer();
+    s.once('error', () => listen(0));
+    s.listen(wanted, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => resolve(p));
+    });
+  };
+  listen(39517);
 });
 const base = `http://127.0.0.1:${port}`;
-const server = spawn(process.execPath, [`${root}dist/main.js`, 'serve', '--port', String(port), '--database', 'sqlite::memory:'], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
+const server = spawn(process.execPath, [`${root}dist/main.js`, 'serve', '--port', String(port), '--database', 'sqlite::memory:', '--deterministic', '--clock', '2026-12-07T09:00:00Z'], { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: 'inherit' });
 const receiver = createServer((req, res) => {
   req.resume();
   req.on('end', () => res.writeHead(204).end());
@@ -37,7 +43,6 @@ try {
     await new Promise((r) => setTimeout(r, 20));
   }
   const call = (method, path, body, headers = {}) => fetch(`${base}${path}`, { method, headers: { ...(body === undefined ? {} : { 'Content-Type': 'application/json' }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  await call('POST', '/_roster/clock', { now: '2026-12-07T09:00:00.000Z' });
   await call('POST', '/_roster/snapshots', { name: 'before-test' });
   await call('POST', '/_roster/forks');
   await call('POST', '/stores/f0qyczpkb2/v3/hooks', { scope: 'store/company/user/*', destination: `http://127.0.0.1:${receiver.address().port}/hooks` }, B2B);

@@ -97,6 +97,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr[tabindex] { cursor: pointer; } tr[tabindex]:hover, tr.selected { background: var(--soft); }
 form.inline, .toolbar { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 8px 0; }
 label { display: inline-flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
+label.check { flex-direction: row; align-items: center; gap: 6px; align-self: center; }
 input, select, button { font: inherit; padding: 4px 8px; border: 1px solid var(--line); border-radius: 6px; background: var(--bg); color: var(--fg); }
 input[type=number] { width: 8em; }
 button { cursor: pointer; background: var(--soft); } button.danger { color: var(--bad); border-color: var(--bad); }

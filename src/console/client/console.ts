@@ -215,7 +215,7 @@ const pages: Record<string, Page> = {
       field('Status', el('input', { name: 'status', placeholder: '404 or 4xx', size: '8' })),
       field('Method', el('input', { name: 'method', placeholder: 'POST', size: '6' })),
       el('button', { type: 'submit' }, 'Apply'),
-      el('label', { class: 'live' }, el('span', {}, 'Live'), live),
+      el('label', { class: 'check' }, live, 'Live'),
     ) as HTMLFormElement;
     const show = (r: Json, row: HTMLElement) => {
       selectRow(row);
@@ -361,7 +361,7 @@ const pages: Record<string, Page> = {
       el('form', { class: 'inline', 'aria-label': 'Reset the world', onsubmit: (e) => {
         e.preventDefault();
         void act(`Reset world "${currentWorld()}" to its fixture? Every change since is lost.`, () => api('POST', '/reset', all.checked ? { all: true } : {}))();
-      } }, el('label', {}, 'Also clear faults, journal, events and quota overrides', all), el('button', { type: 'submit', class: 'danger' }, 'Reset world')),
+      } }, el('label', { class: 'check' }, all, 'Also clear faults, journal, events and quota overrides'), el('button', { type: 'submit', class: 'danger' }, 'Reset world')),
     );
   },
 
