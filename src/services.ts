@@ -118,10 +118,6 @@ export function createServices(deps: ServiceDeps): Services {
     persist: (trx, written) => outbox.persist(trx, written),
   };
   webhookDelivery = createWebhookDispatcher({ database: deps.database, clock: deps.clock, events: journal, settings: webhookSettings });
-  // a reset, snapshot restore or fixture load replaces the rows: what was pending is not delivered (§7.4)
-  changes.onChanged(() => {
-    void webhookDelivery?.cancelAll().catch(() => undefined);
-  });
   const overrides =
     deps.rateLimitOverrides ?? createRateLimitOverrides(() => ({ account: deps.settings.accountRateLimit, b2b: deps.settings.b2bRateLimit }));
   // read caches are valid for one data version: principals and whole answers on both engines and

@@ -136,6 +136,9 @@ export function createControls(options: ControlsOptions): Controls {
     const flags = options.settingsFlags ?? { accountRateLimit: current.accountRateLimit, b2bRateLimit: current.b2bRateLimit, webhooks: current.webhooks, production: false };
     const resolved = await options.resolveSettings(world.database, { ...flags, production: false });
     Object.assign(current, resolved);
+    // the rows were replaced (reset, restore, fixture load; a new fork): what was pending is not
+    // delivered (webhooks.md §7.4), and that holds before the control answers
+    await world.services.webhookDelivery.cancelAll();
   }
 
   const worldOf = (request: FastifyRequest): AppWorld => request.rosterState?.world ?? worlds.get(request.services.worldId) ?? worlds.main;

@@ -315,13 +315,21 @@ function outOfRange(schema: JsonSchema): { keyword: string; values: fc.Arbitrary
   return out;
 }
 
-/** Path parameters: the few values a URL needs (a snapshot, the fork, a rate-limit kind and its key). */
+/** Path parameters: the few values a URL needs (a snapshot, the fork, a rate-limit kind and its key, a tenant). */
 function urlOf(url: string): fc.Arbitrary<string> {
-  const unknown = [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).filter((p) => !['kind', 'key', 'name', 'id'].includes(p as string));
+  const unknown = [...url.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]).filter((p) => !['kind', 'key', 'name', 'id', 'uuid', 'storeHash'].includes(p as string));
   if (unknown.length > 0) throw new Error(`no value for path parameter(s) ${unknown.join(', ')} of ${url}: teach urlOf()`);
   return fc
     .constantFrom('account', 'b2b')
-    .map((kind) => url.replace(':kind', kind).replace(':key', kind === 'account' ? ACCOUNT : STORE).replace(':name', SNAPSHOT).replace(':id', '{fork}'));
+    .map((kind) =>
+      url
+        .replace(':kind', kind)
+        .replace(':key', kind === 'account' ? ACCOUNT : STORE)
+        .replace(':name', SNAPSHOT)
+        .replace(':uuid', ACCOUNT)
+        .replace(':storeHash', STORE)
+        .replace(':id', '{fork}'),
+    );
 }
 
 function bodyTemplates(route: (typeof adminRoutes)[number]): Template[] {

@@ -42,10 +42,11 @@ export const tenantRoutes: AdminRoute[] = [
     method: 'GET',
     url: '/tenants/search',
     summary: 'Find users, B2B customers and company users, accounts and stores by exact e-mail, id, account UUID or store hash',
-    querystring: { type: 'object', additionalProperties: false, required: ['q'], properties: { q: { type: 'string', minLength: 1, maxLength: 320 } } },
+    // `q` may be left out (nothing is found): a query-string check names what is wrong with what was sent
+    querystring: { type: 'object', additionalProperties: false, properties: { q: { type: 'string', minLength: 1, maxLength: 320 } } },
     responses: { 200: '{users, customers, companyUsers, accounts, stores}' },
     async handler(request, _reply, ctx) {
-      return searchTenants(ctx.world.database, (request.query as { q: string }).q);
+      return searchTenants(ctx.world.database, (request.query as { q?: string }).q ?? '');
     },
   },
   {
