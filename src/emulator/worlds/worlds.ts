@@ -350,6 +350,8 @@ export function createWorlds<S>(options: WorldsOptions<S>): Worlds<S> {
         forks.delete(world.id);
         await closeWorld(world).catch(() => undefined);
       }
+      // the main world's background work (webhook deliveries in flight, bounded by their timeout) ends too
+      await (main.services as { close?: () => Promise<void> }).close?.().catch(() => undefined);
       for (const snapshot of main.snapshots.values()) await storage.discard(snapshot.image).catch(() => undefined);
       main.snapshots.clear();
       await releaseBaseline('main');
