@@ -13,9 +13,9 @@ import { connectionSeed, seededRandom } from './lib/random.js';
  * `context` after every request of a one-entry list, so each connection's PRNG and cycle position live
  * in the closure that `setupClient` gives that connection. A `unique` entry's body gets a fresh value
  * for each `{{n}}` on every send (new e-mails for every create). `counters.graphqlErrors` counts 2xx answers
- * that carry GraphQL `errors` (when the pool asks for it).
+ * that carry GraphQL `errors` (when the pool asks for it), `counters.writesOk` 2xx answers to writes (likewise).
  */
-function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlErrors: number }) {
+function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlErrors: number; writesOk: number }) {
   if (pool.entries.length === 0) throw new Error('empty request pool');
   const cycles = pool.cycles ?? [];
   if (pool.entries.some((e) => 'cycle' in e) && cycles.length < spec.connections) {
@@ -33,11 +33,8 @@ function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlError
     request.body = entry.unique && entry.body !== undefined ? entry.body.replaceAll('{{n}}', `${tag}.${(sent += 1).toString(36)}`) : entry.body;
     return request;
   };
-  const onResponse = pool.graphqlErrorsFail
-    ? (status: number, body: string) => {
-        if (status >= 200 && status < 300 && body.includes('"errors":')) counters.graphqlErrors += 1;
-      }
-    : undefined;
+  const checkErrors = pool.graphqlErrorsFail === true;
+  const countWrites = pool.countWrites === true;
   return {
     requests: [{ method: spec.method, path: spec.path, headers: spec.headers }],
     setupClient(client: Client) {
@@ -45,23 +42,32 @@ function poolOptions(spec: LoadSpec, pool: RequestPool, counters: { graphqlError
       const random = seededRandom(connectionSeed(pool.seed, slot));
       const cycle = cycles.length > 0 ? (cycles[slot % cycles.length] as PoolRequest[]) : [];
       let step = 0;
+      // one request in flight per connection: the answer is to the last request set up
+      let isWrite = false;
       client.setRequests([
         {
           setupRequest(request) {
             const entry = pool.entries[Math.floor(random() * pool.entries.length)] as RequestPool['entries'][number];
-            if (!('cycle' in entry)) return apply(request, entry);
-            const next = cycle[step % cycle.length] as PoolRequest;
-            step += 1;
+            const next = 'cycle' in entry ? (cycle[step++ % cycle.length] as PoolRequest) : entry;
+            isWrite = next.method !== 'GET';
             return apply(request, next);
           },
-          ...(onResponse ? { onResponse } : {}),
+          ...(checkErrors || countWrites
+            ? {
+                onResponse(status: number, body: string) {
+                  if (status < 200 || status >= 300) return;
+                  if (isWrite) counters.writesOk += 1;
+                  if (checkErrors && body.includes('"errors":')) counters.graphqlErrors += 1;
+                },
+              }
+            : {}),
         },
       ]);
     },
   };
 }
 
-function buildOptions(spec: LoadSpec, counters: { graphqlErrors: number }): Parameters<typeof autocannon>[0] {
+function buildOptions(spec: LoadSpec, counters: { graphqlErrors: number; writesOk: number }): Parameters<typeof autocannon>[0] {
   const base = {
     url: spec.baseUrl,
     connections: spec.connections,
@@ -120,7 +126,7 @@ function buildOptions(spec: LoadSpec, counters: { graphqlErrors: number }): Para
 }
 
 async function run(spec: LoadSpec): Promise<LoadResult> {
-  const counters = { graphqlErrors: 0 };
+  const counters = { graphqlErrors: 0, writesOk: 0 };
   const result = await autocannon(buildOptions(spec, counters));
   const statusCodes: Record<string, number> = {};
   for (const [code, stats] of Object.entries(result.statusCodeStats ?? {})) statusCodes[code] = Number(stats.count);
@@ -133,6 +139,7 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
     latencyMeanMs: result.latency.average,
     non2xx: result.non2xx,
     mismatches: counters.graphqlErrors,
+    ...(spec.pool?.countWrites ? { writesOk: counters.writesOk } : {}),
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,

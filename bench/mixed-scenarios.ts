@@ -211,13 +211,19 @@ function mixedOf(ctx: ServerContext): Mixed | string {
 }
 
 /** A scenario of the mixed dataset: "not available" (with the reason) when the server has none. */
-function mixedScenario(key: Scenario['key'], title: string, prepare: (ctx: ServerContext, mixed: Mixed) => Promise<Prepared>, options: { ownServer?: boolean } = {}): Scenario {
+function mixedScenario(
+  key: Scenario['key'],
+  title: string,
+  prepare: (ctx: ServerContext, mixed: Mixed) => Promise<Prepared>,
+  options: { ownServer?: boolean; webhooks?: { hooks: number } } = {},
+): Scenario {
   return {
     key,
     title,
     list: false,
     dataset: 'mixed',
     ...(options.ownServer ? { ownServer: true } : {}),
+    ...(options.webhooks ? { webhooks: options.webhooks } : {}),
     async prepare(ctx) {
       const mixed = mixedOf(ctx);
       if (typeof mixed === 'string') return { ok: false, reason: mixed };
@@ -315,7 +321,12 @@ function restKinds(callers: Caller[], searchTerms: string[]): Kind[] {
   return [list, get];
 }
 
-function restPutKind(callers: Caller[], share: number): Kind {
+/**
+ * `fresh`: every send sets a phone number no earlier request set (a template filled per request), so every
+ * successful PUT changes the user and fires exactly one `store/company/user/updated` (webhooks.md §2: a PUT
+ * that changes nothing fires nothing; without `fresh`, a pooled PUT drawn again repeats what it already set).
+ */
+function restPutKind(callers: Caller[], share: number, fresh = false): Kind {
   return {
     name: 'PUT /users/{id}',
     share,
@@ -329,7 +340,8 @@ function restPutKind(callers: Caller[], share: number): Kind {
         method: 'PUT',
         path: `/api/v2/users/${user.id}`,
         headers: { ...bearer(caller.token), ...JSON_HEADERS },
-        body: JSON.stringify({ firstName: change.firstName, lastName: user.lastName, email: user.email, phoneNumber: change.phone, role: String(user.role) }),
+        body: JSON.stringify({ firstName: change.firstName, lastName: user.lastName, email: user.email, phoneNumber: fresh ? '555-{{n}}' : change.phone, role: String(user.role) }),
+        ...(fresh ? { unique: true } : {}),
         check(p) {
           const body = p.json as Json | undefined;
           if (p.status !== 200 || body?.code !== 200) return brief(p);
@@ -340,20 +352,63 @@ function restPutKind(callers: Caller[], share: number): Kind {
   };
 }
 
-function restScenario(key: 'mixed-rest-reads' | 'mixed-rest-writes'): Scenario {
-  const writes = key === 'mixed-rest-writes';
+type RestKey = 'mixed-rest-reads' | 'mixed-rest-writes' | 'mixed-rest-writes-fresh' | 'mixed-rest-writes-hooks';
+
+/** The webhooks of `mixed-rest-writes-hooks`: one per modify API account of the store (webhooks.md §4.1), this scope each. */
+const HOOK_SCOPE = 'store/company/user/*';
+const HOOK_ACCOUNTS = 2;
+
+/**
+ * Registers one `HOOK_SCOPE` hook per modify API account (`POST /stores/{hash}/v3/hooks`, as an integration does) to
+ * the bench's receiver; the answer checked (200, the hook's id, scope and destination, active).
+ */
+async function registerHooks(ctx: ServerContext, dataset: MixedDataset): Promise<string | undefined> {
+  if (!ctx.webhookDestination) return 'no webhook receiver on this server';
+  const accounts = dataset.managementAccounts.filter((a) => a.access === 'modify').slice(0, HOOK_ACCOUNTS);
+  if (accounts.length < HOOK_ACCOUNTS) return `the mixed dataset has ${accounts.length} modify API accounts, ${HOOK_ACCOUNTS} needed`;
+  for (const account of accounts) {
+    const p = await probe(ctx.baseUrl, `/stores/${dataset.storeHash}/v3/hooks`, {
+      method: 'POST',
+      headers: { 'x-auth-token': account.token, ...JSON_HEADERS },
+      body: JSON.stringify({ scope: HOOK_SCOPE, destination: ctx.webhookDestination, is_active: true }),
+    });
+    const hook = (p.json as Json | undefined)?.data;
+    if (p.status !== 200 || typeof hook?.id !== 'number' || hook.scope !== HOOK_SCOPE || hook.destination !== ctx.webhookDestination || hook.is_active !== true) {
+      return `POST /stores/${dataset.storeHash}/v3/hooks (${account.name}): ${brief(p)}`;
+    }
+  }
+  return undefined;
+}
+
+function restScenario(key: RestKey): Scenario {
+  const writes = key !== 'mixed-rest-reads';
+  const hooks = key === 'mixed-rest-writes-hooks';
+  const fresh = key === 'mixed-rest-writes-fresh' || hooks;
+  const title = !writes
+    ? 'Mixed: B2B REST users list / search / get (40 callers)'
+    : hooks
+      ? `Mixed: B2B REST users reads + PUT /users/{id}, every PUT a change, ${HOOK_ACCOUNTS} hooks on ${HOOK_SCOPE} (40 callers)`
+      : fresh
+        ? 'Mixed: B2B REST users reads + PUT /users/{id}, every PUT a change (40 callers)'
+        : 'Mixed: B2B REST users reads + PUT /users/{id} (40 callers)';
   return mixedScenario(
     key,
-    writes ? 'Mixed: B2B REST users reads + PUT /users/{id} (40 callers)' : 'Mixed: B2B REST users list / search / get (40 callers)',
+    title,
     async (ctx, mixed) => {
+      if (hooks) {
+        const problem = await registerHooks(ctx, mixed.dataset);
+        if (problem) return { ok: false, reason: problem };
+      }
       const callers = callersOf(mixed);
       const share = writes ? ctx.writeShare : 0;
       const kinds = restKinds(callers, mixed.dataset.searchTerms).map((k) => ({ ...k, share: k.share * (1 - share) }));
-      if (share > 0) kinds.push(restPutKind(callers, share));
+      if (share > 0) kinds.push(restPutKind(callers, share, fresh));
       const built = buildPool(kinds, MIXED_POOL_SIZE, { graphql: false });
+      if (fresh) built.pool.countWrites = true;
       const baseline = firstPlainList(built, 'GET /users list');
-      return preparePool(ctx, built, baseline);
+      return preparePool(ctx, built, baseline, fresh ? { note: `every PUT sets a new phone number${hooks ? `; ${HOOK_ACCOUNTS} hooks (${HOOK_SCOPE}) to a node:http receiver, its own server` : ''}` } : {});
     },
+    hooks ? { ownServer: true, webhooks: { hooks: HOOK_ACCOUNTS } } : {},
   );
 }
 
@@ -832,6 +887,8 @@ const managementBulkCreate = mixedScenario(
 export const mixedScenarios: Scenario[] = [
   restScenario('mixed-rest-reads'),
   restScenario('mixed-rest-writes'),
+  restScenario('mixed-rest-writes-fresh'),
+  restScenario('mixed-rest-writes-hooks'),
   mixedB2bGraphql,
   mixedAccountGraphql,
   mixedManagementList,

@@ -6,11 +6,11 @@ import type { DialectName } from '../src/db/database.js';
 import { type MixedDataset, mixedShape } from './dataset/mixed.js';
 import { createBenchDatabase, findPostgres, seedBenchDatabase, seedMixedDatabase } from './dataset/prepare.js';
 import { type LoadGenerator, startLoadGenerator } from './lib/load.js';
-import type { LoadSpec } from './lib/load-types.js';
+import type { LoadResult, LoadSpec } from './lib/load-types.js';
 import { benchBuildDir, companySpecPath, distMain, prismBin, repoRoot, resultsDir } from './lib/paths.js';
 import { cleanupAll, freePort, onCleanup, type RunningServer, startServer } from './lib/processes.js';
-import type { ColdStartRecord, InProcessRecord, RoundRecord, RunRecord, ScenarioRecord } from './lib/records.js';
-import { evaluateTargets, renderMarkdown, renderSummary, summarize } from './lib/report.js';
+import type { ColdStartRecord, InProcessRecord, RoundRecord, RunRecord, ScenarioRecord, WebhookRoundRecord } from './lib/records.js';
+import { evaluateTargets, median, renderMarkdown, renderSummary, summarize } from './lib/report.js';
 import { mixedScenarios, signInMixedAdmins } from './mixed-scenarios.js';
 import { obtainB2bToken, type PreparedLoad, type Scenario, type ScenarioKey, type ServerContext, scenarios as sizedScenarios } from './scenarios.js';
 
@@ -247,6 +247,70 @@ interface Target {
   spec: LoadSpec;
 }
 
+/** The receiver's count of deliveries so far. */
+async function receivedCount(receiverUrl: string): Promise<{ received: number; connections: number }> {
+  return (await (await fetch(`${receiverUrl}/count`)).json()) as { received: number; connections: number };
+}
+
+/**
+ * One Roster run of a scenario with hooks: the receiver's count before and after the load, then
+ * `POST /_roster/webhooks/drain` (waits until nothing is due or in flight) and the count again. Every
+ * successful write changes one user (one `store/company/user/updated`), so `hooks` deliveries are owed per
+ * write; what the receiver lacks after the drain is missing. Deliveries left over from before (the
+ * prepare's probes) are drained first, so they are not counted.
+ */
+async function measureDeliveries(rosterUrl: string, receiverUrl: string, hooks: number, runLoad: () => Promise<LoadResult>): Promise<{ result: LoadResult; webhooks: WebhookRoundRecord }> {
+  const drain = async () => {
+    const response = await fetch(`${rosterUrl}/_roster/webhooks/drain`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeoutMs: 120_000 }) });
+    const text = await response.text();
+    if (!response.ok) throw new Error(`POST /_roster/webhooks/drain: HTTP ${response.status} ${text.slice(0, 200)}`);
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  await drain();
+  const before = await receivedCount(receiverUrl);
+  const result = await runLoad();
+  const atEnd = await receivedCount(receiverUrl);
+  const started = performance.now();
+  const answer = await drain();
+  const drainMs = performance.now() - started;
+  const afterDrain = await receivedCount(receiverUrl);
+  return {
+    result,
+    webhooks: {
+      expected: (result.writesOk ?? 0) * hooks,
+      duringLoad: atEnd.received - before.received,
+      afterDrain: afterDrain.received - before.received,
+      // the receiver's own GET /count requests open one connection each (fetch without reuse at most)
+      connections: afterDrain.connections - before.connections,
+      drainMs,
+      loadSeconds: result.durationSeconds,
+      drain: answer,
+    },
+  };
+}
+
+function summarizeDeliveries(record: ScenarioRecord, hooks: number): void {
+  const rounds = record.rounds.map((r) => r.webhooks).filter((w): w is WebhookRoundRecord => w !== undefined);
+  if (rounds.length === 0) return;
+  const expected = rounds.reduce((s, w) => s + w.expected, 0);
+  const received = rounds.reduce((s, w) => s + w.afterDrain, 0);
+  const missing = rounds.reduce((s, w) => s + Math.max(0, w.expected - w.afterDrain), 0);
+  const summary = {
+    hooks,
+    deliveriesPerSecond: median(rounds.map((w) => w.duringLoad / w.loadSeconds)),
+    owedPerSecond: median(rounds.map((w) => w.expected / w.loadSeconds)),
+    drainMs: median(rounds.map((w) => w.drainMs)),
+    backlogAtEnd: median(rounds.map((w) => w.expected - w.duringLoad)),
+    expected,
+    received,
+    missing,
+  };
+  record.webhooks = summary;
+  const extra = received > expected ? ` (${received - expected} more than owed)` : '';
+  const text = `webhooks: ${summary.deliveriesPerSecond.toFixed(0)} deliveries/s received during the load of ${summary.owedPerSecond.toFixed(0)}/s owed; backlog at the load's end ${summary.backlogAtEnd.toFixed(0)}, drained in ${summary.drainMs.toFixed(0)} ms (medians); ${received}/${expected} delivered after the drains, ${missing} missing${extra}`;
+  record.note = `${record.note ? `${record.note}; ` : ''}${text}`;
+}
+
 async function runDataset(
   run: RunRecord,
   options: Options,
@@ -284,7 +348,7 @@ async function runDataset(
     postgresUrl: context.postgresUrl,
   });
   const removeCleanup = onCleanup(() => database.drop());
-  const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' }[] = [];
+  const servers: { server: RunningServer; role: 'roster' | 'bare' | 'fastify' | 'webhook receiver' }[] = [];
   try {
     let firstCompanyUserId: number;
     let mixed: MixedDataset | undefined;
@@ -297,6 +361,21 @@ async function runDataset(
       const generated = await seedBenchDatabase(database.url, n, { label: `bench: ${where}` });
       firstCompanyUserId = generated.firstCompanyUserId;
       run.generation.push({ dialect, n, ms: generated.ms, cpuMs: generated.cpuMs, rows: generated.rowsWritten });
+    }
+
+    // the destination of the scenarios' hooks, started like the baselines (its own process)
+    let receiver: RunningServer | undefined;
+    if (selected.some((s) => s.webhooks)) {
+      const receiverPort = await freePort();
+      receiver = await startServer({
+        label: 'webhook receiver (node:http)',
+        command: process.execPath,
+        args: [join(benchBuildDir, 'servers', 'webhook-receiver.js'), '--port', String(receiverPort)],
+        port: receiverPort,
+        readyPath: '/healthz',
+        cwd: repoRoot,
+      });
+      servers.push({ server: receiver, role: 'webhook receiver' });
     }
 
     const port = await freePort();
@@ -319,6 +398,7 @@ async function runDataset(
       writeShare: options.writeShare,
       checkPools: options.checkPools,
       ...(mixed ? { mixed: await signInMixedAdmins(roster.baseUrl, mixed) } : {}),
+      ...(receiver ? { webhookDestination: `${receiver.baseUrl}/hooks` } : {}),
     };
 
     const prepared: { record: ScenarioRecord; load: PreparedLoad; body: string }[] = [];
@@ -384,6 +464,14 @@ async function runDataset(
       durationSeconds: options.durationSeconds,
       ...overrides,
     });
+    const hooksOf = new Map(selected.filter((s) => s.webhooks).map((s) => [s.key as string, s.webhooks?.hooks ?? 0]));
+    /** runs a load; for Roster in a scenario with hooks, also counts the deliveries it caused (drained after it) */
+    const runTarget = async (key: string, t: Target, durationSeconds?: number): Promise<{ result: LoadResult; webhooks?: WebhookRoundRecord }> => {
+      const spec = durationSeconds === undefined ? t.spec : { ...t.spec, durationSeconds };
+      const hooks = hooksOf.get(key);
+      if (t.role !== 'roster' || hooks === undefined || !receiver) return { result: await load.run(spec) };
+      return measureDeliveries(roster.baseUrl, receiver.baseUrl, hooks, () => load.run(spec));
+    };
     const plan = prepared.map((p) => {
       const baselineLoad = (server: RunningServer) =>
         spec(server.baseUrl, p.load, {
@@ -412,13 +500,17 @@ async function runDataset(
     });
 
     log(`${where}: ${plan.map((p) => p.record.key).join(', ')} (${options.rounds} rounds × ${plan.reduce((s, p) => s + p.targets.length, 0)} runs of ${options.durationSeconds} s, c=${connections})`);
-    for (const p of plan) for (const t of p.targets) await load.run({ ...t.spec, durationSeconds: options.warmupSeconds });
+    for (const p of plan) for (const t of p.targets) await runTarget(p.record.key, t, options.warmupSeconds);
     for (let round = 0; round < options.rounds; round++) {
       for (const p of plan) {
         // alternate who goes first, so a slow drift of the machine does not favour one side
         const order = round % 2 === 0 ? p.targets : [...p.targets].reverse();
         const results: Partial<RoundRecord> = {};
-        for (const t of order) results[t.role] = await load.run(t.spec);
+        for (const t of order) {
+          const { result, webhooks } = await runTarget(p.record.key, t);
+          results[t.role] = result;
+          if (webhooks) results.webhooks = webhooks;
+        }
         p.record.rounds.push(results as RoundRecord);
       }
       log(`${where}: round ${round + 1}/${options.rounds} done`);
@@ -433,6 +525,8 @@ async function runDataset(
     for (const p of plan) {
       p.record.loadAverage = load1m;
       summarize(p.record);
+      const hooks = hooksOf.get(p.record.key);
+      if (hooks !== undefined) summarizeDeliveries(p.record, hooks);
       if ((p.record.failedRequests ?? 0) > 0) {
         const codes = p.record.rounds.map((r) => JSON.stringify(r.roster.statusCodes)).join(' ');
         const graphqlErrors = p.record.rounds.map((r) => r.roster.mismatches ?? 0);

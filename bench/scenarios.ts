@@ -30,6 +30,8 @@ export type ScenarioKey =
   | 'healthz'
   | 'mixed-rest-reads'
   | 'mixed-rest-writes'
+  | 'mixed-rest-writes-fresh'
+  | 'mixed-rest-writes-hooks'
   | 'mixed-b2b-graphql'
   | 'mixed-account-graphql'
   | 'mixed-management-list'
@@ -50,6 +52,8 @@ export interface ServerContext {
   checkPools: boolean;
   /** the mixed dataset and its callers' tokens (mixed databases only) */
   mixed?: MixedContext;
+  /** the webhook receiver's delivery URL (scenarios with `webhooks` only) */
+  webhookDestination?: string;
 }
 
 /** A request ready to load: autocannon's spec without target, connections and duration. */
@@ -80,6 +84,12 @@ export interface Scenario {
    * so the rows of the other scenarios read the data they were built for
    */
   ownServer?: boolean;
+  /**
+   * hooks registered for the scenario's writes (webhooks.md): the runner starts a receiver
+   * (servers/webhook-receiver.ts) before preparing, hands its URL in `ServerContext.webhookDestination`,
+   * and after every Roster run counts deliveries, drains and checks that none is missing
+   */
+  webhooks?: { hooks: number };
   prepare(ctx: ServerContext): Promise<Prepared>;
 }
 

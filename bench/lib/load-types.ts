@@ -31,6 +31,8 @@ export interface LoadResult {
   non2xx: number;
   /** 2xx answers of a pool that carried GraphQL `errors` (counted as failed); 0 for other kinds */
   mismatches?: number;
+  /** pool loads: 2xx answers to requests other than GET (the writes that succeeded) */
+  writesOk?: number;
   errors: number;
   timeouts: number;
   statusCodes: Record<string, number>;
@@ -71,4 +73,6 @@ export interface RequestPool {
   cycles?: PoolRequest[][];
   /** count a 2xx response whose body holds a GraphQL `"errors"` key as failed */
   graphqlErrorsFail?: boolean;
+  /** count the 2xx answers to writes (`LoadResult.writesOk`); off by default: an `onResponse` makes autocannon collect every body */
+  countWrites?: boolean;
 }

@@ -9,8 +9,26 @@ export interface Figure {
   latencyP99Ms: number;
 }
 
+/** Webhook deliveries around one Roster run of a scenario with hooks (run.ts measureDeliveries). */
+export interface WebhookRoundRecord {
+  /** successful writes of the run × hooks: the deliveries owed (each write changes one user: one event) */
+  expected: number;
+  /** deliveries the receiver got while the load ran (from its start to its end) */
+  duringLoad: number;
+  /** deliveries the receiver got from the load's start until POST /_roster/webhooks/drain answered */
+  afterDrain: number;
+  /** TCP connections the receiver accepted meanwhile (Roster's deliveries and the bench's own count requests) */
+  connections: number;
+  /** the drain's wall time: how far delivery lagged behind the writes when the load stopped */
+  drainMs: number;
+  loadSeconds: number;
+  /** the drain's answer (attempted, succeeded, failed, pending, timedOut, ...) */
+  drain: Record<string, unknown>;
+}
+
 export interface RoundRecord {
   roster: LoadResult;
+  webhooks?: WebhookRoundRecord;
   bare: LoadResult;
   fastify?: LoadResult;
   prism?: LoadResult;
@@ -46,6 +64,22 @@ export interface ScenarioRecord {
   /** non-2xx responses, socket errors and (GraphQL pools) 2xx answers with `errors` under load, summed over rounds */
   failedRequests?: number;
   totalRequests?: number;
+  /** scenarios with hooks: medians over rounds, sums of what was owed and missing */
+  webhooks?: {
+    hooks: number;
+    /** median over rounds of deliveries received during the load ÷ load seconds */
+    deliveriesPerSecond: number;
+    /** median over rounds of expected deliveries per second (successful writes/s × hooks) */
+    owedPerSecond: number;
+    /** median over rounds of the drain's wall time after the load stopped */
+    drainMs: number;
+    /** median over rounds of the deliveries still owed when the load stopped */
+    backlogAtEnd: number;
+    expected: number;
+    received: number;
+    /** owed but not received after the drain, summed over rounds (should be 0) */
+    missing: number;
+  };
 }
 
 export interface GenerationRecord {
@@ -62,7 +96,7 @@ export interface GenerationRecord {
 
 export interface ServerRecord {
   label: string;
-  role: 'roster' | 'bare' | 'fastify' | 'prism';
+  role: 'roster' | 'bare' | 'fastify' | 'prism' | 'webhook receiver';
   dialect?: DialectName;
   n?: number;
   dataset?: 'mixed';
