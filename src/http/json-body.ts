@@ -1,4 +1,5 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { AppError } from '../shared/errors.js';
 
 /**
  * The text of a JSON request body, as the edges' JSON parsers read it (B2B REST and B2B GraphQL;
@@ -17,4 +18,23 @@ declare module 'fastify' {
 /** Once, at the root, before the edges register. */
 export function decorateJsonText(app: FastifyInstance): void {
   app.decorateRequest('jsonText', undefined);
+}
+
+/**
+ * The B2B edges' JSON body parser (storefront REST, Management API): an empty body is `{}`, the text
+ * is kept as `request.jsonText`, a body that does not parse is B2B_JSON_PARSE (400 in each API's format).
+ */
+export function parseB2bJsonBody(request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  if (text.trim() === '') {
+    done(null, {});
+    return;
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    request.jsonText = text;
+    done(null, value);
+  } catch {
+    done(new AppError('B2B_JSON_PARSE'));
+  }
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import { parseB2bJsonBody } from '../../http/json-body.js';
 import { mayUse, type ManagementCredential, resolveManagementCredential } from '../../auth/b2b-management-auth.js';
 import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
 import { consumeB2bQuota, quotaHeaders, throttledError } from '../../http/b2b-caller.js';
@@ -86,21 +87,6 @@ function refusing(error: () => AppError, allow?: string) {
   };
 }
 
-function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') {
-    done(null, {});
-    return;
-  }
-  try {
-    const value: unknown = JSON.parse(text);
-    request.jsonText = text;
-    done(null, value);
-  } catch {
-    done(new AppError('B2B_JSON_PARSE'));
-  }
-}
-
 const answers = createAnswerCache();
 
 /** A read's answer: from the cache when this credential asked for this URL at this data version. */
@@ -131,10 +117,10 @@ function send(reply: FastifyReply, body: unknown): FastifyReply {
 export async function b2bManagementPlugin(app: FastifyInstance): Promise<void> {
   app.decorateRequest('managementCaller', null);
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseB2bJsonBody);
   // §3.2: any other media type is 415; a body without Content-Type is read as JSON
   app.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) => {
-    if (request.headers['content-type'] === undefined) parseJson(request, body, done);
+    if (request.headers['content-type'] === undefined) parseB2bJsonBody(request, body, done);
     else done(new AppError('UNSUPPORTED_MEDIA_TYPE'));
   });
   app.addHook('onSend', (request, reply, payload, done) => {

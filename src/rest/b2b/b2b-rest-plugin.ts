@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseB2bJsonBody } from '../../http/json-body.js';
 import { errorPathOf } from '../../http/api-error-response.js';
 import { AppError } from '../../shared/errors.js';
 import { registerIoAuthRoutes, registerStorefrontTokenRoute, registerV2LoginRoute } from './auth-routes.js';
@@ -18,21 +19,6 @@ import { registerUserRoutes } from './users-routes.js';
  */
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
 
-function parseJson(request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
-  const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.trim() === '') {
-    done(null, {});
-    return;
-  }
-  try {
-    const value: unknown = JSON.parse(text);
-    request.jsonText = text;
-    done(null, value);
-  } catch {
-    done(new AppError('B2B_JSON_PARSE'));
-  }
-}
-
 function parseForm(_request: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const out: Record<string, string> = {};
@@ -42,7 +28,7 @@ function parseForm(_request: FastifyRequest, body: string | Buffer, done: (err: 
 
 async function setUpScope(scope: FastifyInstance, style: EnvelopeStyle): Promise<void> {
   scope.removeAllContentTypeParsers();
-  scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
+  scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseB2bJsonBody);
   scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, parseForm);
   scope.addHook('onSend', (request, reply, payload, done) => {
     applyB2bHeaders(request, reply);
