@@ -2,6 +2,7 @@ import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, 
 import { escapeLike, ilike, lockedForUpdate } from '../../db/dialect.js';
 import { isStorableId, isStorableStoreHash, isStorableText } from '../../db/lookup-guards.js';
 import type { CompaniesTable, DB } from '../../db/tables.js';
+import { parseExtraFields } from '../company-users/company-user-repository.js';
 import type { ExtraField } from '../company-users/company-user-types.js';
 
 /**
@@ -34,18 +35,6 @@ export interface ManagedCompany {
 }
 
 type Row = Selectable<CompaniesTable> & { group_name: string | null; parent_name: string | null };
-
-function parseExtraFields(text: string): ExtraField[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) return [];
-    return value
-      .filter((f): f is { fieldName: unknown; fieldValue: unknown } => f !== null && typeof f === 'object')
-      .map((f) => ({ fieldName: String(f.fieldName ?? ''), fieldValue: String(f.fieldValue ?? '') }));
-  } catch {
-    return [];
-  }
-}
 
 function toManagedCompany(row: Row): ManagedCompany {
   return {

@@ -50,7 +50,8 @@ interface UserRow {
   custom_role_name: string | null;
 }
 
-function parseExtraFields(text: string): ExtraField[] {
+/** The stored JSON of extra fields, tolerant of anything else (an empty list). */
+export function parseExtraFields(text: string): ExtraField[] {
   try {
     const value: unknown = JSON.parse(text);
     if (!Array.isArray(value)) return [];

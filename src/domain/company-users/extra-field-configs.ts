@@ -67,7 +67,8 @@ export async function listExtraFieldConfigs(database: Database, storeHash: strin
   }
 }
 
-async function readExtraFieldConfigs(database: Database, storeHash: string): Promise<ExtraFieldConfig[]> {
+/** What the data shows, read now (no cache): the Management API lists it per request under its answer cache. */
+export async function readExtraFieldConfigs(database: Database, storeHash: string): Promise<ExtraFieldConfig[]> {
   const result = await sql<{ extra_fields: string }>`
     SELECT DISTINCT extra_fields FROM company_users
     WHERE store_hash = ${storeHash} AND extra_fields <> '[]' AND extra_fields <> ''

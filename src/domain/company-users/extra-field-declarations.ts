@@ -25,7 +25,7 @@ export interface ExtraFieldConfigDetail {
 
 export type ExtraFieldKind = 'user' | 'company';
 
-function parseStringList(text: string): string[] {
+export function parseStringList(text: string): string[] {
   try {
     const value: unknown = JSON.parse(text);
     return Array.isArray(value) ? value.map((v) => String(v)) : [];

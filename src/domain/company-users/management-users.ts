@@ -21,14 +21,15 @@ import {
   findUserByEmail,
   findUserById,
   insertUser,
+  parseExtraFields,
   readUserSnapshot,
   snapshotOf,
   updateUser,
 } from './company-user-repository.js';
 import type { CompanyUser, CompanyUserEventSink, ExtraField } from './company-user-types.js';
 import { MAX_FIELD_LENGTH } from './company-user-validation.js';
-import { listExtraFieldConfigs } from './extra-field-configs.js';
-import { derivedConfigDetails, type ExtraFieldConfigDetail, listDeclaredConfigDetails } from './extra-field-declarations.js';
+import { readExtraFieldConfigs } from './extra-field-configs.js';
+import { derivedConfigDetails, type ExtraFieldConfigDetail, listDeclaredConfigDetails, parseStringList } from './extra-field-declarations.js';
 import {
   countManagementUsers,
   listManagementUsers,
@@ -52,6 +53,7 @@ import {
   managementMessages as m,
   MAX_UUID_LENGTH,
   mergeExtraFieldsBounded,
+  pythonType,
 } from './management-user-validation.js';
 
 /**
@@ -395,7 +397,7 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
       for (const [index, item] of items.entries()) {
         const body = item !== null && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
         if (!body) {
-          fieldErrors[String(index)] = { non_field_errors: ['Invalid data. Expected a dictionary, but got list.'.replace('list', Array.isArray(item) ? 'list' : pythonName(item))] };
+          fieldErrors[String(index)] = { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonType(item)}.`] };
           continue;
         }
         const checked = await planCreate(storeHash, body, channels, declared);
@@ -537,8 +539,7 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
       const declared = await listDeclaredConfigDetails(db, storeHash, 'user');
       if (declared.length > 0) return declared;
       // none declared: what the data shows (the B2B GraphQL `userExtraFields` rule)
-      const derived = await listExtraFieldConfigs(kernel.database, storeHash, { now: kernel.clock.now(), version: 0, ttlMs: 0 });
-      return derivedConfigDetails(storeHash, 'user', derived.map((c) => c.fieldName));
+      return derivedConfigDetails(storeHash, 'user', (await readExtraFieldConfigs(kernel.database, storeHash)).map((c) => c.fieldName));
     },
   };
 }
@@ -547,35 +548,6 @@ function sameSet(a: readonly number[], b: readonly number[]): boolean {
   const x = new Set(a);
   const y = new Set(b);
   return x.size === y.size && [...x].every((v) => y.has(v));
-}
-
-function pythonName(value: unknown): string {
-  if (value === null) return 'NoneType';
-  if (typeof value === 'string') return 'str';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  if (typeof value === 'boolean') return 'bool';
-  return 'list';
-}
-
-function parseStringList(text: string): string[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    return Array.isArray(value) ? value.map((v) => String(v)) : [];
-  } catch {
-    return [];
-  }
-}
-
-function parseExtraFields(text: string): ExtraField[] {
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) return [];
-    return value
-      .filter((f): f is { fieldName: unknown; fieldValue: unknown } => f !== null && typeof f === 'object')
-      .map((f) => ({ fieldName: String(f.fieldName ?? ''), fieldValue: String(f.fieldValue ?? '') }));
-  } catch {
-    return [];
-  }
 }
 
 export { stableUuid } from './stable-uuid.js';

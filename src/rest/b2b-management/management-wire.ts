@@ -1,4 +1,5 @@
 import type { ManagedUser } from '../../domain/company-users/management-users.js';
+import { pythonType } from '../../domain/company-users/management-user-validation.js';
 import { AppError } from '../../shared/errors.js';
 
 /**
@@ -60,14 +61,7 @@ export function pathId(value: unknown, notFound: () => AppError): number {
 export function bodyRecord(body: unknown): Record<string, unknown> {
   if (body === undefined || body === null) return {};
   if (typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
-  throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${Array.isArray(body) ? 'list' : pythonName(body)}.`] } });
-}
-
-function pythonName(value: unknown): string {
-  if (typeof value === 'string') return 'str';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
-  if (typeof value === 'boolean') return 'bool';
-  return 'NoneType';
+  throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonType(body)}.`] } });
 }
 
 const seconds = (ms: number) => Math.floor(ms / 1000);

@@ -1,4 +1,5 @@
 import type { ManagementUserFilters } from '../../domain/company-users/management-user-repository.js';
+import { pythonType } from '../../domain/company-users/management-user-validation.js';
 import { AppError } from '../../shared/errors.js';
 import { usersList, usersOk } from './management-envelope.js';
 import { callerOf, type ManagementRoute } from './management-plugin.js';
@@ -95,7 +96,7 @@ export function registerManagementUserRoutes(add: (route: ManagementRoute) => vo
       const body = request.body;
       if (Array.isArray(body) && body.length > MAX_BULK) throw new AppError('PAYLOAD_TOO_LARGE', 'Add up to ten data at a time');
       if (!Array.isArray(body)) {
-        const type = body === null || body === undefined ? 'NoneType' : typeof body === 'object' ? 'dict' : typeof body === 'string' ? 'str' : typeof body === 'boolean' ? 'bool' : Number.isInteger(body) ? 'int' : 'float';
+        const type = body === undefined ? 'NoneType' : pythonType(body);
         throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { non_field_errors: [`Expected a list of items but got type "${type}".`] } });
       }
       if (body.length === 0) throw new AppError('B2B_PARAMETER_ERROR', undefined, { fields: { non_field_errors: ['This list may not be empty.'] } });
