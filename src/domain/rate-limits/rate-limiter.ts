@@ -40,6 +40,20 @@ export interface RateLimitStore {
   close(): Promise<void>;
 }
 
+/**
+ * How far behind a window's start a request's time may be and still count in that window. Two
+ * processes sharing Redis read their clocks before their EVALs reach Redis, so a request stamped a
+ * few ms earlier can arrive after a later one opened the window; restarting the window then let one
+ * request past the shared budget (seen in CI on PostgreSQL). A clock set back further than this (the
+ * emulator's time travel) still starts a new window.
+ */
+export const WINDOW_SKEW_MS = 5000;
+
+/** True when a request at `now` opens a new window instead of counting in the one that started at `windowStart`. */
+export function windowExpired(windowStart: number, windowMs: number, now: number): boolean {
+  return now >= windowStart + windowMs || now < windowStart - WINDOW_SKEW_MS;
+}
+
 export function decide(setting: RateLimitSetting, counted: WindowCount, now: number): RateLimitDecision {
   const resetMs = Math.max(0, counted.windowStart + setting.windowMs - now);
   return {
@@ -75,7 +89,7 @@ export function createMemoryRateLimitStore(): RateLimitStore {
     kind: 'memory',
     async hit(key, windowMs, now) {
       const current = windows.get(key);
-      if (current === undefined || now >= current.windowStart + windowMs || now < current.windowStart) {
+      if (current === undefined || windowExpired(current.windowStart, windowMs, now)) {
         const fresh = { count: 1, windowStart: now };
         windows.set(key, fresh);
         return { ...fresh };

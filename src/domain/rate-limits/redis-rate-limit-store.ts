@@ -1,16 +1,18 @@
 import { Redis } from 'ioredis';
-import { type BucketState, createMemoryRateLimitStore, type RateLimitStore, type WindowCount } from './rate-limiter.js';
+import { type BucketState, createMemoryRateLimitStore, type RateLimitStore, WINDOW_SKEW_MS, type WindowCount } from './rate-limiter.js';
 
 /**
  * Counters shared by several Roster processes through Redis: one EVAL per request, atomic.
- * The window start comes from our Clock (passed in), not Redis time, so the emulator clock governs it.
+ * The window start comes from our Clock (passed in), not Redis time, so the emulator clock governs it;
+ * a request stamped up to WINDOW_SKEW_MS before the window's start counts in it (see rate-limiter.ts).
  * If Redis cannot be reached the store answers from in-process counters and reports itself degraded.
  */
 const HIT_SCRIPT = `
 local start = tonumber(redis.call('HGET', KEYS[1], 's'))
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-if (not start) or now >= start + window or now < start then
+local skew = tonumber(ARGV[3])
+if (not start) or now >= start + window or now < start - skew then
   redis.call('HSET', KEYS[1], 's', now, 'c', 1)
   redis.call('PEXPIRE', KEYS[1], window * 2 + 60000)
   return {1, now}
@@ -77,7 +79,7 @@ export function createRedisRateLimitStore(options: RedisStoreOptions): RedisRate
     async hit(key, windowMs, now): Promise<WindowCount> {
       if (redis.status === 'ready') {
         try {
-          const [count, start] = (await redis.eval(HIT_SCRIPT, 1, prefix + key, now, windowMs)) as [number, number];
+          const [count, start] = (await redis.eval(HIT_SCRIPT, 1, prefix + key, now, windowMs, WINDOW_SKEW_MS)) as [number, number];
           setDegraded(false, 'ok');
           return { count: Number(count), windowStart: Number(start) };
         } catch (error) {

@@ -1,5 +1,5 @@
 import type { RateLimitSetting } from '../../domain/rate-limits/rate-limiter.js';
-import { decide } from '../../domain/rate-limits/rate-limiter.js';
+import { decide, windowExpired } from '../../domain/rate-limits/rate-limiter.js';
 import { type RateLimitKind, rateLimitKinds } from '../worlds/rate-limit-overrides.js';
 import { AppError } from '../../shared/errors.js';
 import type { AdminRoute, Schema } from './admin-route.js';
@@ -46,7 +46,7 @@ export const rateLimitRoutes: AdminRoute[] = [
         const m = /^(account|b2b):(.+)$/.exec(b.key);
         const kind = m?.[1] as RateLimitKind | undefined;
         const setting = kind && m ? world.rateLimitOverrides.settingFor(kind, m[2] as string) : null;
-        const expired = setting ? now >= b.windowStart + setting.windowMs || now < b.windowStart : false;
+        const expired = setting ? windowExpired(b.windowStart, setting.windowMs, now) : false;
         const decision = setting ? decide(setting, expired ? { count: 0, windowStart: now } : b, now) : undefined;
         return {
           key: b.key,
