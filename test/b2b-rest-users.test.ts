@@ -260,9 +260,12 @@ describe.each(dialects)('deep-offset position cache (domain) on %s', (dialect) =
     const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
     const { createUserPositionCache } = await import('../src/domain/company-users/company-user-positions.js');
     const { createDataVersion } = await import('../src/db/data-version.js');
+    const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
     const positions = createUserPositionCache({ stride: 37 });
     const version = createDataVersion();
-    const service = createCompanyUserService({ database: t.database, clock: t.clock, positions, version });
+    // no read model (it would answer these pages on SQLite): this test is about storage's own paging
+    const views = createCompanyUserViews(t.database, { maxUsers: 0 });
+    const service = createCompanyUserService({ database: t.database, clock: t.clock, positions, version, views });
     const principal = await t.app.services.b2bTokens.authenticate(tokenFor(t, bigAdmin));
     const db = t.database.kysely;
     const expectedIds = async (roles?: number[]) => {

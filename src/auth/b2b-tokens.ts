@@ -10,6 +10,8 @@ import type { CompanyUser } from '../domain/company-users/company-user-types.js'
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
 import { type DataVersion, createDataVersion } from '../db/data-version.js';
+import { ledgerOf, tenantVersion } from '../db/tenant-ledger.js';
+import { companyUsersTenant } from '../domain/domain-events.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
 import { AppError } from '../shared/errors.js';
@@ -175,7 +177,10 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
    * request. Bounded; only valid signatures are kept.
    */
   const MAX_CACHED_TOKENS = 10_000;
-  const tokenCache = new Map<string, { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: string | undefined }>();
+  const tokenCache = new Map<
+    string,
+    { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: string | undefined; tenant?: string | undefined; tenantVersion?: string | undefined }
+  >();
 
   function issue(subject: TokenSubject, options: IssueOptions = {}): IssuedToken {
     const iat = nowSeconds();
@@ -232,11 +237,27 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     if (claims.nbf !== undefined && (!isWholeNumber(claims.nbf) || claims.nbf > now)) throw new AppError('B2B_TOKEN_EXPIRED');
     const entry = decoded.token !== undefined ? tokenCache.get(decoded.token) : undefined;
     const v = taken ?? version.current();
-    if (v !== undefined && entry && entry.decoded === decoded && entry.principal && entry.version === v) return entry.principal;
+    const mine = entry !== undefined && entry.decoded === decoded;
+    if (mine && entry.principal) {
+      if (v !== undefined && entry.version === v) return entry.principal;
+      // SQLite: a Company user's principal stays valid while its Company's tenant did not move
+      // (db/tenant-ledger.ts): writes to other Companies' users no longer reload it
+      if (entry.tenant !== undefined && entry.tenantVersion !== undefined && tenantVersion(deps.database, entry.tenant) === entry.tenantVersion) {
+        const principal: B2bPrincipal = { ...entry.principal, readVersion: v };
+        entry.principal = principal;
+        entry.version = v;
+        return principal;
+      }
+    }
+    // taken before reading: a principal read across a write to its Company is not kept under the later version
+    const ledger = ledgerOf(deps.database);
+    const mark = ledger?.sync() ? ledger.mark() : undefined;
     const principal: B2bPrincipal = { ...(await loadPrincipal(decoded)), readVersion: v };
-    if (entry && entry.decoded === decoded) {
+    if (mine) {
       entry.principal = principal;
       entry.version = v;
+      entry.tenant = principal.kind === 'companyUser' && mark !== undefined ? companyUsersTenant(principal.companyId) : undefined;
+      entry.tenantVersion = entry.tenant !== undefined ? tenantVersion(deps.database, entry.tenant, mark) : undefined;
     }
     return principal;
   }

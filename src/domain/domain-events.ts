@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/tables.js';
+import { ledgerOf } from '../db/tenant-ledger.js';
 import { runInTransaction } from '../db/transaction.js';
 
 /**
@@ -88,21 +89,59 @@ export async function commitWithEvents<T>(
   // rolls back gives its places up), filled after the commit; a sink without places emits on filling
   const place = (): EventSlot => sink?.reserve?.() ?? { emit: (event) => sink?.emit(event), cancel: () => undefined };
   const attempts: EventSlot[][] = [];
-  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[] };
+  const ledger = ledgerOf(database);
+  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[]; before: string | undefined; after: string | undefined };
   try {
     outcome = await runInTransaction(database, async (trx) => {
+      // first and last on the connection inside the transaction: what the ledger may explain
+      const before = ledger?.reading();
       const events: WorldEventInput[] = [];
       const result = await work(trx, events);
       if (events.length > 0) await sink?.persist?.(trx, events);
       const slots = events.map(place);
       attempts.push(slots);
-      return { result, events, slots };
+      return { result, events, slots, before, after: ledger?.reading() };
     });
   } catch (error) {
     for (const slots of attempts) for (const slot of slots) slot.cancel();
     throw error;
   }
+  if (ledger && outcome.before !== undefined && outcome.after !== undefined) ledger.explain(outcome.before, outcome.after, tenantsOf(outcome.events));
   for (const slots of attempts) if (slots !== outcome.slots) for (const slot of slots) slot.cancel();
   for (const [i, slot] of outcome.slots.entries()) slot.emit(outcome.events[i] as WorldEventInput);
   return outcome.result;
+}
+
+/** The tenant of a B2B Company's users in the ledger (db/tenant-ledger.ts); its items are user ids. */
+export function companyUsersTenant(companyId: number): string {
+  return `company:${companyId}`;
+}
+
+const companyOf = (value: unknown): number | undefined => {
+  const id = (value as { companyId?: unknown } | null | undefined)?.companyId;
+  return typeof id === 'number' ? id : undefined;
+};
+
+/**
+ * What a committed write touched, by tenant, when its events say it exactly: only Company users
+ * created, updated or deleted (each names its Company and user; an update that moved a user names
+ * both Companies). Any other event, or none, says nothing: null, and every tenant moves.
+ */
+function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | null {
+  if (events.length === 0) return null;
+  const tenants = new Map<string, number[]>();
+  for (const event of events) {
+    if (event.type !== 'company.user.created' && event.type !== 'company.user.updated' && event.type !== 'company.user.deleted') return null;
+    const userId = event.subject?.userId;
+    const companies = new Set([companyOf(event.subject), companyOf(event.before), companyOf(event.after)]);
+    companies.delete(undefined);
+    if (typeof userId !== 'number' || companies.size === 0) return null;
+    for (const companyId of companies) {
+      const key = companyUsersTenant(companyId as number);
+      const items = tenants.get(key) ?? [];
+      items.push(userId);
+      tenants.set(key, items);
+    }
+  }
+  return tenants;
 }

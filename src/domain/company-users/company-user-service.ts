@@ -12,11 +12,13 @@ import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js
 import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
-import { commitWithEvents } from '../domain-events.js';
+import { commitWithEvents, companyUsersTenant } from '../domain-events.js';
+import { createTenantCache, tenantReading, tenantVersion } from '../../db/tenant-ledger.js';
 import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
 import { readPage } from './company-user-pages.js';
+import { type CompanyUserViews, createCompanyUserViews } from './company-user-views.js';
 import { createManagedUserWriter, createManagementUserOps, type ManagedUserWriter, type ManagementKernel, type ManagementUserOps } from './management-users.js';
 import { resolveRole } from './company-user-roles.js';
 import { companyUserEmailType, EmailUserType } from './email-user-type.js';
@@ -126,6 +128,8 @@ export interface CompanyUserServiceDeps {
   /** observer of the store/company/user/* notifications and welcome e-mails (webhooks); nothing is sent by default */
   onEvent?: CompanyUserEventSink;
   positions?: UserPositionCache;
+  /** the Companies' read models (SQLite); one per service by default */
+  views?: CompanyUserViews;
   /** shared with the token service: read caches are valid for one version; this service bumps it after each write */
   version?: DataVersion;
 }
@@ -154,13 +158,26 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   // not kept here: whole answers are (http/answer-cache.ts), and a domain copy of them would be a
   // second cache of the same reads.
   const companyCache = createVersionedCache<Company | null>(1_000);
+  // on SQLite, each Company under its own tenant version (db/tenant-ledger.ts): a write to another
+  // Company's users leaves it cached
+  const companyByTenant = createTenantCache<Company | null>(10_000);
+  const views = deps.views ?? createCompanyUserViews(deps.database);
 
   /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
   function readCompany(storeHash: string, id: number, readVersion?: string): Company | undefined | Promise<Company | undefined> {
-    // SQLite: the reading right before this read; PostgreSQL: the one the request took first, while
-    // no write or reset of this process came after it (this request's own write included)
-    const v = version.current() ?? (version.isCurrent(readVersion) ? readVersion : undefined);
     const key = `${storeHash}:${id}`;
+    const tenant = companyUsersTenant(id);
+    const reading = tenantReading(deps.database, tenant);
+    if (reading !== undefined) {
+      const hit = companyByTenant.get(deps.database, key, reading.version);
+      if (hit !== undefined) return hit ?? undefined;
+      return findCompany(db, storeHash, id).then((company) => {
+        companyByTenant.set(deps.database, key, tenantVersion(deps.database, tenant, reading.mark), company ?? null);
+        return company;
+      });
+    }
+    // PostgreSQL: the reading the request took first, while no write or reset of this process came after it
+    const v = version.current() ?? (version.isCurrent(readVersion) ? readVersion : undefined);
     const cached = companyCache.get(deps.database, v, key);
     if (cached !== undefined) return cached ?? undefined;
     return findCompany(db, storeHash, id).then((company) => {
@@ -176,14 +193,20 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
     }
   };
 
-  async function findByRef(storeHash: string, ref: CompanyUserRef): Promise<CompanyUser | undefined> {
+  async function findByRef(storeHash: string, ref: CompanyUserRef, principal?: B2bPrincipal): Promise<CompanyUser | undefined> {
+    if ('userId' in ref && principal?.kind === 'companyUser' && principal.storeHash === storeHash) {
+      // most reads name a user of the caller's own Company: its read model answers without SQL
+      const own = await readCompany(storeHash, principal.companyId, principal.readVersion);
+      const user = own ? await views.user(own, ref.userId) : undefined;
+      if (user) return user;
+    }
     return 'userId' in ref ? findUserById(db, storeHash, ref.userId) : findUserByCustomerId(db, storeHash, ref.bcId);
   }
 
   /** 403 stage, then the target user: missing, other Company (when asked) or out of scope → 404. */
   async function loadTarget(principal: B2bPrincipal, code: string, ref: CompanyUserRef, companyId?: number): Promise<{ user: CompanyUser; company: Company }> {
     assertMay(principal, code);
-    const user = await findByRef(principal.storeHash, ref);
+    const user = await findByRef(principal.storeHash, ref, principal);
     if (!user || (companyId !== undefined && user.companyId !== companyId)) throw new AppError('B2B_USER_NOT_FOUND');
     const company = await readCompany(principal.storeHash, user.companyId, principal.readVersion);
     if (!company) throw new AppError('B2B_USER_NOT_FOUND');
@@ -238,6 +261,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const limit = Number.isFinite(query.paging.limit) ? Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE) : 10;
       const offset = Number.isFinite(query.paging.offset ?? 0) ? Math.max(0, Math.trunc(query.paging.offset ?? 0)) : 0;
       const { afterId, beforeId, fromEnd } = query.paging;
+      if (afterId === undefined && beforeId === undefined && !fromEnd) {
+        const fromView = await views.page(company, filters, { limit, offset });
+        if (fromView) return fromView;
+      }
       return readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd });
     },
 

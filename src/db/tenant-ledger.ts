@@ -1,0 +1,186 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from './database.js';
+
+/**
+ * Per-tenant versions on SQLite, without a round trip: which slices of the data (a B2B Company, ...)
+ * this process's own writes touched, so that a write in one Company leaves the read caches of the
+ * others valid (issue #16), while ANY other change still invalidates every tenant at once.
+ *
+ * How it stays exact: the ledger remembers the storage reading (`total_changes()` of the connection
+ * and `PRAGMA data_version`, see storage-version.ts) that it can explain. A write that declares its
+ * tenants reads the storage inside its own transaction, first and last (nothing else runs on the
+ * connection meanwhile), and after its commit `explain`s the difference: only the declared tenants
+ * move. Anything the ledger cannot explain (another connection or process committed, a write that
+ * declared nothing, a rollback, a reset, a write between two declared ones) moves every tenant: the
+ * next `sync` sees a reading it did not explain. So a cache keyed by `stamp(tenant)` misses more
+ * than it must, never serves what changed.
+ *
+ * Each declared write also keeps, per tenant, the ids of the items it touched (bounded), so a
+ * read model can re-read those items instead of the whole tenant (`changedSince`).
+ *
+ * PostgreSQL: no ledger (`ledgerOf` is undefined); the callers keep their global version there.
+ */
+export interface TenantLedger {
+  /** distinct per ledger (a database restored into a new handle gets a new one) */
+  readonly id: number;
+  /** Reads the storage (outside a transaction) and moves every tenant if it changed unexplained; false: cannot tell now (a transaction is open). */
+  sync(): boolean;
+  /** The latest stamp of any tenant after `sync()`: taken before a read, to tell whether the read's tenant moved during it. */
+  mark(): number;
+  /** The tenant's stamp after `sync()`: equal stamps, nothing changed in that tenant. */
+  stamp(tenant: string): number;
+  /** The items of `tenant` that declared writes touched after `since` (a stamp), or undefined when that is not known (read everything again). */
+  changedSince(tenant: string, since: number): number[] | undefined;
+  /** Inside a write's transaction: the storage reading (first and last statement of the write). */
+  reading(): string;
+  /** After a commit: the write read `before` first and `after` last and touched only these items of these tenants (null: it does not say). */
+  explain(before: string, after: string, tenants: ReadonlyMap<string, readonly number[]> | null): void;
+}
+
+/** how many declared writes a tenant's log keeps (an older read model reads the tenant again) */
+const LOG_LIMIT = 64;
+
+let ledgerCount = 0;
+const ledgers = new WeakMap<BetterSqlite3.Database, TenantLedger>();
+
+export function ledgerOf(database: Database): TenantLedger | undefined {
+  const handle = database.sqlite;
+  if (handle === undefined) return undefined;
+  let ledger = ledgers.get(handle);
+  if (!ledger) {
+    ledger = createLedger(handle);
+    ledgers.set(handle, ledger);
+  }
+  return ledger;
+}
+
+function createLedger(handle: BetterSqlite3.Database): TenantLedger {
+  const changes = handle.prepare('SELECT total_changes()').pluck();
+  const dataVersion = handle.prepare('PRAGMA data_version').pluck();
+  const read = () => `${changes.get()}:${dataVersion.get()}`;
+  let explained = read();
+  let seq = 0;
+  /** every tenant is at least here: the last change the ledger could not explain */
+  let floor = 0;
+  const touched = new Map<string, number>();
+  const logs = new Map<string, { entries: { seq: number; items: readonly number[] }[]; dropped: number }>();
+
+  const moveAll = () => {
+    seq += 1;
+    floor = seq;
+    touched.clear();
+    logs.clear();
+  };
+
+  return {
+    id: ++ledgerCount,
+    sync() {
+      if (!handle.open || handle.inTransaction) return false;
+      const now = read();
+      if (now !== explained) {
+        moveAll();
+        explained = now;
+      }
+      return true;
+    },
+    mark() {
+      return seq;
+    },
+    stamp(tenant) {
+      const t = touched.get(tenant);
+      return t !== undefined && t > floor ? t : floor;
+    },
+    changedSince(tenant, since) {
+      if (since < floor) return undefined;
+      const stamp = touched.get(tenant);
+      if (stamp === undefined || stamp <= since) return [];
+      const log = logs.get(tenant);
+      // entries leave a log oldest first: one that left after `since` took ids with it
+      if (!log || log.dropped > since) return undefined;
+      const ids = new Set<number>();
+      for (const entry of log.entries) if (entry.seq > since) for (const id of entry.items) ids.add(id);
+      return [...ids];
+    },
+    reading() {
+      return read();
+    },
+    explain(before, after, tenants) {
+      if (before !== explained) moveAll();
+      if (after === before) {
+        explained = after;
+        return;
+      }
+      if (tenants === null || tenants.size === 0) {
+        moveAll();
+        explained = after;
+        return;
+      }
+      seq += 1;
+      for (const [tenant, items] of tenants) {
+        touched.set(tenant, seq);
+        let log = logs.get(tenant);
+        if (!log) {
+          log = { entries: [], dropped: 0 };
+          logs.set(tenant, log);
+        }
+        log.entries.push({ seq, items });
+        if (log.entries.length > LOG_LIMIT) log.dropped = (log.entries.shift() as { seq: number }).seq;
+      }
+      explained = after;
+    },
+  };
+}
+
+/** `tenant`'s version now and the mark to read it under (one storage reading), or undefined: do not cache. */
+export function tenantReading(database: Database, tenant: string): { version: string; mark: number } | undefined {
+  const ledger = ledgerOf(database);
+  if (!ledger?.sync()) return undefined;
+  return { version: `${ledger.id}:${ledger.stamp(tenant)}`, mark: ledger.mark() };
+}
+
+/**
+ * `tenant`'s version now (SQLite, no transaction open), or undefined: do not cache. With `mark`
+ * (tenantReading()'s or TenantLedger.mark(), taken before the read): undefined too when the tenant moved since, so a value read
+ * across a write is never kept under the version after it.
+ */
+export function tenantVersion(database: Database, tenant: string, mark?: number): string | undefined {
+  const ledger = ledgerOf(database);
+  if (!ledger?.sync()) return undefined;
+  const stamp = ledger.stamp(tenant);
+  if (mark !== undefined && stamp > mark) return undefined;
+  return `${ledger.id}:${stamp}`;
+}
+
+/**
+ * Values kept per key, each valid for its own tenant version (a Company, a token's principal...),
+ * at most `maxEntries` (the oldest set leaves first).
+ */
+export interface TenantCache<V> {
+  get(database: Database, key: string, version: string | undefined): V | undefined;
+  set(database: Database, key: string, version: string | undefined, value: V): void;
+}
+
+export function createTenantCache<V>(maxEntries: number): TenantCache<V> {
+  const perDatabase = new WeakMap<Database, Map<string, { version: string; value: V }>>();
+  return {
+    get(database, key, version) {
+      if (version === undefined) return undefined;
+      const entry = perDatabase.get(database)?.get(key);
+      return entry !== undefined && entry.version === version ? entry.value : undefined;
+    },
+    set(database, key, version, value) {
+      if (version === undefined) return;
+      let entries = perDatabase.get(database);
+      if (!entries) {
+        entries = new Map();
+        perDatabase.set(database, entries);
+      }
+      entries.delete(key);
+      entries.set(key, { version, value });
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+    },
+  };
+}

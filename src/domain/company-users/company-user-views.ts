@@ -1,0 +1,141 @@
+import type { Database } from '../../db/database.js';
+import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
+import type { Company } from '../companies/company-types.js';
+import { companyUsersTenant } from '../domain-events.js';
+import { findUserById, listUserPage, type UserFilters } from './company-user-repository.js';
+import type { CompanyUser, CompanyUserPage } from './company-user-types.js';
+
+/**
+ * A read model of a Company's users on SQLite (issue #16): every user of the Company in list order
+ * (id descending), frozen, kept under the Company's tenant stamp (db/tenant-ledger.ts). A write to
+ * the Company's users moves the stamp and names the users it touched: the view re-reads those users
+ * (one indexed read each) instead of the Company; anything the ledger cannot explain (another
+ * process, a reset, a Company or role change) makes it read the whole Company again. A page, a
+ * role filter or one user is then a slice of memory: no SQL, no row objects built per request.
+ *
+ * What it answers: offset pages with no filter but roles (and the own-records rule); a user by id.
+ * Everything else (searches, field filters, cursors) stays on SQL. Only Companies of up to
+ * MAX_VIEW_USERS users get a view; at most MAX_VIEWED_USERS users are held in all.
+ */
+export interface CompanyUserViews {
+  /** the page, or undefined when the view cannot answer it (PostgreSQL, a transaction open, a filter it does not hold, a big Company) */
+  page(company: Company, filters: UserFilters, paging: { limit: number; offset: number }): Promise<CompanyUserPage | undefined>;
+  /** the user when it is one of `company`'s (undefined: not known here, ask storage) */
+  user(company: Company, userId: number): Promise<CompanyUser | undefined>;
+  /** Companies read whole, views brought up to date user by user, answers from an up-to-date view */
+  readonly stats: { loads: number; patches: number; hits: number };
+}
+
+export const MAX_VIEW_USERS = 5_000;
+const MAX_VIEWED_USERS = 200_000;
+/** more touched users than this since the view's stamp: read the Company again */
+const MAX_PATCH = 32;
+
+interface View {
+  stamp: number;
+  users: CompanyUser[];
+  byId: Map<number, CompanyUser>;
+}
+
+function byIdDesc(a: CompanyUser, b: CompanyUser): number {
+  return b.id - a.id;
+}
+
+function makeView(stamp: number, users: CompanyUser[]): View {
+  for (const u of users) Object.freeze(u);
+  return { stamp, users, byId: new Map(users.map((u) => [u.id, u])) };
+}
+
+export function createCompanyUserViews(database: Database, options: { maxUsers?: number } = {}): CompanyUserViews {
+  const db = database.kysely;
+  const maxUsers = options.maxUsers ?? MAX_VIEW_USERS;
+  const stats = { loads: 0, patches: 0, hits: 0 };
+  // per ledger: a database restored into a new handle starts with no views
+  const perLedger = new WeakMap<TenantLedger, Map<number, View>>();
+  let held = 0;
+
+  function viewsOf(ledger: TenantLedger): Map<number, View> {
+    let views = perLedger.get(ledger);
+    if (!views) {
+      views = new Map();
+      perLedger.set(ledger, views);
+    }
+    return views;
+  }
+
+  function keep(views: Map<number, View>, companyId: number, view: View): void {
+    const old = views.get(companyId);
+    if (old) held -= old.users.length;
+    views.delete(companyId);
+    views.set(companyId, view);
+    held += view.users.length;
+    // least recently refreshed first
+    for (const [id, v] of views) {
+      if (held <= MAX_VIEWED_USERS) break;
+      if (id === companyId) continue;
+      views.delete(id);
+      held -= v.users.length;
+    }
+  }
+
+  async function readAll(company: Company): Promise<CompanyUser[]> {
+    stats.loads += 1;
+    return listUserPage(db, company.id, {}, { offset: 0, limit: maxUsers + 1 });
+  }
+
+  /** `view` brought up to `stamp` by re-reading the users the ledger says changed */
+  async function patch(company: Company, view: View, changed: readonly number[]): Promise<CompanyUser[]> {
+    stats.patches += 1;
+    const byId = new Map(view.byId);
+    for (const id of changed) {
+      const user = await findUserById(db, company.storeHash, id);
+      if (user && user.companyId === company.id) byId.set(id, user);
+      else byId.delete(id);
+    }
+    return [...byId.values()].sort(byIdDesc);
+  }
+
+  async function current(company: Company): Promise<View | undefined> {
+    if (company.userCount > maxUsers) return undefined;
+    const ledger = ledgerOf(database);
+    if (!ledger?.sync()) return undefined;
+    const tenant = companyUsersTenant(company.id);
+    const stamp = ledger.stamp(tenant);
+    const views = viewsOf(ledger);
+    const view = views.get(company.id);
+    if (view && view.stamp === stamp) {
+      stats.hits += 1;
+      return view;
+    }
+    const changed = view ? ledger.changedSince(tenant, view.stamp) : undefined;
+    const users = view && changed !== undefined && changed.length <= MAX_PATCH ? await patch(company, view, changed) : await readAll(company);
+    if (users.length > maxUsers) return undefined;
+    const fresh = makeView(stamp, users);
+    // kept only when nothing moved the Company while it was read (what was read is still this request's answer)
+    if (ledger.sync() && ledger.stamp(tenant) === stamp) keep(views, company.id, fresh);
+    return fresh;
+  }
+
+  return {
+    stats,
+    async page(company, filters, paging) {
+      const { roles, onlyUserId, ...rest } = filters;
+      if (Object.values(rest).some((v) => v !== undefined && v !== '')) return undefined;
+      const view = await current(company);
+      if (!view) return undefined;
+      let users = view.users;
+      if (roles !== undefined && roles.length > 0) users = users.filter((u) => roles.includes(u.role));
+      if (onlyUserId !== undefined) users = users.filter((u) => u.id === onlyUserId);
+      // unfiltered: the maintained counter, as storage answers (company-user-pages.ts)
+      const unfiltered = (roles === undefined || roles.length === 0) && onlyUserId === undefined;
+      const totalCount = unfiltered ? company.userCount : users.length;
+      const { limit, offset } = paging;
+      const items = offset >= totalCount ? [] : users.slice(offset, offset + limit);
+      return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
+    },
+    async user(company, userId) {
+      const view = await current(company);
+      return view?.byId.get(userId);
+    },
+  };
+}

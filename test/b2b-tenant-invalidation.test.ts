@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dialects } from './helpers/dialects.js';
+import { postman } from './helpers/b2b-graphql-client.js';
+import { createTestApp, type TestApp } from './helpers/test-app.js';
+import { auth, demo, tokenFor } from './b2b-rest-helpers.js';
+
+/**
+ * Per-Company invalidation (issue #16): a write to one Company's users is seen at once by that
+ * Company's lists and users on REST and GraphQL, while the other Companies' answers stay correct
+ * (and, on SQLite, their read models stay in memory: db/tenant-ledger.ts,
+ * domain/company-users/company-user-views.ts); a change from another connection is seen at once by
+ * every Company, on both engines.
+ */
+const NOW = Date.parse('2026-12-07T09:00:00Z');
+const A = demo.admin.companyId;
+const B = demo.rival.companyId;
+
+describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
+  let t: TestApp;
+  let tokenA: string;
+  let tokenB: string;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, now: NOW, sqliteFile: true });
+    tokenA = tokenFor(t, demo.admin);
+    tokenB = tokenFor(t, demo.rival);
+  });
+  afterAll(async () => t.close());
+
+  /** what storage holds for a Company, newest first, as the list shows it */
+  const truth = async (companyId: number) =>
+    (await sql<{ id: number; first_name: string; last_name: string }>`SELECT id, first_name, last_name FROM company_users WHERE company_id = ${companyId} ORDER BY id DESC`.execute(t.database.kysely)).rows.map((r) => ({
+      userId: Number(r.id),
+      firstName: r.first_name,
+      lastName: r.last_name,
+    }));
+  const restList = async (token: string, query = 'limit=50&offset=0') => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v2/users?${query}`, headers: auth(token) });
+    expect(res.statusCode).toBe(200);
+    const data = res.json().data as { list: { id: string; firstName: string; lastName: string }[]; pagination: { totalCount: number } };
+    return { raw: res.body, total: data.pagination.totalCount, users: data.list.map((u) => ({ userId: Number(u.id), firstName: u.firstName, lastName: u.lastName })) };
+  };
+  const restUser = async (token: string, id: number) => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/v2/users/${id}`, headers: auth(token) });
+    return { status: res.statusCode, firstName: res.statusCode === 200 ? (res.json().data.firstName as string) : undefined };
+  };
+  const gqlUsers = async (token: string, companyId: number) => {
+    const res = await postman(t.app, token, `query { users(companyId: ${companyId}, first: 50) { totalCount edges { node { id firstName lastName } } } }`);
+    expect(res.status).toBe(200);
+    const data = (res.body as { data: { users: { totalCount: number; edges: { node: { id: string; firstName: string; lastName: string } }[] } } }).data.users;
+    return data.edges.map((e) => ({ userId: Number(e.node.id), firstName: e.node.firstName, lastName: e.node.lastName }));
+  };
+  /** every read of both Companies equals storage */
+  const allMatch = async (label: string) => {
+    for (const [token, companyId] of [
+      [tokenA, A],
+      [tokenB, B],
+    ] as const) {
+      const expected = await truth(companyId);
+      const list = await restList(token);
+      expect(list.users, `${label}: REST list of ${companyId}`).toEqual(expected);
+      expect(list.total, `${label}: REST total of ${companyId}`).toBe(expected.length);
+      expect(await gqlUsers(token, companyId), `${label}: GraphQL users of ${companyId}`).toEqual(expected);
+      for (const user of expected) expect((await restUser(token, user.userId)).firstName, `${label}: REST user ${user.userId}`).toBe(user.firstName);
+      // a role filter and a deep offset on the same read model
+      const admins = (await restList(token, 'role=0&limit=50&offset=0')).users.map((u) => u.userId);
+      const adminIds = (await sql<{ id: number }>`SELECT id FROM company_users WHERE company_id = ${companyId} AND role = 0 ORDER BY id DESC`.execute(t.database.kysely)).rows.map((r) => Number(r.id));
+      expect(admins, `${label}: admins of ${companyId}`).toEqual(adminIds);
+      expect((await restList(token, 'limit=2&offset=1')).users, `${label}: page 2 of ${companyId}`).toEqual(expected.slice(1, 3));
+    }
+  };
+
+  it('a write in one Company is seen at once there on REST and GraphQL; the other Company\'s answers stay as they were', async () => {
+    await allMatch('start');
+    const before = await restList(tokenB);
+
+    // REST PUT in A
+    const put = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v2/users/${demo.senior.id}`,
+      headers: { ...auth(tokenA), 'content-type': 'application/json' },
+      payload: { firstName: 'Pierre-Tenant', lastName: 'Curie', email: demo.senior.email, phoneNumber: '', role: '1' },
+    });
+    expect(put.statusCode).toBe(200);
+    expect((await restUser(tokenA, demo.senior.id)).firstName).toBe('Pierre-Tenant');
+    expect((await restList(tokenA)).users.find((u) => u.userId === demo.senior.id)?.firstName).toBe('Pierre-Tenant');
+    expect((await gqlUsers(tokenA, A)).find((u) => u.userId === demo.senior.id)?.firstName).toBe('Pierre-Tenant');
+    expect((await restList(tokenB)).raw).toBe(before.raw);
+    await allMatch('after a REST write in A');
+
+    // GraphQL create and update in B
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/users',
+      headers: { ...auth(tokenB), 'content-type': 'application/json' },
+      payload: { companyId: B, firstName: 'New', lastName: 'Rival', email: 'tenant.new@rival.example', phoneNumber: '', role: '2' },
+    });
+    expect(created.statusCode).toBe(200);
+    const newId = Number(created.json().data.userId);
+    expect((await restList(tokenB)).users[0]).toEqual({ userId: newId, firstName: 'New', lastName: 'Rival' });
+    const update = await postman(t.app, tokenB, `mutation { userUpdate(userData: { companyId: ${B}, userId: ${newId}, firstName: "Renamed" }) { user { id firstName } } }`);
+    expect(update.status).toBe(200);
+    expect((await restUser(tokenB, newId)).firstName).toBe('Renamed');
+    await allMatch('after GraphQL writes in B');
+
+    // a delete in B: gone from B's list, total and by id; A untouched
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v2/users/${newId}`, headers: auth(tokenB) });
+    expect(del.statusCode).toBe(200);
+    expect((await restUser(tokenB, newId)).status).toBe(404);
+    await allMatch('after a delete in B');
+  });
+
+  it('a change from another connection is seen at once by every Company, users and principals alike', async () => {
+    await allMatch('warm');
+    const outside = await t.outside();
+    await sql`UPDATE company_users SET first_name = 'Outside-A' WHERE id = ${demo.junior.id}`.execute(outside.kysely);
+    await sql`UPDATE company_users SET last_name = 'Outside-B' WHERE id = ${demo.rival.id}`.execute(outside.kysely);
+    expect((await restUser(tokenA, demo.junior.id)).firstName).toBe('Outside-A');
+    expect((await restList(tokenB)).users.find((u) => u.userId === demo.rival.id)?.lastName).toBe('Outside-B');
+    await allMatch('after outside writes');
+
+    // a user deleted from outside (with the Company's maintained count, as Roster keeps it)
+    await sql`DELETE FROM company_users WHERE id = ${demo.junior.id}`.execute(outside.kysely);
+    await sql`UPDATE companies SET user_count = user_count - 1 WHERE id = ${A}`.execute(outside.kysely);
+    expect((await restUser(tokenA, demo.junior.id)).status).toBe(404);
+    await allMatch('after an outside delete');
+
+    // the caller's own role changed from outside: its principal follows at once (a Junior Buyer may not list)
+    await sql`UPDATE company_users SET role = 2, company_role_id = NULL WHERE id = ${demo.rival.id}`.execute(outside.kysely);
+    const refused = await t.app.inject({ method: 'PUT', url: `/api/v2/users/${demo.rival.id}`, headers: { ...auth(tokenB), 'content-type': 'application/json' }, payload: { firstName: 'x', lastName: 'y', email: demo.rival.email, phoneNumber: '', role: '0' } });
+    expect(refused.statusCode).toBe(403);
+    await sql`UPDATE company_users SET role = 0 WHERE id = ${demo.rival.id}`.execute(outside.kysely);
+    expect((await restList(tokenB)).users.length).toBeGreaterThan(0);
+  });
+});
+
+describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, now: NOW, sqliteFile: true });
+  });
+  afterAll(async () => t.close());
+
+  it('a write in Company A re-reads only the users it touched; Company B keeps its view; anything unexplained reads both again', async () => {
+    const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
+    const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
+    const views = createCompanyUserViews(t.database);
+    const service = createCompanyUserService({ database: t.database, clock: t.clock, views });
+    const admin = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
+    const rival = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.rival));
+    const ids = async (principal: typeof admin) => (await service.list(principal, { paging: { limit: 50, offset: 0 } })).items.map((u) => `${u.id}:${u.firstName}`);
+    const expected = async (companyId: number) =>
+      (await sql<{ id: number; first_name: string }>`SELECT id, first_name FROM company_users WHERE company_id = ${companyId} ORDER BY id DESC`.execute(t.database.kysely)).rows.map((r) => `${r.id}:${r.first_name}`);
+
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect(await ids(rival)).toEqual(await expected(B));
+    expect(views.stats).toMatchObject({ loads: 2, patches: 0 });
+
+    await service.update(admin, { userId: demo.senior.id }, { firstName: 'Patched' }, { mode: 'partial' });
+    expect(await ids(rival)).toEqual(await expected(B));
+    expect(views.stats).toMatchObject({ loads: 2, patches: 0 });
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect(await ids(admin)).toContain(`${demo.senior.id}:Patched`);
+    expect(views.stats).toMatchObject({ loads: 2, patches: 1 });
+    expect((await service.get(admin, { userId: demo.senior.id })).firstName).toBe('Patched');
+
+    // a write the ledger cannot explain (here: SQL on the same connection, outside any service)
+    await sql`UPDATE company_users SET first_name = 'Raw' WHERE id = ${demo.rival.id}`.execute(t.database.kysely);
+    expect(await ids(rival)).toEqual(await expected(B));
+    expect(await ids(rival)).toContain(`${demo.rival.id}:Raw`);
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect(views.stats).toMatchObject({ loads: 4, patches: 1 });
+  });
+});
