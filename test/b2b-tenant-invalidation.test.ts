@@ -171,4 +171,40 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     expect(await ids(admin)).toEqual(await expected(A));
     expect(views.stats).toMatchObject({ loads: 4, patches: 1 });
   });
+
+  it('answers a search as storage does: SQLite LIKE semantics (ASCII case only, wildcards literal), totals, pages, roles', async () => {
+    const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
+    const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
+    const withViews = createCompanyUserService({ database: t.database, clock: t.clock, views: createCompanyUserViews(t.database) });
+    const storageOnly = createCompanyUserService({ database: t.database, clock: t.clock, views: createCompanyUserViews(t.database, { maxUsers: 0 }) });
+    const admin = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
+    const names = [
+      ['Émile', 'Zola'],
+      ['ÉMILE', 'ZOLA'],
+      ['Straße', 'Weiß'],
+      ['Ann_a', '100%'],
+      ['back\\slash', 'O\'Neil'],
+      ['Ivan', 'Петров'],
+      ['IVAN', 'ПЕТРОВ'],
+    ];
+    for (const [i, [firstName, lastName]] of names.entries()) {
+      await withViews.create(admin, { companyId: A, email: `search.${i}@Example.COM`, firstName, lastName, phone: '', role: i % 3 });
+    }
+    const terms = ['émile', 'ÉMILE', 'emile', 'zola', 'ZOLA', 'straße', 'STRASSE', 'weiß', 'n_a', 'nna', '%', '100%', '_', '\\', "o'neil", 'петров', 'ПЕТРОВ', 'ivan петров', 'e z', 'émile zola', 'example.com', 'EXAMPLE', 'search.1@', ' zola ', 'curie', 'x'];
+    for (const q of terms) {
+      for (const roles of [undefined, [0], [1, 2]]) {
+        for (const paging of [{ limit: 50, offset: 0 }, { limit: 2, offset: 1 }]) {
+          const query = { search: q, ...(roles ? { roles } : {}), paging };
+          const a = await withViews.list(admin, query);
+          const b = await storageOnly.list(admin, query);
+          const label = `q=${JSON.stringify(q)} roles=${JSON.stringify(roles)} offset=${paging.offset}`;
+          expect(a.items.map((u) => u.id), label).toEqual(b.items.map((u) => u.id));
+          expect({ ...a, items: undefined }, label).toEqual({ ...b, items: undefined });
+        }
+      }
+    }
+    // and the search did match something (the comparison is not between two empty lists)
+    expect((await withViews.list(admin, { search: 'zola', paging: { limit: 50, offset: 0 } })).totalCount).toBe(2);
+    expect((await withViews.list(admin, { search: 'ПЕТРОВ', paging: { limit: 50, offset: 0 } })).totalCount).toBe(1);
+  });
 });

@@ -26,6 +26,18 @@ export function ilike(db: Kysely<DB>, column: Expression<unknown>, pattern: stri
 }
 
 /**
+ * Text as SQLite's `LIKE` compares it (no ICU): ASCII letters folded to lower case, every other
+ * character as it is. `sqliteLikeFold(a).includes(sqliteLikeFold(b))` is `a LIKE '%' || b || '%'`
+ * with `b`'s wildcards escaped, for read models that answer in memory what SQLite would (the
+ * Company users views).
+ */
+export function sqliteLikeFold(text: string): string {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+  // pure ASCII (names and e-mails, nearly always): toLowerCase folds exactly A-Z
+  return text.toLowerCase();
+}
+
+/**
  * The rows a query reads, locked until the transaction ends: `FOR UPDATE` on PostgreSQL; on SQLite
  * the transaction already holds the database (one writer, one connection) and the query is unchanged.
  */

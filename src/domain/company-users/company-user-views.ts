@@ -1,4 +1,6 @@
 import type { Database } from '../../db/database.js';
+import { sqliteLikeFold } from '../../db/dialect.js';
+import { isStorableText } from '../../db/lookup-guards.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import type { Company } from '../companies/company-types.js';
 import { companyUsersTenant } from '../domain-events.js';
@@ -13,8 +15,8 @@ import type { CompanyUser, CompanyUserPage } from './company-user-types.js';
  * process, a reset, a Company or role change) makes it read the whole Company again. A page, a
  * role filter or one user is then a slice of memory: no SQL, no row objects built per request.
  *
- * What it answers: offset pages with no filter but roles (and the own-records rule); a user by id.
- * Everything else (searches, field filters, cursors) stays on SQL. Only Companies of up to
+ * What it answers: offset pages filtered by search (`q`, as SQLite's LIKE matches), roles and the
+ * own-records rule; a user by id. Everything else (field filters, cursors) stays on SQL. Only Companies of up to
  * MAX_VIEW_USERS users get a view; at most MAX_VIEWED_USERS users are held in all.
  */
 export interface CompanyUserViews {
@@ -35,6 +37,20 @@ interface View {
   stamp: number;
   users: CompanyUser[];
   byId: Map<number, CompanyUser>;
+}
+
+/** longer than any stored name or e-mail: storage answers (see company-user-repository.ts) */
+const MAX_SEARCH = 1_000;
+
+/** what a search compares, per user object (a user patched in is a new object) */
+const folds = new WeakMap<CompanyUser, string[]>();
+function foldsOf(user: CompanyUser): string[] {
+  let f = folds.get(user);
+  if (!f) {
+    f = [user.firstName, user.lastName, `${user.firstName} ${user.lastName}`, user.email].map(sqliteLikeFold);
+    folds.set(user, f);
+  }
+  return f;
 }
 
 function byIdDesc(a: CompanyUser, b: CompanyUser): number {
@@ -119,15 +135,22 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   return {
     stats,
     async page(company, filters, paging) {
-      const { roles, onlyUserId, ...rest } = filters;
+      const { roles, onlyUserId, search: rawSearch, ...rest } = filters;
       if (Object.values(rest).some((v) => v !== undefined && v !== '')) return undefined;
+      const search = rawSearch?.trim();
+      // text storage cannot hold: storage's own answer (nothing matches)
+      if (rawSearch !== undefined && (!isStorableText(rawSearch) || rawSearch.length > MAX_SEARCH)) return undefined;
       const view = await current(company);
       if (!view) return undefined;
       let users = view.users;
+      if (search) {
+        const needle = sqliteLikeFold(search);
+        users = users.filter((u) => foldsOf(u).some((text) => text.includes(needle)));
+      }
       if (roles !== undefined && roles.length > 0) users = users.filter((u) => roles.includes(u.role));
       if (onlyUserId !== undefined) users = users.filter((u) => u.id === onlyUserId);
       // unfiltered: the maintained counter, as storage answers (company-user-pages.ts)
-      const unfiltered = (roles === undefined || roles.length === 0) && onlyUserId === undefined;
+      const unfiltered = !search && (roles === undefined || roles.length === 0) && onlyUserId === undefined;
       const totalCount = unfiltered ? company.userCount : users.length;
       const { limit, offset } = paging;
       const items = offset >= totalCount ? [] : users.slice(offset, offset + limit);
