@@ -110,6 +110,35 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
     await allMatch('after a delete in B');
   });
 
+  it('a caller\'s own role changed by another user of its Company takes effect on its next request; other callers keep theirs', async () => {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/v2/users',
+      headers: { ...auth(tokenA), 'content-type': 'application/json' },
+      payload: { companyId: A, firstName: 'Second', lastName: 'Admin', email: 'second.admin@greatbuys.com', phoneNumber: '', role: '0' },
+    });
+    expect(created.statusCode).toBe(200);
+    const second = { id: Number(created.json().data.userId), bcId: Number(created.json().data.bcId), email: 'second.admin@greatbuys.com' };
+    const tokenSecond = tokenFor(t, second);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenSecond) })).statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v2/users/${demo.senior.id}`, headers: auth(tokenSecond) })).statusCode).toBe(200);
+    // the first Admin makes the second a Junior Buyer (no user permissions)
+    const demote = await t.app.inject({
+      method: 'PUT',
+      url: `/api/v2/users/${second.id}`,
+      headers: { ...auth(tokenA), 'content-type': 'application/json' },
+      payload: { firstName: 'Second', lastName: 'Admin', email: second.email, phoneNumber: '', role: '2' },
+    });
+    expect(demote.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenSecond) })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v2/users/${demo.senior.id}`, headers: auth(tokenSecond) })).statusCode).toBe(403);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenA) })).statusCode).toBe(200);
+    const removed = await t.app.inject({ method: 'DELETE', url: `/api/v2/users/${second.id}`, headers: auth(tokenA) });
+    expect(removed.statusCode).toBe(200);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenSecond) })).statusCode).toBe(401);
+    await allMatch('after the second Admin came and went');
+  });
+
   it('a change from another connection is seen at once by every Company, users and principals alike', async () => {
     await allMatch('warm');
     const outside = await t.outside();

@@ -10,7 +10,7 @@ import type { CompanyUser } from '../domain/company-users/company-user-types.js'
 import { findCustomerById, findCustomerCredentials } from '../domain/customers/customer-repository.js';
 import type { Customer } from '../domain/customers/customer-types.js';
 import { type DataVersion, createDataVersion } from '../db/data-version.js';
-import { ledgerOf, tenantVersion } from '../db/tenant-ledger.js';
+import { type LedgerMark, ledgerMark, validSince } from '../db/tenant-ledger.js';
 import { companyUsersTenant } from '../domain/domain-events.js';
 import type { RuntimeSettings } from '../services.js';
 import type { Clock } from '../shared/clock.js';
@@ -179,7 +179,7 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
   const MAX_CACHED_TOKENS = 10_000;
   const tokenCache = new Map<
     string,
-    { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: string | undefined; tenant?: string | undefined; tenantVersion?: string | undefined }
+    { secret: string; decoded: DecodedB2bToken; principal?: B2bPrincipal; version: string | undefined; since?: LedgerMark | undefined }
   >();
 
   function issue(subject: TokenSubject, options: IssueOptions = {}): IssuedToken {
@@ -240,24 +240,28 @@ export function createB2bTokenService(deps: B2bTokenServiceDeps): B2bTokenServic
     const mine = entry !== undefined && entry.decoded === decoded;
     if (mine && entry.principal) {
       if (v !== undefined && entry.version === v) return entry.principal;
-      // SQLite: a Company user's principal stays valid while its Company's tenant did not move
-      // (db/tenant-ledger.ts): writes to other Companies' users no longer reload it
-      if (entry.tenant !== undefined && entry.tenantVersion !== undefined && tenantVersion(deps.database, entry.tenant) === entry.tenantVersion) {
-        const principal: B2bPrincipal = { ...entry.principal, readVersion: v };
-        entry.principal = principal;
-        entry.version = v;
-        return principal;
+      // SQLite: a Company user's principal stays valid while no write the ledger explains touched
+      // that user (db/tenant-ledger.ts): writes to other users, in its Company or another, no longer
+      // reload it; anything unexplained (a Company, role or hierarchy change, another connection) does
+      const own = entry.principal;
+      if (own.kind === 'companyUser' && entry.since !== undefined) {
+        const since = validSince(deps.database, companyUsersTenant(own.companyId), entry.since, (id) => id === own.userId);
+        if (since !== undefined) {
+          const principal: B2bPrincipal = { ...own, readVersion: v };
+          entry.principal = principal;
+          entry.version = v;
+          entry.since = since;
+          return principal;
+        }
       }
     }
-    // taken before reading: a principal read across a write to its Company is not kept under the later version
-    const ledger = ledgerOf(deps.database);
-    const mark = ledger?.sync() ? ledger.mark() : undefined;
+    // taken before reading: changes during the read are checked against the principal next time
+    const mark = ledgerMark(deps.database);
     const principal: B2bPrincipal = { ...(await loadPrincipal(decoded)), readVersion: v };
     if (mine) {
       entry.principal = principal;
       entry.version = v;
-      entry.tenant = principal.kind === 'companyUser' && mark !== undefined ? companyUsersTenant(principal.companyId) : undefined;
-      entry.tenantVersion = entry.tenant !== undefined ? tenantVersion(deps.database, entry.tenant, mark) : undefined;
+      entry.since = principal.kind === 'companyUser' ? mark : undefined;
     }
     return principal;
   }

@@ -148,56 +148,27 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
   };
 }
 
-/** `tenant`'s version now and the mark to read it under (one storage reading), or undefined: do not cache. */
-export function tenantReading(database: Database, tenant: string): { version: string; mark: number } | undefined {
+/** Where the ledger is now (SQLite, no transaction open): taken BEFORE a read whose result is kept with `ItemDependency`s. */
+export function ledgerMark(database: Database): LedgerMark | undefined {
   const ledger = ledgerOf(database);
   if (!ledger?.sync()) return undefined;
-  return { version: `${ledger.id}:${ledger.stamp(tenant)}`, mark: ledger.mark() };
+  return { ledger: ledger.id, seq: ledger.mark() };
 }
 
+export type LedgerMark = { ledger: number; seq: number };
+
 /**
- * `tenant`'s version now (SQLite, no transaction open), or undefined: do not cache. With `mark`
- * (tenantReading()'s or TenantLedger.mark(), taken before the read): undefined too when the tenant moved since, so a value read
- * across a write is never kept under the version after it.
+ * For a value read after `since` (a ledgerMark() taken before the read) that shows only the items
+ * `shows` accepts of `tenant` (null: it may show anything of the tenant): the position it stays
+ * valid at if no change the ledger explained since then touched one of those items, else undefined
+ * (changed, or not known: anything unexplained, another ledger). Check it again from what it returns.
  */
-export function tenantVersion(database: Database, tenant: string, mark?: number): string | undefined {
+export function validSince(database: Database, tenant: string, since: LedgerMark, shows: ((item: number) => boolean) | null): LedgerMark | undefined {
   const ledger = ledgerOf(database);
-  if (!ledger?.sync()) return undefined;
-  const stamp = ledger.stamp(tenant);
-  if (mark !== undefined && stamp > mark) return undefined;
-  return `${ledger.id}:${stamp}`;
-}
-
-/**
- * Values kept per key, each valid for its own tenant version (a Company, a token's principal...),
- * at most `maxEntries` (the oldest set leaves first).
- */
-export interface TenantCache<V> {
-  get(database: Database, key: string, version: string | undefined): V | undefined;
-  set(database: Database, key: string, version: string | undefined, value: V): void;
-}
-
-export function createTenantCache<V>(maxEntries: number): TenantCache<V> {
-  const perDatabase = new WeakMap<Database, Map<string, { version: string; value: V }>>();
-  return {
-    get(database, key, version) {
-      if (version === undefined) return undefined;
-      const entry = perDatabase.get(database)?.get(key);
-      return entry !== undefined && entry.version === version ? entry.value : undefined;
-    },
-    set(database, key, version, value) {
-      if (version === undefined) return;
-      let entries = perDatabase.get(database);
-      if (!entries) {
-        entries = new Map();
-        perDatabase.set(database, entries);
-      }
-      entries.delete(key);
-      entries.set(key, { version, value });
-      if (entries.size > maxEntries) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-    },
-  };
+  if (!ledger?.sync() || ledger.id !== since.ledger) return undefined;
+  if (ledger.stamp(tenant) <= since.seq) return since;
+  if (shows === null) return undefined;
+  const changed = ledger.changedSince(tenant, since.seq);
+  if (changed === undefined || changed.some(shows)) return undefined;
+  return { ledger: ledger.id, seq: ledger.mark() };
 }

@@ -112,7 +112,13 @@ export async function commitWithEvents<T>(
   return outcome.result;
 }
 
-/** The tenant of a B2B Company's users in the ledger (db/tenant-ledger.ts); its items are user ids. */
+/**
+ * The item a write names in its Company's tenant when it changed who is in the Company (a user
+ * created, deleted or moved): answers that depend on the Company's membership (pages, totals) depend on it.
+ */
+export const MEMBERSHIP_CHANGED = -1;
+
+/** The tenant of a B2B Company's users in the ledger (db/tenant-ledger.ts); its items are user ids (and MEMBERSHIP_CHANGED). */
 export function companyUsersTenant(companyId: number): string {
   return `company:${companyId}`;
 }
@@ -136,10 +142,13 @@ function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | 
     const companies = new Set([companyOf(event.subject), companyOf(event.before), companyOf(event.after)]);
     companies.delete(undefined);
     if (typeof userId !== 'number' || companies.size === 0) return null;
+    // a user created, deleted or moved changes who is in the Company (pages, totals), not only that user
+    const membership = event.type !== 'company.user.updated' || companies.size > 1;
     for (const companyId of companies) {
       const key = companyUsersTenant(companyId as number);
       const items = tenants.get(key) ?? [];
       items.push(userId);
+      if (membership) items.push(MEMBERSHIP_CHANGED);
       tenants.set(key, items);
     }
   }

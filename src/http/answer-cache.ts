@@ -1,6 +1,7 @@
 import type { Database } from '../db/database.js';
+import { type LedgerMark, validSince } from '../db/tenant-ledger.js';
 import { createVersionedCache, type VersionedCache } from '../db/storage-version.js';
-import { textWeight } from '../shared/weighted-lru.js';
+import { createWeightedLru, textWeight, type WeightedLru } from '../shared/weighted-lru.js';
 
 /**
  * The one whole-answer cache of the HTTP edges (B2B REST routes that opt in, B2B GraphQL, Account
@@ -78,6 +79,69 @@ export function createAnswerCache<A extends Answer | string = string>(maxEntries
       if (version === undefined || key.length > MAX_CACHED_KEY_LENGTH || length > MAX_CACHED_ANSWER_LENGTH) return;
       if ((await versionNow()) !== version) return;
       cacheOf(scope.tenant ?? '*').set(scope.database, version, key, answer, textWeight(key) + textWeight(typeof answer === 'string' ? answer : answer.body));
+    },
+  };
+}
+
+/**
+ * What an answer shows of one tenant (db/tenant-ledger.ts): the items it holds (user ids, and the
+ * tenant's membership marker when it shows who is in it), or null when any change in the tenant
+ * may change it. `mark` is the ledger's position taken before the caller was resolved and anything
+ * was read.
+ */
+export interface ItemDependency {
+  tenant: string;
+  items: readonly number[] | null;
+  mark: LedgerMark;
+}
+
+/**
+ * SQLite: whole answers kept per tenant and the items they show, so a write to one user of a
+ * Company leaves the Company's other answers (pages without that user, other users) valid (issue
+ * #16: with a tenth of requests writing, answers kept per data version, or per Company, were stale
+ * before they were asked again). An answer is served while the ledger explains every change since
+ * it was kept and none of them names one of its items; anything unexplained (another connection,
+ * a reset, a Company or role change) drops them all, as the data version did.
+ */
+export interface ItemAnswerCache {
+  get(database: Database, key: string): string | undefined;
+  keep(database: Database, key: string, answer: string, dependency: ItemDependency): void;
+}
+
+interface ItemAnswer {
+  answer: string;
+  tenant: string;
+  /** the ledger position up to which every change was checked against `items` */
+  since: LedgerMark;
+  items: ReadonlySet<number> | null;
+}
+
+export function createItemAnswerCache(): ItemAnswerCache {
+  const perDatabase = new WeakMap<Database, WeightedLru<ItemAnswer>>();
+  return {
+    get(database, key) {
+      const entries = perDatabase.get(database);
+      if (!entries || key.length > MAX_CACHED_KEY_LENGTH) return undefined;
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      const items = entry.items;
+      const valid = validSince(database, entry.tenant, entry.since, items === null ? null : (id) => items.has(id));
+      if (!valid) {
+        entries.delete(key);
+        return undefined;
+      }
+      entry.since = valid;
+      return entry.answer;
+    },
+    keep(database, key, answer, dependency) {
+      if (key.length > MAX_CACHED_KEY_LENGTH || answer.length > MAX_CACHED_ANSWER_LENGTH) return;
+      let entries = perDatabase.get(database);
+      if (!entries) {
+        entries = createWeightedLru<ItemAnswer>({ maxEntries: MAX_CACHED_ANSWERS, maxWeight: MAX_CACHED_WEIGHT });
+        perDatabase.set(database, entries);
+      }
+      const { tenant, items, mark } = dependency;
+      entries.set(key, { answer, tenant, since: mark, items: items === null ? null : new Set(items) }, textWeight(key) + textWeight(answer));
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import { ledgerMark } from '../db/tenant-ledger.js';
 import type { B2bPrincipal } from '../domain/company-roles/b2b-principal.js';
 import type { RateLimitDecision } from '../domain/rate-limits/rate-limiter.js';
 import type { Services } from '../services.js';
@@ -81,12 +82,14 @@ export interface B2bCaller {
   /** the store's quota decision once counted (null: limits off) */
   decision: RateLimitDecision | null;
   counted: boolean;
+  /** SQLite: the tenant ledger's position taken with `version`, before the caller was resolved (http/answer-cache.ts ItemDependency) */
+  mark: { ledger: number; seq: number } | undefined;
 }
 
 export async function resolveB2bCaller(services: Services, headers: FastifyRequest['headers']): Promise<B2bCaller> {
   const version = await services.readVersion.take();
   const token = tokenFromHeaders(headers);
-  const caller: B2bCaller = { ...unknownCaller(), version, token };
+  const caller: B2bCaller = { ...unknownCaller(), version, token, mark: ledgerMark(services.database) };
   let decoded: ReturnType<Services['b2bTokens']['decode']>;
   try {
     decoded = services.b2bTokens.decode(token);
@@ -109,7 +112,7 @@ export async function resolveB2bCaller(services: Services, headers: FastifyReque
 
 /** A caller nothing is known of yet (a token endpoint names its store in the body). */
 export function unknownCaller(): B2bCaller {
-  return { version: undefined, token: undefined, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false };
+  return { version: undefined, token: undefined, storeHash: undefined, principal: undefined, failure: undefined, decision: null, counted: false, mark: undefined };
 }
 
 /**

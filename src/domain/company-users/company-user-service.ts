@@ -12,8 +12,8 @@ import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js
 import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
 import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
-import { commitWithEvents, companyUsersTenant } from '../domain-events.js';
-import { createTenantCache, tenantReading, tenantVersion } from '../../db/tenant-ledger.js';
+import { commitWithEvents, companyUsersTenant, MEMBERSHIP_CHANGED } from '../domain-events.js';
+import { type LedgerMark, ledgerMark, validSince } from '../../db/tenant-ledger.js';
 import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
 import { createUserPositionCache, type UserPositionCache } from './company-user-positions.js';
@@ -29,6 +29,7 @@ import {
   findUserByCustomerId,
   findUserByEmail,
   findUserById,
+  hasNoFilters,
   insertUser,
   readUserSnapshot,
   snapshotOf,
@@ -160,19 +161,25 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   const companyCache = createVersionedCache<Company | null>(1_000);
   // on SQLite, each Company under its own tenant version (db/tenant-ledger.ts): a write to another
   // Company's users leaves it cached
-  const companyByTenant = createTenantCache<Company | null>(10_000);
+  // on SQLite, each Company checked against the tenant ledger (db/tenant-ledger.ts): only a change
+  // of who is in it (its user count) or anything unexplained (a Company write) reloads it
+  const companyByTenant = new Map<string, { company: Company | null; since: LedgerMark }>();
   const views = deps.views ?? createCompanyUserViews(deps.database);
 
   /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
   function readCompany(storeHash: string, id: number, readVersion?: string): Company | undefined | Promise<Company | undefined> {
     const key = `${storeHash}:${id}`;
-    const tenant = companyUsersTenant(id);
-    const reading = tenantReading(deps.database, tenant);
-    if (reading !== undefined) {
-      const hit = companyByTenant.get(deps.database, key, reading.version);
-      if (hit !== undefined) return hit ?? undefined;
+    const mark = ledgerMark(deps.database);
+    if (mark !== undefined) {
+      const entry = companyByTenant.get(key);
+      const since = entry ? validSince(deps.database, companyUsersTenant(id), entry.since, (item) => item === MEMBERSHIP_CHANGED) : undefined;
+      if (entry && since) {
+        entry.since = since;
+        return entry.company ?? undefined;
+      }
       return findCompany(db, storeHash, id).then((company) => {
-        companyByTenant.set(deps.database, key, tenantVersion(deps.database, tenant, reading.mark), company ?? null);
+        if (companyByTenant.size >= 10_000) companyByTenant.clear();
+        companyByTenant.set(key, { company: company ?? null, since: mark });
         return company;
       });
     }
@@ -261,11 +268,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const limit = Number.isFinite(query.paging.limit) ? Math.min(Math.max(1, Math.trunc(query.paging.limit)), MAX_PAGE) : 10;
       const offset = Number.isFinite(query.paging.offset ?? 0) ? Math.max(0, Math.trunc(query.paging.offset ?? 0)) : 0;
       const { afterId, beforeId, fromEnd } = query.paging;
-      if (afterId === undefined && beforeId === undefined && !fromEnd) {
-        const fromView = await views.page(company, filters, { limit, offset });
-        if (fromView) return fromView;
-      }
-      return readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd });
+      const plainOffset = afterId === undefined && beforeId === undefined && !fromEnd;
+      const page = (plainOffset ? await views.page(company, filters, { limit, offset }) : undefined) ?? (await readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd }));
+      page.dependsOn = { companyId, items: plainOffset && hasNoFilters(filters) ? [...page.items.map((u) => u.id), MEMBERSHIP_CHANGED] : null };
+      return page;
     },
 
     async get(principal, ref, options) {

@@ -88,6 +88,12 @@ export interface CompanyUserPage {
   /** echo of the effective paging */
   offset: number;
   limit: number;
+  /**
+   * What the page shows of its Company, for answer caches (http/answer-cache.ts): the users it holds
+   * and the Company's membership when unfiltered; null when any change in the Company may change it
+   * (a search or a filter: a changed user may enter or leave it).
+   */
+  dependsOn?: { companyId: number; items: number[] | null };
 }
 
 /**

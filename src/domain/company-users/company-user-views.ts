@@ -104,6 +104,7 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     stats.patches += 1;
     const byId = new Map(view.byId);
     for (const id of changed) {
+      if (id < 0) continue; // MEMBERSHIP_CHANGED: the ids around it say who
       const user = await findUserById(db, company.storeHash, id);
       if (user && user.companyId === company.id) byId.set(id, user);
       else byId.delete(id);

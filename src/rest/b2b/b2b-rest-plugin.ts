@@ -68,6 +68,7 @@ export async function b2bRestPlugin(app: FastifyInstance): Promise<void> {
   const docs: B2bRouteDoc[] = [];
   let document: JsonSchema | undefined;
   app.decorateRequest('b2bCaller', null);
+  app.decorateRequest('answerDependsOn', null);
 
   await app.register(
     async (io) => {

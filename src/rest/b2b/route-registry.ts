@@ -1,5 +1,17 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { answerKey, createAnswerCache, createItemAnswerCache } from '../../http/answer-cache.js';
+import { companyUsersTenant } from '../../domain/domain-events.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * Set by a `cacheAnswer` handler whose answer shows only a Company's users: which Company and
+     * which users (null: any change in the Company may change it). The answer is then kept per
+     * item (http/answer-cache.ts createItemAnswerCache) instead of per data version.
+     */
+    answerDependsOn: { companyId: number; items: readonly number[] | null } | null;
+  }
+}
 import type { B2bRouteDoc } from './openapi.js';
 
 /**
@@ -36,6 +48,7 @@ export function registerRoute(app: FastifyInstance, docs: B2bRouteDoc[], route: 
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const answers = createAnswerCache();
+const itemAnswers = createItemAnswerCache();
 
 /**
  * Sends the answer this token got for this URL at this data version, or builds it and offers it to
@@ -48,10 +61,21 @@ async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, bu
   const scope = { database: services.database, version: caller?.version };
   const key = caller?.token !== undefined && caller.principal !== undefined ? answerKey(caller.token, request.url) : undefined;
   if (key !== undefined) {
-    const hit = answers.get(scope, key);
+    const hit = answers.get(scope, key) ?? itemAnswers.get(services.database, key);
     if (hit !== undefined) return reply.type(JSON_TYPE).send(hit);
   }
   const text = reply.serialize(await build(request, reply)) as string;
-  if (key !== undefined) await answers.keep(scope, key, text, () => services.readVersion.take());
+  if (key !== undefined) {
+    const principal = caller?.principal;
+    const shows = request.answerDependsOn;
+    // per item when the answer shows the caller's own Company only (the caller's own row is one of its items: its role decides)
+    if (shows && caller?.mark && principal?.kind === 'companyUser' && shows.companyId === principal.companyId) {
+      itemAnswers.keep(services.database, key, text, {
+        tenant: companyUsersTenant(shows.companyId),
+        items: shows.items === null ? null : [...shows.items, principal.userId],
+        mark: caller.mark,
+      });
+    } else await answers.keep(scope, key, text, () => services.readVersion.take());
+  }
   return reply.type(JSON_TYPE).send(text);
 }

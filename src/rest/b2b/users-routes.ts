@@ -53,6 +53,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
         paging,
         invalid,
       });
+      request.answerDependsOn = page.dependsOn ?? null;
       return ok({ list: page.items.map(userListItem), pagination: { totalCount: page.totalCount, offset: page.offset, limit: page.limit } });
     },
   });
@@ -135,6 +136,7 @@ export function registerUserRoutes(app: FastifyInstance, docs: B2bRouteDoc[]): v
     async handler(request) {
       const { userId } = request.params as { userId?: string };
       const user = await request.services.companyUsers.get(principalOf(request), userRef(userId, request.query as Record<string, unknown>));
+      request.answerDependsOn = { companyId: user.companyId, items: [user.id] };
       return ok(userDetail(user));
     },
   });
