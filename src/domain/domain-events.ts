@@ -114,7 +114,8 @@ export async function commitWithEvents<T>(
 
 /**
  * The item a write names in its Company's tenant when it changed who is in the Company (a user
- * created, deleted or moved): answers that depend on the Company's membership (pages, totals) depend on it.
+ * created, deleted or moved) or the Company's own row (a role change moves its user-list stamp):
+ * answers that depend on the Company's membership (pages, totals) and the Company itself depend on it.
  */
 export const MEMBERSHIP_CHANGED = -1;
 
@@ -142,8 +143,10 @@ function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | 
     const companies = new Set([companyOf(event.subject), companyOf(event.before), companyOf(event.after)]);
     companies.delete(undefined);
     if (typeof userId !== 'number' || companies.size === 0) return null;
-    // a user created, deleted or moved changes who is in the Company (pages, totals), not only that user
-    const membership = event.type !== 'company.user.updated' || companies.size > 1;
+    // a user created, deleted or moved changes who is in the Company (pages, totals), and so does a
+    // role change for the Company's row (its user-list stamp, company-repository.ts adjustUserCount)
+    const roleOf = (value: unknown) => (value as { role?: unknown } | null | undefined)?.role;
+    const membership = event.type !== 'company.user.updated' || companies.size > 1 || roleOf(event.before) !== roleOf(event.after);
     for (const companyId of companies) {
       const key = companyUsersTenant(companyId as number);
       const items = tenants.get(key) ?? [];

@@ -1,3 +1,4 @@
+import { runCompiled } from '../../db/shaped-query.js';
 import type { Kysely } from 'kysely';
 import { isStorableId, isStorableStoreHash } from '../../db/lookup-guards.js';
 import type { DB } from '../../db/tables.js';
@@ -75,7 +76,10 @@ export async function listWebhooks(db: Db, storeHash: string, clientId: string, 
 
 /** Active hooks of a store registered for any of `scopes` (a concrete scope and its wildcards), id order. */
 export async function listActiveWebhooksFor(db: Db, storeHash: string, scopes: readonly string[]): Promise<Webhook[]> {
-  const rows = await db.selectFrom('webhooks').selectAll().where('store_hash', '=', storeHash).where('is_active', '=', 1).where('scope', 'in', [...scopes]).orderBy('id').execute();
+  // on every write that may fire a hook: compiled once per number of scopes (db/shaped-query.ts)
+  const rows = await runCompiled(db, `webhooks-active-for-${scopes.length}`, [storeHash, 1, ...scopes], () =>
+    db.selectFrom('webhooks').selectAll().where('store_hash', '=', storeHash).where('is_active', '=', 1).where('scope', 'in', [...scopes]).orderBy('id'),
+  );
   return rows.map(toWebhook);
 }
 
