@@ -42,12 +42,16 @@ interface View {
 /** longer than any stored name or e-mail: storage answers (see company-user-repository.ts) */
 const MAX_SEARCH = 1_000;
 
-/** what a search compares, per user object (a user patched in is a new object) */
-const folds = new WeakMap<CompanyUser, string[]>();
-function foldsOf(user: CompanyUser): string[] {
+/**
+ * What a search compares, per user object (a user patched in is a new object): the four texts
+ * storage matches (first name, last name, "first last", e-mail), folded as SQLite's LIKE folds,
+ * joined by NUL, which no search holds (isStorableText), so one `includes` never matches across two.
+ */
+const folds = new WeakMap<CompanyUser, string>();
+function foldOf(user: CompanyUser): string {
   let f = folds.get(user);
-  if (!f) {
-    f = [user.firstName, user.lastName, `${user.firstName} ${user.lastName}`, user.email].map(sqliteLikeFold);
+  if (f === undefined) {
+    f = sqliteLikeFold(`${user.firstName}\u0000${user.lastName}\u0000${user.firstName} ${user.lastName}\u0000${user.email}`);
     folds.set(user, f);
   }
   return f;
@@ -143,18 +147,23 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       if (rawSearch !== undefined && (!isStorableText(rawSearch) || rawSearch.length > MAX_SEARCH)) return undefined;
       const view = await current(company);
       if (!view) return undefined;
-      let users = view.users;
-      if (search) {
-        const needle = sqliteLikeFold(search);
-        users = users.filter((u) => foldsOf(u).some((text) => text.includes(needle)));
-      }
-      if (roles !== undefined && roles.length > 0) users = users.filter((u) => roles.includes(u.role));
-      if (onlyUserId !== undefined) users = users.filter((u) => u.id === onlyUserId);
-      // unfiltered: the maintained counter, as storage answers (company-user-pages.ts)
-      const unfiltered = !search && (roles === undefined || roles.length === 0) && onlyUserId === undefined;
-      const totalCount = unfiltered ? company.userCount : users.length;
+      // one pass: the matching users counted, the page's kept
+      const needle = search ? sqliteLikeFold(search) : undefined;
+      const anyRole = roles === undefined || roles.length === 0;
       const { limit, offset } = paging;
-      const items = offset >= totalCount ? [] : users.slice(offset, offset + limit);
+      const items: CompanyUser[] = [];
+      let matched = 0;
+      for (const u of view.users) {
+        if (needle !== undefined && !foldOf(u).includes(needle)) continue;
+        if (!anyRole && !roles.includes(u.role)) continue;
+        if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
+        if (matched >= offset && items.length < limit) items.push(u);
+        matched += 1;
+      }
+      // unfiltered: the maintained counter, as storage answers (company-user-pages.ts)
+      const unfiltered = needle === undefined && anyRole && onlyUserId === undefined;
+      const totalCount = unfiltered ? company.userCount : matched;
+      if (offset >= totalCount) items.length = 0;
       return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
     },
     async user(company, userId) {
