@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GraphQLError, GraphQLSchema } from 'graphql';
-import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { type GraphQLError, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { answerKey, createAnswerCache, createItemAnswerCache, type ItemDependency } from '../../http/answer-cache.js';
+import { companyUsersTenant } from '../../domain/domain-events.js';
 import { logOperation } from '../../http/request-log.js';
-import { B2B_CORS_HEADERS, quotaHeaders, resolveB2bCaller, throttledError } from '../../http/b2b-caller.js';
+import { B2B_CORS_HEADERS, type B2bCaller, quotaHeaders, resolveB2bCaller, throttledError } from '../../http/b2b-caller.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine, getVariableValues } from '../engine/graphql-engine.js';
 import { graphiqlHtml } from '../graphiql.js';
 import { DEMO_B2B_SIGN_IN, DEMO_COMPANY_ID, demoB2bToken } from '../graphiql-demo.js';
 import { createB2bSchema } from './b2b-schema.js';
-import { type RateLimitState, createB2bContext } from './context.js';
+import { type B2bContext, type RateLimitState, createB2bContext } from './context.js';
 import { type B2bErrorJson, formatExecutionErrors, messageOf, requestError } from './errors.js';
 import { b2bResolvers } from './resolvers.js';
 import { tokenStateOf } from './token.js';
@@ -37,6 +38,8 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
    * store's quota on every request; a resolver that depends on more opts out (notCacheable).
    */
   const answers = createAnswerCache();
+  // SQLite: answers of documents that read only a Company's users, kept per the users they show
+  const itemAnswers = createItemAnswerCache();
   // built on the first request: an app that never serves B2B GraphQL (most test files, most CLI
   // runs) does not pay for it at start (about a fifth of buildApp + ready)
   let built: { schema: GraphQLSchema; engine: GraphqlEngine } | undefined;
@@ -115,7 +118,7 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     const scope = { database: services.database, version };
     const cacheKey = token.kind === 'valid' && rateLimit.counted && rawToken !== undefined && text !== undefined ? answerKey(rawToken, text) : undefined;
     if (cacheKey !== undefined) {
-      const hit = answers.get(scope, cacheKey);
+      const hit = answers.get(scope, cacheKey) ?? itemAnswers.get(services.database, cacheKey);
       if (hit !== undefined) {
         const named = (request.body as { operationName?: unknown } | undefined)?.operationName;
         logOperation(reply, typeof named === 'string' ? named : undefined);
@@ -172,13 +175,38 @@ export async function b2bGraphqlRoutes(app: FastifyInstance): Promise<void> {
     }
     if (!result.errors || result.errors.length === 0) {
       const json = JSON.stringify({ data: result.data ?? null });
-      if (cacheKey !== undefined && prepared.operationType === 'query' && context.cacheable) await answers.keep(scope, cacheKey, json, () => services.readVersion.take());
+      if (cacheKey !== undefined && prepared.operationType === 'query' && context.cacheable) {
+        const dependency = itemDependencyOf(prepared.operation, context, caller);
+        if (dependency) itemAnswers.keep(services.database, cacheKey, json, dependency);
+        else await answers.keep(scope, cacheKey, json, () => services.readVersion.take());
+      }
       return sendJson(reply, 200, json, rateLimit);
     }
     const formatted = formatExecutionErrors(result.errors, (err) => request.log.error({ err }, 'unexpected error in a B2B GraphQL resolver'));
     if (formatted.rateLimited && rateLimit.decision) return sendRateLimited(reply, rateLimit.decision);
     return send(reply, 200, { errors: formatted.errors, data: result.data ?? null }, rateLimit);
   });
+}
+
+/** the top-level fields whose whole answer comes from a Company's users (their nodes: user fields, role names, `companyInfo`) */
+const USER_READS = new Set(['users', 'user', '__typename']);
+
+/**
+ * What a query's answer depends on, for the per-item cache: only when every top-level field is a
+ * Company-user read (no fragment at the top: each field is seen by name), every read named the
+ * caller's own Company, and the caller is one of its users (its own row: its role decides). The
+ * union of the users they showed, or null when one of them depends on the whole Company.
+ */
+function itemDependencyOf(operation: OperationDefinitionNode, context: B2bContext, caller: B2bCaller): ItemDependency | undefined {
+  const principal = caller.principal;
+  if (!caller.mark || principal?.kind !== 'companyUser' || context.shown.length === 0) return undefined;
+  if (!operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && USER_READS.has(s.name.value))) return undefined;
+  let items: number[] | null = [principal.userId];
+  for (const read of context.shown) {
+    if (read.companyId !== principal.companyId) return undefined;
+    items = read.items === null || items === null ? null : [...items, ...read.items];
+  }
+  return { tenant: companyUsersTenant(principal.companyId), items, mark: caller.mark };
 }
 
 interface GraphqlBody {

@@ -33,6 +33,12 @@ export interface B2bContext {
   notCacheable(): void;
   /** false once a resolver called notCacheable() */
   readonly cacheable: boolean;
+  /**
+   * What the Company-user reads of this request showed (`users`: a page's users and membership, or
+   * null for a filtered one; `user`: that user), for the per-item answer cache (http/answer-cache.ts).
+   */
+  showed(companyId: number, items: readonly number[] | null): void;
+  readonly shown: readonly { companyId: number; items: readonly number[] | null }[];
 }
 
 export type TokenState =
@@ -54,9 +60,14 @@ export function createB2bContext(options: {
   // version reading (two pragmas on SQLite), so it is asked once per Company, hit or miss
   const companies = new Map<string, Company | undefined | Promise<Company | undefined>>();
   let cacheable = true;
+  const shown: { companyId: number; items: readonly number[] | null }[] = [];
   return {
     services,
     log: options.log,
+    shown,
+    showed(companyId, items) {
+      shown.push({ companyId, items });
+    },
     notCacheable() {
       cacheable = false;
     },

@@ -431,12 +431,15 @@ export const userResolvers: B2bResolverMap = {
         },
         ...(Object.keys(invalid).length > 0 ? { invalid } : {}),
       });
+      if (page.dependsOn) ctx.showed(page.dependsOn.companyId, page.dependsOn.items);
       return { totalCount: page.totalCount, ...relayPage(page, (user) => encodeUserCursor(user.id), toUserNode) };
     },
 
     async user(_root, args: { companyId: number; userId: number }, ctx: B2bContext) {
       const principal = await ctx.principal();
-      return toUserNode(await ctx.services.companyUsers.get(principal, { userId: args.userId }, { companyId: args.companyId }));
+      const user = await ctx.services.companyUsers.get(principal, { userId: args.userId }, { companyId: args.companyId });
+      ctx.showed(user.companyId, [user.id]);
+      return toUserNode(user);
     },
   },
 
