@@ -98,7 +98,7 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
   handle.pragma('synchronous = NORMAL');
   handle.pragma('busy_timeout = 5000');
   const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
-  registerDialect(kysely, 'sqlite');
+  registerDialect(kysely, 'sqlite', handle);
   return {
     kysely,
     dialect: 'sqlite',

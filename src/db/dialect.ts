@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { DB } from './tables.js';
@@ -10,8 +11,16 @@ import type { DB } from './tables.js';
 const dialects = new WeakMap<object, DialectName>();
 
 /** Called once by openDatabase for each Kysely instance it makes. */
-export function registerDialect(kysely: Kysely<DB>, dialect: DialectName): void {
+export function registerDialect(kysely: Kysely<DB>, dialect: DialectName, handle?: BetterSqlite3.Database): void {
   dialects.set(kysely.getExecutor().adapter, dialect);
+  if (handle) handles.set(kysely.getExecutor().adapter, handle);
+}
+
+const handles = new WeakMap<object, BetterSqlite3.Database>();
+
+/** The better-sqlite3 handle behind a Kysely instance or one of its transactions (SQLite only). */
+export function sqliteHandleOf(db: Kysely<DB>): BetterSqlite3.Database | undefined {
+  return handles.get(db.getExecutor().adapter);
 }
 
 export function dialectOf(db: Kysely<DB>): DialectName {
