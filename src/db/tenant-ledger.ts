@@ -32,8 +32,15 @@ export interface TenantLedger {
   stamp(tenant: string): number;
   /** The items of `tenant` that declared writes touched after `since` (a stamp), or undefined when that is not known (read everything again). */
   changedSince(tenant: string, since: number): number[] | undefined;
-  /** Inside a write's transaction: the storage reading (first and last statement of the write). */
-  reading(): string;
+  /** Inside a write's transaction, first: the connection's change count (see `reading`). */
+  changes(): number;
+  /**
+   * Inside a write's transaction, last: the storage reading at the start (`changesBefore`) and now.
+   * One `PRAGMA data_version`, read last: a commit by another connection after the last explained
+   * reading and before this transaction took the write lock shows in it, so `before` then differs
+   * from what the ledger explained and everything moves.
+   */
+  reading(changesBefore: number): { before: string; after: string };
   /** After a commit: the write read `before` first and `after` last and touched only these items of these tenants (null: it does not say). */
   explain(before: string, after: string, tenants: ReadonlyMap<string, readonly number[]> | null): void;
 }
@@ -118,8 +125,12 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
       for (const entry of log.entries) if (entry.seq > since) for (const id of entry.items) ids.add(id);
       return [...ids];
     },
-    reading() {
-      return read();
+    changes() {
+      return changes.get() as number;
+    },
+    reading(changesBefore) {
+      const version = dataVersion.get();
+      return { before: `${changesBefore}:${version}`, after: `${changes.get()}:${version}` };
     },
     explain(before, after, tenants) {
       if (before !== explained) moveAll();

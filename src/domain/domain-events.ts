@@ -90,23 +90,23 @@ export async function commitWithEvents<T>(
   const place = (): EventSlot => sink?.reserve?.() ?? { emit: (event) => sink?.emit(event), cancel: () => undefined };
   const attempts: EventSlot[][] = [];
   const ledger = ledgerOf(database);
-  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[]; before: string | undefined; after: string | undefined };
+  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[]; readings: { before: string; after: string } | undefined };
   try {
     outcome = await runInTransaction(database, async (trx) => {
-      // first and last on the connection inside the transaction: what the ledger may explain
-      const before = ledger?.reading();
+      // first and last on the connection inside the transaction: what the ledger may explain (db/tenant-ledger.ts)
+      const changesBefore = ledger?.changes();
       const events: WorldEventInput[] = [];
       const result = await work(trx, events);
       if (events.length > 0) await sink?.persist?.(trx, events);
       const slots = events.map(place);
       attempts.push(slots);
-      return { result, events, slots, before, after: ledger?.reading() };
+      return { result, events, slots, readings: changesBefore === undefined ? undefined : ledger?.reading(changesBefore) };
     });
   } catch (error) {
     for (const slots of attempts) for (const slot of slots) slot.cancel();
     throw error;
   }
-  if (ledger && outcome.before !== undefined && outcome.after !== undefined) ledger.explain(outcome.before, outcome.after, tenantsOf(outcome.events));
+  if (ledger && outcome.readings) ledger.explain(outcome.readings.before, outcome.readings.after, tenantsOf(outcome.events));
   for (const slots of attempts) if (slots !== outcome.slots) for (const slot of slots) slot.cancel();
   for (const [i, slot] of outcome.slots.entries()) slot.emit(outcome.events[i] as WorldEventInput);
   return outcome.result;
