@@ -181,6 +181,9 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     const expected = async (companyId: number) =>
       (await sql<{ id: number; first_name: string }>`SELECT id, first_name FROM company_users WHERE company_id = ${companyId} ORDER BY id DESC`.execute(t.database.kysely)).rows.map((r) => `${r.id}:${r.first_name}`);
 
+    // a delivery row written before the views are read (raw SQL: not explained, so read first)
+    await sql`INSERT INTO webhook_deliveries (id, webhook_id, store_hash, client_id, scope, destination, body, event_seq, request_id, state, attempt_count, first_due_at, next_due_at, lease_until, attempts, created_at, updated_at)
+      VALUES ('warm-up', 1, 'f0qyczpkb2', 'c', 'store/company/user/updated', 'http://127.0.0.1:9/', '{}', 1, NULL, 'cancelled', 0, 0, 0, NULL, '[]', 0, 0)`.execute(t.database.kysely);
     expect(await ids(admin)).toEqual(await expected(A));
     expect(await ids(rival)).toEqual(await expected(B));
     expect(views.stats).toMatchObject({ loads: 2, patches: 0 });
@@ -192,6 +195,15 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     expect(await ids(admin)).toContain(`${demo.senior.id}:Patched`);
     expect(views.stats).toMatchObject({ loads: 2, patches: 1 });
     expect((await service.get(admin, { userId: demo.senior.id })).firstName).toBe('Patched');
+
+    // a write outside every tenant (the webhook dispatcher's delivery states) leaves the views
+    const { runOutsideTenants } = await import('../src/db/tenant-ledger.js');
+    const db = t.database.kysely;
+    const changed = await runOutsideTenants(t.database, db.updateTable('webhook_deliveries').set({ updated_at: 1 }).where('id', '=', 'warm-up'));
+    expect(Number(changed.numAffectedRows)).toBe(1);
+    expect(await ids(rival)).toEqual(await expected(B));
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect(views.stats).toMatchObject({ loads: 2, patches: 1 });
 
     // a write the ledger cannot explain (here: SQL on the same connection, outside any service)
     await sql`UPDATE company_users SET first_name = 'Raw' WHERE id = ${demo.rival.id}`.execute(t.database.kysely);

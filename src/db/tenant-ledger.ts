@@ -1,4 +1,6 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
+import { preparedStatement } from './sqlite-statements.js';
 import { requestMemo } from '../shared/request-scope.js';
 import type { Database } from './database.js';
 
@@ -41,7 +43,10 @@ export interface TenantLedger {
    * from what the ledger explained and everything moves.
    */
   reading(changesBefore: number): { before: string; after: string };
-  /** After a commit: the write read `before` first and `after` last and touched only these items of these tenants (null: it does not say). */
+  /**
+   * After a commit: the write read `before` first and `after` last and touched only these items of
+   * these tenants (an empty map: no tenant at all, e.g. the webhook outbox; null: it does not say).
+   */
   explain(before: string, after: string, tenants: ReadonlyMap<string, readonly number[]> | null): void;
 }
 
@@ -138,8 +143,12 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
         explained = after;
         return;
       }
-      if (tenants === null || tenants.size === 0) {
+      if (tenants === null) {
         moveAll();
+        explained = after;
+        return;
+      }
+      if (tenants.size === 0) {
         explained = after;
         return;
       }
@@ -182,4 +191,26 @@ export function validSince(database: Database, tenant: string, since: LedgerMark
   const changed = ledger.changedSince(tenant, since.seq);
   if (changed === undefined || changed.some(shows)) return undefined;
   return { ledger: ledger.id, seq: ledger.mark() };
+}
+
+const NO_TENANT: ReadonlyMap<string, readonly number[]> = new Map();
+
+/**
+ * Runs one write statement that changes no tenant's data (the webhook outbox's delivery states, a
+ * hook deactivated): on SQLite outside a transaction, straight on the connection between two
+ * readings, so the ledger explains it and no read model is dropped (a delivery a few ms apart used
+ * to make every Company read its users again); otherwise through Kysely, unexplained.
+ */
+export async function runOutsideTenants(database: Database, query: { compile(): CompiledQuery }): Promise<{ numAffectedRows: bigint }> {
+  const handle = database.sqlite;
+  const ledger = ledgerOf(database);
+  const compiled = query.compile();
+  if (handle?.open && !handle.inTransaction && ledger) {
+    const start = ledger.reading(ledger.changes()).before;
+    const result = preparedStatement(handle, compiled.sql).run(...compiled.parameters);
+    ledger.explain(start, ledger.reading(ledger.changes()).after, NO_TENANT);
+    return { numAffectedRows: BigInt(result.changes) };
+  }
+  const result = await database.kysely.executeQuery(compiled);
+  return { numAffectedRows: result.numAffectedRows ?? 0n };
 }

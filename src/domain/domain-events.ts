@@ -124,20 +124,40 @@ export function companyUsersTenant(companyId: number): string {
   return `company:${companyId}`;
 }
 
+/**
+ * Writes that change nothing a Company's users are read from (company_users, companies, roles): the
+ * Account API's users and stores, webhook registrations, a new BigCommerce customer (customers are
+ * store-wide; no ledger-checked read shows them). They move no tenant.
+ */
+const OUTSIDE_COMPANY_USERS = new Set<WorldEventType>([
+  'account.user.added',
+  'account.user.removed',
+  'account.user.updated',
+  'store.user.added',
+  'store.user.removed',
+  'store.user.updated',
+  'webhook.created',
+  'webhook.updated',
+  'webhook.deleted',
+  'customer.created',
+]);
+
 const companyOf = (value: unknown): number | undefined => {
   const id = (value as { companyId?: unknown } | null | undefined)?.companyId;
   return typeof id === 'number' ? id : undefined;
 };
 
 /**
- * What a committed write touched, by tenant, when its events say it exactly: only Company users
- * created, updated or deleted (each names its Company and user; an update that moved a user names
- * both Companies). Any other event, or none, says nothing: null, and every tenant moves.
+ * What a committed write touched, by tenant, when its events say it exactly: Company users created,
+ * updated or deleted (each names its Company and user; an update that moved a user names both
+ * Companies), and writes outside Company users (no tenant). Any other event (a Company, a role...),
+ * or none, says nothing: null, and every tenant moves.
  */
 function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | null {
   if (events.length === 0) return null;
   const tenants = new Map<string, number[]>();
   for (const event of events) {
+    if (OUTSIDE_COMPANY_USERS.has(event.type)) continue;
     if (event.type !== 'company.user.created' && event.type !== 'company.user.updated' && event.type !== 'company.user.deleted') return null;
     const userId = event.subject?.userId;
     const companies = new Set([companyOf(event.subject), companyOf(event.before), companyOf(event.after)]);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Database } from '../db/database.js';
+import { runOutsideTenants } from '../db/tenant-ledger.js';
 import type { WebhookDeliveriesTable } from '../db/tables.js';
 import type { EventSink } from '../domain/domain-events.js';
 import { deliveryUuid, MAX_ATTEMPTS, RETRY_INTERVALS_S, signWebhook } from '../domain/webhooks/webhook-payload.js';
@@ -208,14 +209,16 @@ export function createWebhookDispatcher(deps: {
       for (const row of batch) {
         // long enough for one attempt; a process killed mid-attempt leaves a lease that expires soon
         const lease = Date.now() + settings.timeoutMs + 5_000;
-        const result = await db
-          .updateTable('webhook_deliveries')
-          .set({ lease_until: lease })
-          .where('id', '=', row.id)
-          .where('state', '=', 'pending')
-          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', Date.now())]))
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 1) claimed.push(row);
+        const result = await runOutsideTenants(
+          deps.database,
+          db
+            .updateTable('webhook_deliveries')
+            .set({ lease_until: lease })
+            .where('id', '=', row.id)
+            .where('state', '=', 'pending')
+            .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', Date.now())])),
+        );
+        if (Number(result.numAffectedRows) === 1) claimed.push(row);
       }
       if (claimed.length === 0) return;
       await Promise.all(claimed.map((row) => attempt(row, settings)));
@@ -245,7 +248,7 @@ export function createWebhookDispatcher(deps: {
     const hook = await findWebhookById(db, Number(row.webhook_id));
     const now = deps.clock.now();
     if (!hook?.isActive) {
-      await db.updateTable('webhook_deliveries').set({ state: 'cancelled', lease_until: null, updated_at: now }).where('id', '=', row.id).execute();
+      await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ state: 'cancelled', lease_until: null, updated_at: now }).where('id', '=', row.id));
       return;
     }
     const attempts = JSON.parse(row.attempts) as DeliveryAttempt[];
@@ -255,7 +258,7 @@ export function createWebhookDispatcher(deps: {
       // §6.3: not sent while blocklisted; a first attempt waits at least a minute; not counted
       const next = Number(row.attempt_count) === 0 ? Math.max(until, now + 60_000) : until;
       attempts.push({ n: Number(row.attempt_count) + 1, dueAt: iso(Number(row.next_due_at)), sentAt: null, webhookTimestamp: 0, signature: '', outcome: 'deferred', httpStatus: null, error: null, durationMs: 0, responseExcerpt: '' });
-      await db.updateTable('webhook_deliveries').set({ next_due_at: next, lease_until: null, attempts: JSON.stringify(attempts), updated_at: now }).where('id', '=', row.id).execute();
+      await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ next_due_at: next, lease_until: null, attempts: JSON.stringify(attempts), updated_at: now }).where('id', '=', row.id));
       counts.deferred += 1;
       return;
     }
@@ -267,7 +270,7 @@ export function createWebhookDispatcher(deps: {
     const base = { n, dueAt: iso(Number(row.next_due_at)), webhookTimestamp: timestamp, signature };
     if (settings.mode === 'record') {
       attempts.push({ ...base, sentAt: iso(now), outcome: 'recorded', httpStatus: null, error: null, durationMs: 0, responseExcerpt: '' });
-      await db.updateTable('webhook_deliveries').set({ state: 'recorded', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: now }).where('id', '=', row.id).execute();
+      await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ state: 'recorded', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: now }).where('id', '=', row.id));
       return;
     }
     const headers: Record<string, string> = {};
@@ -293,7 +296,7 @@ export function createWebhookDispatcher(deps: {
     const subject = { storeHash: hook.storeHash, webhookId: hook.id, deliveryId: row.id, scope: row.scope };
     if (result.ok) {
       counts.succeeded += 1;
-      await db.updateTable('webhook_deliveries').set({ state: 'succeeded', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow }).where('id', '=', row.id).execute();
+      await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ state: 'succeeded', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow }).where('id', '=', row.id));
       deps.events.emit({ type: 'webhook.delivery.succeeded', subject, after: { attempt: n, httpStatus: result.status } });
       return;
     }
@@ -301,18 +304,20 @@ export function createWebhookDispatcher(deps: {
     deps.events.emit({ type: 'webhook.delivery.failed', subject, after: { attempt: n, httpStatus: result.status, error: result.error } });
     if (n >= MAX_ATTEMPTS) {
       // §6.2: the last retry failed: the hook is deactivated, its other pending deliveries cancelled
-      await db.updateTable('webhook_deliveries').set({ state: 'failed', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow }).where('id', '=', row.id).execute();
-      await db.updateTable('webhooks').set({ is_active: 0, updated_at: Math.max(sentNow, hook.updatedAt) }).where('id', '=', hook.id).execute();
+      await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ state: 'failed', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow }).where('id', '=', row.id));
+      await runOutsideTenants(deps.database, db.updateTable('webhooks').set({ is_active: 0, updated_at: Math.max(sentNow, hook.updatedAt) }).where('id', '=', hook.id));
       await cancelPendingDeliveries(db, hook.id, sentNow);
       deps.events.emit({ type: 'webhook.deactivated', subject: { storeHash: hook.storeHash, webhookId: hook.id, clientId: hook.clientId }, after: { isActive: false } });
       return;
     }
     const interval: number = RETRY_INTERVALS_S[n - 1] ?? 86_400;
-    await db
-      .updateTable('webhook_deliveries')
-      .set({ attempt_count: n, next_due_at: Number(row.next_due_at) + interval * 1000, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow })
-      .where('id', '=', row.id)
-      .execute();
+    await runOutsideTenants(
+      deps.database,
+      db
+        .updateTable('webhook_deliveries')
+        .set({ attempt_count: n, next_due_at: Number(row.next_due_at) + interval * 1000, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow })
+        .where('id', '=', row.id),
+    );
   }
 
   return {
