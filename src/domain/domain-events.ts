@@ -129,18 +129,9 @@ export function companyUsersTenant(companyId: number): string {
  * Account API's users and stores, webhook registrations, a new BigCommerce customer (customers are
  * store-wide; no ledger-checked read shows them). They move no tenant.
  */
-const OUTSIDE_COMPANY_USERS = new Set<WorldEventType>([
-  'account.user.added',
-  'account.user.removed',
-  'account.user.updated',
-  'store.user.added',
-  'store.user.removed',
-  'store.user.updated',
-  'webhook.created',
-  'webhook.updated',
-  'webhook.deleted',
-  'customer.created',
-]);
+const OUTSIDE_COMPANY_USERS = new Set<WorldEventType>(
+  worldEventTypes.filter((type) => /^(account|store)\.user\./.test(type) || ['webhook.created', 'webhook.updated', 'webhook.deleted', 'customer.created'].includes(type)),
+);
 
 const companyOf = (value: unknown): number | undefined => {
   const id = (value as { companyId?: unknown } | null | undefined)?.companyId;
