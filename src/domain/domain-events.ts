@@ -125,13 +125,23 @@ export function companyUsersTenant(companyId: number): string {
 }
 
 /**
- * Writes that change nothing a Company's users are read from (company_users, companies, roles): the
- * Account API's users and stores, webhook registrations, a new BigCommerce customer (customers are
- * store-wide; no ledger-checked read shows them). They move no tenant.
+ * Writes that change nothing a tenant's reads show: webhook registrations, a new BigCommerce
+ * customer (customers are store-wide; no ledger-checked read shows them). They move no tenant.
  */
-const OUTSIDE_COMPANY_USERS = new Set<WorldEventType>(
-  worldEventTypes.filter((type) => /^(account|store)\.user\./.test(type) || ['webhook.created', 'webhook.updated', 'webhook.deleted', 'customer.created'].includes(type)),
-);
+const OUTSIDE_EVERY_TENANT = new Set<WorldEventType>(['webhook.created', 'webhook.updated', 'webhook.deleted', 'customer.created']);
+
+/** The Account API's user rows (shared by every account a user belongs to); items: user ids. */
+export const ACCOUNT_USER_ROWS_TENANT = 'account-users';
+
+/** Who is in an account, and each member's status there; items: user ids and MEMBERSHIP_CHANGED. */
+export function accountMembersTenant(accountUuid: string): string {
+  return `account:${accountUuid}`;
+}
+
+/** Who is in a store, with their permissions; items: user ids and MEMBERSHIP_CHANGED. */
+export function storeMembersTenant(storeId: number): string {
+  return `store:${storeId}`;
+}
 
 const companyOf = (value: unknown): number | undefined => {
   const id = (value as { companyId?: unknown } | null | undefined)?.companyId;
@@ -141,14 +151,32 @@ const companyOf = (value: unknown): number | undefined => {
 /**
  * What a committed write touched, by tenant, when its events say it exactly: Company users created,
  * updated or deleted (each names its Company and user; an update that moved a user names both
- * Companies), and writes outside Company users (no tenant). Any other event (a Company, a role...),
- * or none, says nothing: null, and every tenant moves.
+ * Companies), Account API members added or removed (the user's row, the account or store), and
+ * writes outside every tenant. Any other event (a Company, a role...), or none, says nothing: null,
+ * and every tenant moves.
  */
 function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | null {
   if (events.length === 0) return null;
   const tenants = new Map<string, number[]>();
+  const add = (tenant: string, ...items: number[]) => {
+    const list = tenants.get(tenant) ?? [];
+    list.push(...items);
+    tenants.set(tenant, list);
+  };
   for (const event of events) {
-    if (OUTSIDE_COMPANY_USERS.has(event.type)) continue;
+    if (OUTSIDE_EVERY_TENANT.has(event.type)) continue;
+    if (event.type.startsWith('account.user.') || event.type.startsWith('store.user.')) {
+      // the Account API (domain/users/membership-service.ts): the user's row is touched (updatedAt)
+      // in every case; a member added or removed changes who is in the account or store
+      const { accountUuid, storeId, userId } = event.subject ?? {};
+      if (typeof userId !== 'number' || typeof accountUuid !== 'string') return null;
+      const membership = event.type.endsWith('.added') || event.type.endsWith('.removed');
+      add(ACCOUNT_USER_ROWS_TENANT, userId);
+      if (event.type.startsWith('account.user.')) add(accountMembersTenant(accountUuid), userId, ...(membership ? [MEMBERSHIP_CHANGED] : []));
+      else if (typeof storeId === 'number') add(storeMembersTenant(storeId), userId, ...(membership ? [MEMBERSHIP_CHANGED] : []));
+      else return null;
+      continue;
+    }
     if (event.type !== 'company.user.created' && event.type !== 'company.user.updated' && event.type !== 'company.user.deleted') return null;
     const userId = event.subject?.userId;
     const companies = new Set([companyOf(event.subject), companyOf(event.before), companyOf(event.after)]);
@@ -158,13 +186,7 @@ function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | 
     // role change for the Company's row (its user-list stamp, company-repository.ts adjustUserCount)
     const roleOf = (value: unknown) => (value as { role?: unknown } | null | undefined)?.role;
     const membership = event.type !== 'company.user.updated' || companies.size > 1 || roleOf(event.before) !== roleOf(event.after);
-    for (const companyId of companies) {
-      const key = companyUsersTenant(companyId as number);
-      const items = tenants.get(key) ?? [];
-      items.push(userId);
-      if (membership) items.push(MEMBERSHIP_CHANGED);
-      tenants.set(key, items);
-    }
+    for (const companyId of companies) add(companyUsersTenant(companyId as number), userId, ...(membership ? [MEMBERSHIP_CHANGED] : []));
   }
   return tenants;
 }

@@ -84,14 +84,13 @@ export function createAnswerCache<A extends Answer | string = string>(maxEntries
 }
 
 /**
- * What an answer shows of one tenant (db/tenant-ledger.ts): the items it holds (user ids, and the
+ * What an answer shows (db/tenant-ledger.ts): per tenant, the items it holds (user ids, and the
  * tenant's membership marker when it shows who is in it), or null when any change in the tenant
  * may change it. `mark` is the ledger's position taken before the caller was resolved and anything
  * was read.
  */
 export interface ItemDependency {
-  tenant: string;
-  items: readonly number[] | null;
+  shows: readonly { tenant: string; items: readonly number[] | null }[];
   mark: LedgerMark;
 }
 
@@ -103,45 +102,49 @@ export interface ItemDependency {
  * it was kept and none of them names one of its items; anything unexplained (another connection,
  * a reset, a Company or role change) drops them all, as the data version did.
  */
-export interface ItemAnswerCache {
-  get(database: Database, key: string): string | undefined;
-  keep(database: Database, key: string, answer: string, dependency: ItemDependency): void;
+export interface ItemAnswerCache<A extends Answer | string = string> {
+  get(database: Database, key: string): A | undefined;
+  keep(database: Database, key: string, answer: A, dependency: ItemDependency): void;
 }
 
-interface ItemAnswer {
-  answer: string;
-  tenant: string;
-  /** the ledger position up to which every change was checked against `items` */
+interface ItemAnswer<A> {
+  answer: A;
+  /** the ledger position up to which every change was checked against the items */
   since: LedgerMark;
-  items: ReadonlySet<number> | null;
+  shows: readonly { tenant: string; items: ReadonlySet<number> | null }[];
 }
 
-export function createItemAnswerCache(): ItemAnswerCache {
-  const perDatabase = new WeakMap<Database, WeightedLru<ItemAnswer>>();
+export function createItemAnswerCache<A extends Answer | string = string>(): ItemAnswerCache<A> {
+  const perDatabase = new WeakMap<Database, WeightedLru<ItemAnswer<A>>>();
   return {
     get(database, key) {
       const entries = perDatabase.get(database);
       if (!entries || key.length > MAX_CACHED_KEY_LENGTH) return undefined;
       const entry = entries.get(key);
       if (!entry) return undefined;
-      const items = entry.items;
-      const valid = validSince(database, entry.tenant, entry.since, items === null ? null : (id) => items.has(id));
-      if (!valid) {
-        entries.delete(key);
-        return undefined;
+      let since = entry.since;
+      for (const { tenant, items } of entry.shows) {
+        const valid = validSince(database, tenant, entry.since, items === null ? null : (id) => items.has(id));
+        if (!valid) {
+          entries.delete(key);
+          return undefined;
+        }
+        // each tenant is checked from the same position; all valid: valid up to the latest
+        if (valid.seq > since.seq) since = valid;
       }
-      entry.since = valid;
+      entry.since = since;
       return entry.answer;
     },
     keep(database, key, answer, dependency) {
-      if (key.length > MAX_CACHED_KEY_LENGTH || answer.length > MAX_CACHED_ANSWER_LENGTH) return;
+      const text = typeof answer === 'string' ? answer : answer.body;
+      if (key.length > MAX_CACHED_KEY_LENGTH || text.length > MAX_CACHED_ANSWER_LENGTH || dependency.shows.length === 0) return;
       let entries = perDatabase.get(database);
       if (!entries) {
-        entries = createWeightedLru<ItemAnswer>({ maxEntries: MAX_CACHED_ANSWERS, maxWeight: MAX_CACHED_WEIGHT });
+        entries = createWeightedLru<ItemAnswer<A>>({ maxEntries: MAX_CACHED_ANSWERS, maxWeight: MAX_CACHED_WEIGHT });
         perDatabase.set(database, entries);
       }
-      const { tenant, items, mark } = dependency;
-      entries.set(key, { answer, tenant, since: mark, items: items === null ? null : new Set(items) }, textWeight(key) + textWeight(answer));
+      const shows = dependency.shows.map(({ tenant, items }) => ({ tenant, items: items === null ? null : new Set(items) }));
+      entries.set(key, { answer, since: dependency.mark, shows }, textWeight(key) + textWeight(text));
     },
   };
 }

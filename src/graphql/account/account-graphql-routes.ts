@@ -1,8 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { GraphQLError } from 'graphql';
+import { type DocumentNode, type GraphQLError, Kind, type SelectionSetNode } from 'graphql';
 import { authenticateAccountToken } from '../../auth/account-auth.js';
 import { accountGraphqlErrors } from '../../http/error-formats.js';
-import { answerKey, createAnswerCache } from '../../http/answer-cache.js';
+import { answerKey, createAnswerCache, createItemAnswerCache } from '../../http/answer-cache.js';
+import { ledgerMark } from '../../db/tenant-ledger.js';
 import { logOperation } from '../../http/request-log.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
@@ -134,6 +135,8 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
    * empties it, so it is exact.
    */
   const responses = createAnswerCache<CachedResponse>();
+  /** SQLite: answers of documents that read only the account's users, kept per the users they show (http/answer-cache.ts) */
+  const itemResponses = createItemAnswerCache<CachedResponse>();
 
   // this plugin's own body handling: bytes for every content type, judged in the handler
   app.removeAllContentTypeParsers();
@@ -182,6 +185,8 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const uuid = request.params.account_uuid.toLowerCase();
 
       const version = await services.readVersion.take();
+      // SQLite: the tenant ledger's position, before the caller is resolved or anything read
+      const mark = ledgerMark(services.database);
       const token = singleHeader(request.headers['x-auth-token']);
       const principal = await authenticateAccountToken(services.database, token, version);
       if (!principal) {
@@ -209,7 +214,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const text = Buffer.isBuffer(request.body) ? request.body.toString('utf8') : '';
       const scope = { database: services.database, version };
       const cacheKey = answerKey(String(principal.apiAccountId), text);
-      const hit = responses.get(scope, cacheKey);
+      const hit = responses.get(scope, cacheKey) ?? itemResponses.get(services.database, cacheKey);
       if (hit) return sendResponse(reply, hit);
       const body = readBody(text);
       if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
@@ -220,12 +225,17 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         accountUuid: uuid,
         log: request.log,
         loaders: createAccountLoaders(services),
+        shown: [],
       };
       engine ??= createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
       const response = await execute(engine, body, context);
       const json = JSON.stringify(response.body);
       const sent: CachedResponse = { body: json, ...response.headers };
-      if (response.cacheable) await responses.keep(scope, cacheKey, sent, () => services.readVersion.take());
+      if (response.cacheable) {
+        if (mark && response.document && context.shown.length > 0 && readsOnlyAccountUsers(response.document)) {
+          itemResponses.keep(services.database, cacheKey, sent, { shows: context.shown, mark });
+        } else await responses.keep(scope, cacheKey, sent, () => services.readVersion.take());
+      }
       return sendResponse(reply, sent);
     },
   });
@@ -246,6 +256,49 @@ interface Executed {
   headers: Omit<CachedResponse, 'body'>;
   /** a query answered without errors: the same request under the same storage version gets the same answer */
   cacheable: boolean;
+  /** the document executed (for the per-item cache's check) */
+  document?: DocumentNode;
+}
+
+/**
+ * Every field a document names, in its operations and fragments, is one of `account { id users {
+ * ...the user fields that come from the user's row and its status in the account } }`: its answer
+ * then shows only the account's users (what \`account.users\` reports in context.shown). Store-scoped
+ * fields (permissions, apps, stores) and everything else keep the data-version cache.
+ */
+const ACCOUNT_USER_FIELDS = new Set([
+  '__typename',
+  'account',
+  'id',
+  'users',
+  'edges',
+  'cursor',
+  'node',
+  'email',
+  'firstName',
+  'lastName',
+  'locale',
+  'lastLoginAt',
+  'status',
+  'updatedAt',
+  'pageInfo',
+  'hasNextPage',
+  'hasPreviousPage',
+  'startCursor',
+  'endCursor',
+  'collectionInfo',
+  'totalItems',
+]);
+
+function readsOnlyAccountUsers(document: DocumentNode): boolean {
+  const fieldsAllowed = (set: SelectionSetNode | undefined): boolean =>
+    set === undefined ||
+    set.selections.every((selection) => (selection.kind === Kind.FIELD ? ACCOUNT_USER_FIELDS.has(selection.name.value) && fieldsAllowed(selection.selectionSet) : selection.kind === Kind.INLINE_FRAGMENT ? fieldsAllowed(selection.selectionSet) : true));
+  return document.definitions.every((definition) => {
+    if (definition.kind === Kind.OPERATION_DEFINITION) return definition.operation === 'query' && fieldsAllowed(definition.selectionSet);
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) return fieldsAllowed(definition.selectionSet);
+    return false;
+  });
 }
 
 const validationFailed = (errors: readonly GraphQLError[]): GraphqlResponse => ({
@@ -281,6 +334,6 @@ async function execute(engine: GraphqlEngine, body: GraphqlRequestBody, context:
     // graphql-jit reports variables it could not coerce without data (§11 #4)
     return { body: { data: null, errors: (result.errors ?? []).map((e) => requestError(e.message, 'BAD_USER_INPUT', e)) }, headers, cacheable: false };
   }
-  if (!result.errors || result.errors.length === 0) return { body: { data: result.data }, headers, cacheable: prepared.operationType === 'query' };
+  if (!result.errors || result.errors.length === 0) return { body: { data: result.data }, headers, cacheable: prepared.operationType === 'query', document: prepared.document };
   return { body: { data: result.data, errors: result.errors.map((e) => formatExecutionError(e, context.log)) }, headers, cacheable: false };
 }

@@ -15,6 +15,11 @@ export interface AccountContext {
   accountUuid: string;
   log: FastifyBaseLogger;
   loaders: AccountLoaders;
+  /**
+   * What the account-user reads of this request showed, per tenant (db/tenant-ledger.ts), for the
+   * per-item answer cache: pushed by `account.users`.
+   */
+  shown: { tenant: string; items: readonly number[] | null }[];
 }
 
 export interface AccountLoaders {

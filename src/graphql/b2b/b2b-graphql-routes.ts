@@ -206,7 +206,7 @@ function itemDependencyOf(operation: OperationDefinitionNode, context: B2bContex
     if (read.companyId !== principal.companyId) return undefined;
     items = read.items === null || items === null ? null : [...items, ...read.items];
   }
-  return { tenant: companyUsersTenant(principal.companyId), items, mark: caller.mark };
+  return { shows: [{ tenant: companyUsersTenant(principal.companyId), items }], mark: caller.mark };
 }
 
 interface GraphqlBody {

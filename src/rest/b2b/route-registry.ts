@@ -71,8 +71,7 @@ async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, bu
     // per item when the answer shows the caller's own Company only (the caller's own row is one of its items: its role decides)
     if (shows && caller?.mark && principal?.kind === 'companyUser' && shows.companyId === principal.companyId) {
       itemAnswers.keep(services.database, key, text, {
-        tenant: companyUsersTenant(shows.companyId),
-        items: shows.items === null ? null : [...shows.items, principal.userId],
+        shows: [{ tenant: companyUsersTenant(shows.companyId), items: shows.items === null ? null : [...shows.items, principal.userId] }],
         mark: caller.mark,
       });
     } else await answers.keep(scope, key, text, () => services.readVersion.take());
