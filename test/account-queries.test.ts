@@ -189,6 +189,16 @@ describe.each(dialects)('Account API queries on %s', (dialect) => {
       edges: [{ node: { id: 'bc/account/user/1002', email: 'john.doe@example.com' } }],
       collectionInfo: { totalItems: 1 },
     });
+    // a user of another account only: nothing here; with ids too, both must hold
+    const byFilters = async (filters: Record<string, unknown>) =>
+      expectData(await gql(t, 'query ($f: AccountUsersFiltersInput) { account { users(filters: $f) { edges { node { id } } collectionInfo { totalItems } } } }', { f: filters })).account.users;
+    expect(await byFilters({ email: 'owner@other.example' })).toEqual({ edges: [], collectionInfo: { totalItems: 0 } });
+    expect(await byFilters({ email: 'nobody@example.com' })).toEqual({ edges: [], collectionInfo: { totalItems: 0 } });
+    expect(await byFilters({ email: 'john.doe@example.com', ids: ['bc/account/user/1001', 'bc/account/user/1002'] })).toEqual({
+      edges: [{ node: { id: 'bc/account/user/1002' } }],
+      collectionInfo: { totalItems: 1 },
+    });
+    expect(await byFilters({ email: 'john.doe@example.com', ids: ['bc/account/user/1001'] })).toEqual({ edges: [], collectionInfo: { totalItems: 0 } });
     const nul = await gql(t, 'query ($e: String) { account { users(filters: { email: $e }) { edges { node { id } } collectionInfo { totalItems } } } }', { e: 'jane.doe@example.com\u0000' });
     expect(expectData(nul).account.users).toEqual({ edges: [], collectionInfo: { totalItems: 0 } });
     const none = await gql(t, 'query { account { users(filters: { ids: [] }) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage } collectionInfo { totalItems } } } }');

@@ -80,14 +80,28 @@ function membersQuery(db: Kysely<DB>, uuid: string, filter: MemberFilter | undef
   return query;
 }
 
+/**
+ * An e-mail filter as the one user id it can match (users.email_key is unique), so the members'
+ * query walks the account's id index instead of joining every member to compare e-mails (on SQLite:
+ * ~0.2 ms for a page and as much again for its count at 2,000 members).
+ */
+async function withoutEmail(database: Database, filter: MemberFilter | undefined): Promise<MemberFilter | undefined> {
+  const key = filter?.emailKey;
+  if (key === undefined) return filter;
+  const [row] = await runShaped(database, 'user-id-by-email-key', [key], () => database.kysely.selectFrom('users').select('id').where('email_key', '=', key));
+  const id = row === undefined ? undefined : Number(row.id);
+  return { userIds: id === undefined ? [] : (filter?.userIds ?? [id]).filter((userId) => userId === id) };
+}
+
 /** Members of an account, by user id ascending (§10 #14, #18: account-level status). */
 export async function listAccountMembers(
   database: Database,
   uuid: string,
   request: PageRequest,
-  filter?: MemberFilter,
+  emailOrIds?: MemberFilter,
 ): Promise<Page<AccountMember>> {
   const db = database.kysely;
+  const filter = await withoutEmail(database, emailOrIds);
   const exists: ExistsCheck = async ({ lte, gte }) => {
     let query = membersQuery(db, uuid, filter).select('au.user_id');
     if (lte !== undefined) query = query.where('au.user_id', '<=', lte);
@@ -122,8 +136,9 @@ export async function listAccountMembers(
 }
 
 /** Total members: the maintained counter when unfiltered; a bounded COUNT when filtered. */
-export async function countAccountMembers(database: Database, uuid: string, filter?: MemberFilter): Promise<number> {
+export async function countAccountMembers(database: Database, uuid: string, emailOrIds?: MemberFilter): Promise<number> {
   const db = database.kysely;
+  const filter = await withoutEmail(database, emailOrIds);
   if (!isFiltered(filter)) {
     const [row] = await runShaped(database, 'account-user-count', [uuid], () => db.selectFrom('accounts').select('user_count').where('uuid', '=', uuid));
     return Number(row?.user_count ?? 0);
