@@ -196,6 +196,15 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     expect(views.stats).toMatchObject({ loads: 2, patches: 1 });
     expect((await service.get(admin, { userId: demo.senior.id })).firstName).toBe('Patched');
 
+    // a user created and deleted: inserted into and removed from the view in place, in id order
+    const created = await service.create(admin, { companyId: A, email: 'patched.in@greatbuys.com', firstName: 'In', lastName: 'Place', phone: '', role: 2 });
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect((await service.get(admin, { userId: created.id })).email).toBe('patched.in@greatbuys.com');
+    await service.delete(admin, { userId: created.id });
+    expect(await ids(admin)).toEqual(await expected(A));
+    await expect(service.get(admin, { userId: created.id })).rejects.toMatchObject({ code: 'B2B_USER_NOT_FOUND' });
+    expect(views.stats).toMatchObject({ loads: 2, patches: 3 });
+
     // a write outside every tenant (the webhook dispatcher's delivery states) leaves the views
     const { runOutsideTenants } = await import('../src/db/tenant-ledger.js');
     const db = t.database.kysely;
@@ -203,14 +212,14 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     expect(Number(changed.numAffectedRows)).toBe(1);
     expect(await ids(rival)).toEqual(await expected(B));
     expect(await ids(admin)).toEqual(await expected(A));
-    expect(views.stats).toMatchObject({ loads: 2, patches: 1 });
+    expect(views.stats).toMatchObject({ loads: 2, patches: 3 });
 
     // a write the ledger cannot explain (here: SQL on the same connection, outside any service)
     await sql`UPDATE company_users SET first_name = 'Raw' WHERE id = ${demo.rival.id}`.execute(t.database.kysely);
     expect(await ids(rival)).toEqual(await expected(B));
     expect(await ids(rival)).toContain(`${demo.rival.id}:Raw`);
     expect(await ids(admin)).toEqual(await expected(A));
-    expect(views.stats).toMatchObject({ loads: 4, patches: 1 });
+    expect(views.stats).toMatchObject({ loads: 4, patches: 3 });
   });
 
   it('answers a search as storage does: SQLite LIKE semantics (ASCII case only, wildcards literal), totals, pages, roles', async () => {

@@ -35,8 +35,10 @@ const MAX_PATCH = 32;
 
 interface View {
   stamp: number;
-  users: CompanyUser[];
-  byId: Map<number, CompanyUser>;
+  /** id descending, frozen */
+  users: readonly CompanyUser[];
+  /** foldOf() of each user, made by the first search of this view */
+  folded?: string[];
 }
 
 /** longer than any stored name or e-mail: storage answers (see company-user-repository.ts) */
@@ -57,13 +59,18 @@ function foldOf(user: CompanyUser): string {
   return f;
 }
 
-function byIdDesc(a: CompanyUser, b: CompanyUser): number {
-  return b.id - a.id;
-}
-
-function makeView(stamp: number, users: CompanyUser[]): View {
-  for (const u of users) Object.freeze(u);
-  return { stamp, users, byId: new Map(users.map((u) => [u.id, u])) };
+/** where user `id` is in `users` (id descending), or -(where it would go) - 1 */
+function indexOfId(users: readonly CompanyUser[], id: number): number {
+  let low = 0;
+  let high = users.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const at = (users[middle] as CompanyUser).id;
+    if (at === id) return middle;
+    if (at > id) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -low - 1;
 }
 
 export function createCompanyUserViews(database: Database, options: { maxUsers?: number } = {}): CompanyUserViews {
@@ -100,20 +107,26 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
 
   async function readAll(company: Company): Promise<CompanyUser[]> {
     stats.loads += 1;
-    return listUserPage(db, company.id, {}, { offset: 0, limit: maxUsers + 1 });
+    const users = await listUserPage(db, company.id, {}, { offset: 0, limit: maxUsers + 1 });
+    for (const user of users) Object.freeze(user);
+    return users;
   }
 
-  /** `view` brought up to `stamp` by re-reading the users the ledger says changed */
+  /** `view` brought up to `stamp` by re-reading the users the ledger says changed: each one replaced, removed or inserted in place */
   async function patch(company: Company, view: View, changed: readonly number[]): Promise<CompanyUser[]> {
     stats.patches += 1;
-    const byId = new Map(view.byId);
+    const users = view.users.slice();
     for (const id of changed) {
       if (id < 0) continue; // MEMBERSHIP_CHANGED: the ids around it say who
       const user = await findUserById(db, company.storeHash, id);
-      if (user && user.companyId === company.id) byId.set(id, user);
-      else byId.delete(id);
+      const at = indexOfId(users, id);
+      if (user && user.companyId === company.id) {
+        Object.freeze(user);
+        if (at >= 0) users[at] = user;
+        else users.splice(-at - 1, 0, user);
+      } else if (at >= 0) users.splice(at, 1);
     }
-    return [...byId.values()].sort(byIdDesc);
+    return users;
   }
 
   async function current(company: Company): Promise<View | undefined> {
@@ -131,7 +144,7 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     const changed = view ? ledger.changedSince(tenant, view.stamp) : undefined;
     const users = view && changed !== undefined && changed.length <= MAX_PATCH ? await patch(company, view, changed) : await readAll(company);
     if (users.length > maxUsers) return undefined;
-    const fresh = makeView(stamp, users);
+    const fresh: View = { stamp, users };
     // kept only when nothing moved the Company while it was read (what was read is still this request's answer)
     if (ledger.sync() && ledger.stamp(tenant) === stamp) keep(views, company.id, fresh);
     return fresh;
@@ -153,8 +166,10 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       const { limit, offset } = paging;
       const items: CompanyUser[] = [];
       let matched = 0;
-      for (const u of view.users) {
-        if (needle !== undefined && !foldOf(u).includes(needle)) continue;
+      const folded = needle === undefined ? undefined : (view.folded ??= view.users.map(foldOf));
+      for (let i = 0; i < view.users.length; i += 1) {
+        const u = view.users[i] as CompanyUser;
+        if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
         if (!anyRole && !roles.includes(u.role)) continue;
         if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
         if (matched >= offset && items.length < limit) items.push(u);
@@ -168,7 +183,9 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     },
     async user(company, userId) {
       const view = await current(company);
-      return view?.byId.get(userId);
+      if (!view) return undefined;
+      const at = indexOfId(view.users, userId);
+      return at >= 0 ? view.users[at] : undefined;
     },
   };
 }
