@@ -38,12 +38,12 @@ export async function findAccount(database: Database, uuid: string): Promise<Acc
 
 /** The shape of a filter, for query caching: which clauses, how many ids. */
 export function filterShape(filter: MemberFilter | undefined): string {
-  return `${filter?.userIds !== undefined ? `ids${filter.userIds.length}` : ''}${filter?.emailKey !== undefined ? 'email' : ''}`;
+  return filter?.userIds !== undefined ? `ids${filter.userIds.length}` : '';
 }
 
 /** The filter's parameters in the order membersQuery() adds them. */
 export function filterParameters(filter: MemberFilter | undefined): unknown[] {
-  return [...(filter?.userIds ?? []), ...(filter?.emailKey !== undefined ? [filter.emailKey] : [])];
+  return [...(filter?.userIds ?? [])];
 }
 
 interface MemberRow {
@@ -76,16 +76,16 @@ function membersQuery(db: Kysely<DB>, uuid: string, filter: MemberFilter | undef
     .innerJoin('users as u', (join) => join.on('u.id', '=', joinedKey(db, 'au.user_id')))
     .where('au.account_uuid', '=', uuid);
   if (filter?.userIds !== undefined) query = query.where('au.user_id', 'in', filter.userIds);
-  if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);
   return query;
 }
 
 /**
- * An e-mail filter as the one user id it can match (users.email_key is unique), so the members'
- * query walks the account's id index instead of joining every member to compare e-mails (on SQLite:
- * ~0.2 ms for a page and as much again for its count at 2,000 members).
+ * An e-mail filter as the one user id it can match (users.email_key is unique), so a members' query
+ * (account or store) walks the id index instead of joining every member to compare e-mails (on
+ * SQLite: ~0.2 ms for a page and as much again for its count at 2,000 members). Every listing and
+ * count resolves its filter through here first: the queries themselves know only ids.
  */
-async function withoutEmail(database: Database, filter: MemberFilter | undefined): Promise<MemberFilter | undefined> {
+export async function withoutEmail(database: Database, filter: MemberFilter | undefined): Promise<MemberFilter | undefined> {
   const key = filter?.emailKey;
   if (key === undefined) return filter;
   const [row] = await runShaped(database, 'user-id-by-email-key', [key], () => database.kysely.selectFrom('users').select('id').where('email_key', '=', key));

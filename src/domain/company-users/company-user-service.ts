@@ -159,8 +159,6 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   // not kept here: whole answers are (http/answer-cache.ts), and a domain copy of them would be a
   // second cache of the same reads.
   const companyCache = createVersionedCache<Company | null>(1_000);
-  // on SQLite, each Company under its own tenant version (db/tenant-ledger.ts): a write to another
-  // Company's users leaves it cached
   // on SQLite, each Company checked against the tenant ledger (db/tenant-ledger.ts): only a change
   // of who is in it (its user count) or anything unexplained (a Company write) reloads it
   const companyByTenant = new Map<string, { company: Company | null; since: LedgerMark }>();
@@ -169,14 +167,15 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
   /** synchronous on a cache hit (GraphQL's `companyInfo` on every node of a page then costs no promise) */
   function readCompany(storeHash: string, id: number, readVersion?: string): Company | undefined | Promise<Company | undefined> {
     const key = `${storeHash}:${id}`;
+    const entry = companyByTenant.get(key);
+    const since = entry && validSince(deps.database, companyUsersTenant(id), entry.since, (item) => item === MEMBERSHIP_CHANGED);
+    if (entry && since) {
+      entry.since = since;
+      return entry.company ?? undefined;
+    }
+    // a miss: the ledger's position before the read (SQLite, no transaction open)
     const mark = ledgerMark(deps.database);
     if (mark !== undefined) {
-      const entry = companyByTenant.get(key);
-      const since = entry ? validSince(deps.database, companyUsersTenant(id), entry.since, (item) => item === MEMBERSHIP_CHANGED) : undefined;
-      if (entry && since) {
-        entry.since = since;
-        return entry.company ?? undefined;
-      }
       return findCompany(db, storeHash, id).then((company) => {
         if (companyByTenant.size >= 10_000) companyByTenant.clear();
         companyByTenant.set(key, { company: company ?? null, since: mark });

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
-import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter } from '../accounts/account-repository.js';
+import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter, withoutEmail } from '../accounts/account-repository.js';
 import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
 import { runShaped } from '../../db/shaped-query.js';
 import { joinedKey } from '../../db/dialect.js';
@@ -129,7 +129,6 @@ function storeMembersQuery(db: Kysely<DB>, storeId: number, filter: MemberFilter
     .innerJoin('users as u', (join) => join.on('u.id', '=', joinedKey(db, 'su.user_id')))
     .where('su.store_id', '=', storeId);
   if (filter?.userIds !== undefined) query = query.where('su.user_id', 'in', filter.userIds);
-  if (filter?.emailKey !== undefined) query = query.where('u.email_key', '=', filter.emailKey);
   return query;
 }
 
@@ -161,9 +160,10 @@ export async function listStoreMembersBatch(
   database: Database,
   storeIds: readonly number[],
   request: PageRequest,
-  filter?: MemberFilter,
+  emailOrIds?: MemberFilter,
 ): Promise<Map<number, Page<StoreMember>>> {
   const db = database.kysely;
+  const filter = await withoutEmail(database, emailOrIds);
   const result = new Map<number, Page<StoreMember>>();
   if (storeIds.length === 0) return result;
   const existsFor =
@@ -218,8 +218,9 @@ export async function listStoreMembersBatch(
 }
 
 /** Total store users: the maintained counter when unfiltered, else a bounded COUNT. */
-export async function countStoreMembers(database: Database, store: Store, filter?: MemberFilter): Promise<number> {
+export async function countStoreMembers(database: Database, store: Store, emailOrIds?: MemberFilter): Promise<number> {
   const db = database.kysely;
+  const filter = await withoutEmail(database, emailOrIds);
   if (!isFiltered(filter)) {
     const [row] = await runShaped(database, 'store-user-count', [store.id], () => db.selectFrom('stores').select('user_count').where('id', '=', store.id));
     return Number(row?.user_count ?? 0);
