@@ -27,6 +27,9 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
   });
   afterAll(async () => t.close());
 
+  /** a write through the storefront REST API as the caller of `token` */
+  const send = (method: 'POST' | 'PUT', url: string, token: string, payload: Record<string, unknown>) =>
+    t.app.inject({ method, url, headers: { ...auth(token), 'content-type': 'application/json' }, payload });
   /** what storage holds for a Company, newest first, as the list shows it */
   const truth = async (companyId: number) =>
     (await sql<{ id: number; first_name: string; last_name: string }>`SELECT id, first_name, last_name FROM company_users WHERE company_id = ${companyId} ORDER BY id DESC`.execute(t.database.kysely)).rows.map((r) => ({
@@ -75,12 +78,7 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
     const before = await restList(tokenB);
 
     // REST PUT in A
-    const put = await t.app.inject({
-      method: 'PUT',
-      url: `/api/v2/users/${demo.senior.id}`,
-      headers: { ...auth(tokenA), 'content-type': 'application/json' },
-      payload: { firstName: 'Pierre-Tenant', lastName: 'Curie', email: demo.senior.email, phoneNumber: '', role: '1' },
-    });
+    const put = await send('PUT', `/api/v2/users/${demo.senior.id}`, tokenA, { firstName: 'Pierre-Tenant', lastName: 'Curie', email: demo.senior.email, phoneNumber: '', role: '1' });
     expect(put.statusCode).toBe(200);
     expect((await restUser(tokenA, demo.senior.id)).firstName).toBe('Pierre-Tenant');
     expect((await restList(tokenA)).users.find((u) => u.userId === demo.senior.id)?.firstName).toBe('Pierre-Tenant');
@@ -88,13 +86,8 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
     expect((await restList(tokenB)).raw).toBe(before.raw);
     await allMatch('after a REST write in A');
 
-    // GraphQL create and update in B
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v2/users',
-      headers: { ...auth(tokenB), 'content-type': 'application/json' },
-      payload: { companyId: B, firstName: 'New', lastName: 'Rival', email: 'tenant.new@rival.example', phoneNumber: '', role: '2' },
-    });
+    // a REST create and a GraphQL update in B
+    const created = await send('POST', '/api/v2/users', tokenB, { companyId: B, firstName: 'New', lastName: 'Rival', email: 'tenant.new@rival.example', phoneNumber: '', role: '2' });
     expect(created.statusCode).toBe(200);
     const newId = Number(created.json().data.userId);
     expect((await restList(tokenB)).users[0]).toEqual({ userId: newId, firstName: 'New', lastName: 'Rival' });
@@ -111,24 +104,14 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
   });
 
   it('a caller\'s own role changed by another user of its Company takes effect on its next request; other callers keep theirs', async () => {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/v2/users',
-      headers: { ...auth(tokenA), 'content-type': 'application/json' },
-      payload: { companyId: A, firstName: 'Second', lastName: 'Admin', email: 'second.admin@greatbuys.com', phoneNumber: '', role: '0' },
-    });
+    const created = await send('POST', '/api/v2/users', tokenA, { companyId: A, firstName: 'Second', lastName: 'Admin', email: 'second.admin@greatbuys.com', phoneNumber: '', role: '0' });
     expect(created.statusCode).toBe(200);
     const second = { id: Number(created.json().data.userId), bcId: Number(created.json().data.bcId), email: 'second.admin@greatbuys.com' };
     const tokenSecond = tokenFor(t, second);
     expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenSecond) })).statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: `/api/v2/users/${demo.senior.id}`, headers: auth(tokenSecond) })).statusCode).toBe(200);
     // the first Admin makes the second a Junior Buyer (no user permissions)
-    const demote = await t.app.inject({
-      method: 'PUT',
-      url: `/api/v2/users/${second.id}`,
-      headers: { ...auth(tokenA), 'content-type': 'application/json' },
-      payload: { firstName: 'Second', lastName: 'Admin', email: second.email, phoneNumber: '', role: '2' },
-    });
+    const demote = await send('PUT', `/api/v2/users/${second.id}`, tokenA, { firstName: 'Second', lastName: 'Admin', email: second.email, phoneNumber: '', role: '2' });
     expect(demote.statusCode).toBe(200);
     expect((await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(tokenSecond) })).statusCode).toBe(403);
     expect((await t.app.inject({ method: 'GET', url: `/api/v2/users/${demo.senior.id}`, headers: auth(tokenSecond) })).statusCode).toBe(403);
@@ -156,7 +139,7 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
 
     // the caller's own role changed from outside: its principal follows at once (a Junior Buyer may not list)
     await sql`UPDATE company_users SET role = 2, company_role_id = NULL WHERE id = ${demo.rival.id}`.execute(outside.kysely);
-    const refused = await t.app.inject({ method: 'PUT', url: `/api/v2/users/${demo.rival.id}`, headers: { ...auth(tokenB), 'content-type': 'application/json' }, payload: { firstName: 'x', lastName: 'y', email: demo.rival.email, phoneNumber: '', role: '0' } });
+    const refused = await send('PUT', `/api/v2/users/${demo.rival.id}`, tokenB, { firstName: 'x', lastName: 'y', email: demo.rival.email, phoneNumber: '', role: '0' });
     expect(refused.statusCode).toBe(403);
     await sql`UPDATE company_users SET role = 0 WHERE id = ${demo.rival.id}`.execute(outside.kysely);
     expect((await restList(tokenB)).users.length).toBeGreaterThan(0);
