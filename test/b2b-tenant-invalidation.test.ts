@@ -146,14 +146,29 @@ describe.each(dialects)('per-Company invalidation on %s', (dialect) => {
   });
 });
 
-describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialect) => {
+describe.each(dialects)('Company read models (domain) on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp({ dialect, now: NOW, sqliteFile: true });
   });
   afterAll(async () => t.close());
 
-  it('a write in Company A re-reads only the users it touched; Company B keeps its view; anything unexplained reads both again', async () => {
+  /**
+   * `work` as one request that took its storage reading first, as every API request does (on
+   * PostgreSQL the ledger can tell nothing before that reading, db/tenant-ledger.ts). One reading for
+   * the whole test: what the ledger sees after it is this process's own writes, so the read models'
+   * counts do not depend on other tests writing to the same PostgreSQL cluster meanwhile.
+   */
+  const inOneRequest = async (work: () => Promise<void>) => {
+    const { runInRequest } = await import('../src/shared/request-scope.js');
+    const { readStorageVersion } = await import('../src/db/storage-version.js');
+    await runInRequest('test', async () => {
+      await readStorageVersion(t.database);
+      await work();
+    });
+  };
+
+  it('a write in Company A re-reads only the users it touched; Company B keeps its view; anything unexplained reads both again', () => inOneRequest(async () => {
     const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
     const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
     const views = createCompanyUserViews(t.database);
@@ -197,47 +212,120 @@ describe.each(['sqlite' as const])('Company read models (domain) on %s', (dialec
     expect(await ids(admin)).toEqual(await expected(A));
     expect(views.stats).toMatchObject({ loads: 2, patches: 3 });
 
-    // a write the ledger cannot explain (here: SQL on the same connection, outside any service)
+    // a write the ledger cannot explain (here: SQL through the same database, outside any service),
+    // seen by the same request at once (PostgreSQL: the pool tells the ledger, no new reading)
     await sql`UPDATE company_users SET first_name = 'Raw' WHERE id = ${demo.rival.id}`.execute(t.database.kysely);
     expect(await ids(rival)).toEqual(await expected(B));
     expect(await ids(rival)).toContain(`${demo.rival.id}:Raw`);
     expect(await ids(admin)).toEqual(await expected(A));
     expect(views.stats).toMatchObject({ loads: 4, patches: 3 });
-  });
 
-  it('answers a search as storage does: SQLite LIKE semantics (ASCII case only, wildcards literal), totals, pages, roles', async () => {
+    // the same inside a transaction that did not declare what it touched
+    await t.database.kysely.transaction().execute(async (trx) => {
+      await sql`UPDATE company_users SET first_name = 'RawToo' WHERE id = ${demo.rival.id}`.execute(trx);
+    });
+    expect(await ids(rival)).toContain(`${demo.rival.id}:RawToo`);
+    expect(await ids(admin)).toEqual(await expected(A));
+    expect(views.stats).toMatchObject({ loads: 6, patches: 3 });
+  }));
+
+  it('answers a search as storage does (SQLite LIKE, PostgreSQL ILIKE: case folding, wildcards literal), totals, pages, roles', () => inOneRequest(async () => {
     const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
     const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
-    const withViews = createCompanyUserService({ database: t.database, clock: t.clock, views: createCompanyUserViews(t.database) });
+    const views = createCompanyUserViews(t.database);
+    const withViews = createCompanyUserService({ database: t.database, clock: t.clock, views });
     const storageOnly = createCompanyUserService({ database: t.database, clock: t.clock, views: createCompanyUserViews(t.database, { maxUsers: 0 }) });
     const admin = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
-    const names = [
+    const rival = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.rival));
+    const same = async (principal: typeof admin, terms: string[]) => {
+      for (const q of terms) {
+        for (const roles of [undefined, [0], [1, 2]]) {
+          for (const paging of [{ limit: 50, offset: 0 }, { limit: 2, offset: 1 }]) {
+            const query = { search: q, ...(roles ? { roles } : {}), paging };
+            const a = await withViews.list(principal, query);
+            const b = await storageOnly.list(principal, query);
+            const label = `q=${JSON.stringify(q)} roles=${JSON.stringify(roles)} offset=${paging.offset}`;
+            expect(a.items.map((u) => u.id), label).toEqual(b.items.map((u) => u.id));
+            expect({ ...a, items: undefined }, label).toEqual({ ...b, items: undefined });
+          }
+        }
+      }
+    };
+    const createAll = async (principal: typeof admin, companyId: number, prefix: string, names: string[][]) => {
+      for (const [i, [firstName, lastName]] of names.entries()) {
+        await withViews.create(principal, { companyId, email: `${prefix}.${i}@Example.COM`, firstName: firstName as string, lastName: lastName as string, phone: '', role: i % 3 });
+      }
+    };
+    // ASCII names in Company B: searched in memory on both engines
+    await createAll(rival, B, 'ascii', [
+      ['Ann_a', '100%'],
+      ['back\\slash', "O'Neil"],
+      ['IVAN', 'Ivanov'],
+      ['ivan', 'IVANOV'],
+    ]);
+    const hits = views.stats.hits;
+    await same(rival, ['n_a', 'nna', '%', '100%', '_', '\\', "o'neil", 'ivan', 'IVAN ivanov', 'example.com', 'EXAMPLE', 'ascii.1@', ' ivanov ', 'curie', 'x']);
+    expect(views.stats.hits - hits).toBeGreaterThanOrEqual(80); // of 90 lists: answered by the view
+    expect((await withViews.list(rival, { search: 'ivanov', paging: { limit: 50, offset: 0 } })).totalCount).toBe(2);
+
+    // text outside ASCII in Company A: in memory on SQLite (its LIKE folds ASCII only); storage on PostgreSQL
+    await createAll(admin, A, 'search', [
       ['Émile', 'Zola'],
       ['ÉMILE', 'ZOLA'],
       ['Straße', 'Weiß'],
-      ['Ann_a', '100%'],
-      ['back\\slash', 'O\'Neil'],
       ['Ivan', 'Петров'],
       ['IVAN', 'ПЕТРОВ'],
-    ];
-    for (const [i, [firstName, lastName]] of names.entries()) {
-      await withViews.create(admin, { companyId: A, email: `search.${i}@Example.COM`, firstName, lastName, phone: '', role: i % 3 });
-    }
-    const terms = ['émile', 'ÉMILE', 'emile', 'zola', 'ZOLA', 'straße', 'STRASSE', 'weiß', 'n_a', 'nna', '%', '100%', '_', '\\', "o'neil", 'петров', 'ПЕТРОВ', 'ivan петров', 'e z', 'émile zola', 'example.com', 'EXAMPLE', 'search.1@', ' zola ', 'curie', 'x'];
-    for (const q of terms) {
-      for (const roles of [undefined, [0], [1, 2]]) {
-        for (const paging of [{ limit: 50, offset: 0 }, { limit: 2, offset: 1 }]) {
-          const query = { search: q, ...(roles ? { roles } : {}), paging };
-          const a = await withViews.list(admin, query);
-          const b = await storageOnly.list(admin, query);
-          const label = `q=${JSON.stringify(q)} roles=${JSON.stringify(roles)} offset=${paging.offset}`;
-          expect(a.items.map((u) => u.id), label).toEqual(b.items.map((u) => u.id));
-          expect({ ...a, items: undefined }, label).toEqual({ ...b, items: undefined });
-        }
-      }
-    }
+    ]);
+    await same(admin, ['émile', 'ÉMILE', 'emile', 'zola', 'ZOLA', 'straße', 'STRASSE', 'weiß', 'петров', 'ПЕТРОВ', 'ivan петров', 'e z', 'émile zola', 'example.com', 'search.1@', ' zola ', 'x']);
     // and the search did match something (the comparison is not between two empty lists)
     expect((await withViews.list(admin, { search: 'zola', paging: { limit: 50, offset: 0 } })).totalCount).toBe(2);
-    expect((await withViews.list(admin, { search: 'ПЕТРОВ', paging: { limit: 50, offset: 0 } })).totalCount).toBe(1);
+    expect((await withViews.list(admin, { search: 'ПЕТРОВ', paging: { limit: 50, offset: 0 } })).totalCount).toBe(dialect === 'sqlite' ? 1 : 2);
+  }));
+});
+
+describe('the PostgreSQL ledger reads transaction ids from snapshot readings', () => {
+  it('moves only the tenants of registered writes; any other completed transaction moves all; readings may come out of order', async () => {
+    const { createPgLedger } = await import('../src/db/tenant-ledger.js');
+    const { runInRequest } = await import('../src/shared/request-scope.js');
+    const ledger = createPgLedger();
+    const a = 'company:1';
+    const b = 'company:2';
+    await runInRequest('ledger', async () => {
+      expect(ledger.sync()).toBe(false); // no reading observed in this request yet
+      ledger.observe('100:105:101,103');
+      ledger.observed();
+      expect(ledger.sync()).toBe(true);
+      let last = [ledger.stamp(a), ledger.stamp(b)] as const;
+      /** which of the two tenants `change` moved */
+      const moves = (change: () => void) => {
+        const before = last;
+        change();
+        last = [ledger.stamp(a), ledger.stamp(b)];
+        return [last[0] > before[0], last[1] > before[1]];
+      };
+
+      // 103 was running: it declares Company 1 and completes
+      const since = last[0];
+      ledger.register('103', new Map([[a, [7]]]));
+      expect(moves(() => ledger.observe('100:105:101'))).toEqual([true, false]);
+      expect(ledger.changedSince(a, since)).toEqual([7]);
+      // an older reading answered late changes nothing
+      expect(moves(() => ledger.observe('100:105:101,103'))).toEqual([false, false]);
+      // 105 and 106 started after; 105 completed without declaring anything: everything moves
+      const before105 = last[0];
+      expect(moves(() => ledger.observe('100:107:101,106'))).toEqual([true, true]);
+      expect(ledger.changedSince(a, before105)).toBeUndefined();
+      // 106 declares Company 2 and settles after its commit: Company 2 moves at once, the reading that shows it later moves nothing
+      ledger.register('106', new Map([[b, [3]]]));
+      expect(moves(() => ledger.settle('106'))).toEqual([false, true]);
+      expect(moves(() => ledger.observe('100:107:101'))).toEqual([false, false]);
+      // 101 ends unexplained (rolled back, another process): everything
+      expect(moves(() => ledger.observe('107:107:'))).toEqual([true, true]);
+      // a jump past what is worth telling apart: everything
+      expect(moves(() => ledger.observe('20000:20000:'))).toEqual([true, true]);
+    });
+    // outside a request, or in another request that took no reading: cannot tell
+    expect(ledger.sync()).toBe(false);
+    await runInRequest('other', async () => expect(ledger.sync()).toBe(false));
   });
 });

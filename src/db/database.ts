@@ -4,7 +4,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import type pg from 'pg';
 import { registerDialect } from './dialect.js';
-import { withNamedStatements } from './pg-statements.js';
+import { registerPreparedText, withNamedStatements } from './pg-statements.js';
+import { createPgLedger, PG_XID_SQL, registerPgLedger } from './tenant-ledger.js';
 import { withStatementCache } from './sqlite-statements.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
@@ -157,9 +158,16 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
     const result = await pool.query<{ schema: string }>('select current_schema() as schema');
     schema = result.rows[0]?.schema ?? 'public';
   }
-  const kysely = new Kysely<DB>({ dialect: new PostgresDialect({ pool: withNamedStatements(pool) }) });
-  registerDialect(kysely, 'postgres');
-  return {
+  // per-tenant versions (tenant-ledger.ts): the pool tells it of this process's undeclared writes
+  const ledger = createPgLedger();
+  const kysely = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: withNamedStatements(pool, { declaredText: PG_XID_SQL, unexplainedWrite: () => ledger.unexplainedWrite() }) }),
+  });
+  registerPreparedText(PG_XID_SQL);
+  // ILIKE folds with the database's lower(): read models may fold ASCII text in memory only where it folds A-Z as ASCII does
+  const folded = await pool.query<{ ok: boolean }>("SELECT lower('ABCDEFGHIJKLMNOPQRSTUVWXYZ') = 'abcdefghijklmnopqrstuvwxyz' AS ok");
+  registerDialect(kysely, 'postgres', undefined, folded.rows[0]?.ok === true);
+  const database: Database = {
     kysely,
     dialect: 'postgres',
     description: parsed.description,
@@ -171,6 +179,8 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
       await kysely.destroy();
     },
   };
+  registerPgLedger(database, ledger);
+  return database;
 }
 
 /** Drops a PostgreSQL schema and everything in it (a schema made for one server, test or fork). */

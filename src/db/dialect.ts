@@ -11,10 +11,14 @@ import type { DB } from './tables.js';
 const dialects = new WeakMap<object, DialectName>();
 
 /** Called once by openDatabase for each Kysely instance it makes. */
-export function registerDialect(kysely: Kysely<DB>, dialect: DialectName, handle?: BetterSqlite3.Database): void {
+export function registerDialect(kysely: Kysely<DB>, dialect: DialectName, handle?: BetterSqlite3.Database, pgAsciiFold = false): void {
   dialects.set(kysely.getExecutor().adapter, dialect);
   if (handle) handles.set(kysely.getExecutor().adapter, handle);
+  if (pgAsciiFold) asciiFolding.add(kysely.getExecutor().adapter);
 }
+
+/** PostgreSQL databases whose lower() folds A-Z to a-z (checked when opened; not a Turkish locale, say) */
+const asciiFolding = new WeakSet<object>();
 
 const handles = new WeakMap<object, BetterSqlite3.Database>();
 
@@ -43,6 +47,25 @@ export function ilike(db: Kysely<DB>, column: Expression<unknown>, pattern: stri
 export function sqliteLikeFold(text: string): string {
   for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return text.replace(/[A-Z]+/g, (m) => m.toLowerCase());
   // pure ASCII (names and e-mails, nearly always): toLowerCase folds exactly A-Z
+  return text.toLowerCase();
+}
+
+/**
+ * How this database's case-insensitive match (`ilike`) folds text, for read models that answer
+ * searches in memory: `fold(a).includes(fold(b))` is `a ILIKE '%' || b || '%'` (b's wildcards
+ * escaped) whenever `fold` gives both a value. SQLite: sqliteLikeFold, for any text. PostgreSQL:
+ * ILIKE folds with lower() of the database's locale, which for text outside ASCII differs between
+ * locales (and from JavaScript): ASCII text only (undefined otherwise), and only on a database whose
+ * lower() folds A-Z as ASCII does. Undefined: no in-memory search here.
+ */
+export function likeFoldOf(db: Kysely<DB>): ((text: string) => string | undefined) | undefined {
+  if (dialectOf(db) === 'sqlite') return sqliteLikeFold;
+  if (!asciiFolding.has(db.getExecutor().adapter)) return undefined;
+  return asciiLikeFold;
+}
+
+function asciiLikeFold(text: string): string | undefined {
+  for (let i = 0; i < text.length; i += 1) if (text.charCodeAt(i) > 0x7f) return undefined;
   return text.toLowerCase();
 }
 

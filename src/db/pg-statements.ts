@@ -21,16 +21,67 @@ export function registerPreparedText(sql: string): void {
   names.set(sql, `roster_q${names.size + 1}`);
 }
 
-export function withNamedStatements(pool: pg.Pool): PostgresPool {
+/**
+ * What the pool tells of this process's writes (tenant-ledger.ts): a statement other than a SELECT
+ * outside a transaction, or a transaction that ran one and did not declare itself (by running
+ * `declaredText` last), has ended: whatever it changed must be seen by the next read at once.
+ */
+export interface PoolWriteWatch {
+  readonly declaredText: string;
+  unexplainedWrite(): void;
+}
+
+const READ_ONLY = /^\s*(select|show)\b/i;
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const END = /^\s*(commit|rollback)\b/i;
+
+export function withNamedStatements(pool: pg.Pool, watch?: PoolWriteWatch): PostgresPool {
   const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
   const wrap = (client: pg.PoolClient): PostgresPoolClient => {
     let facade = wrapped.get(client);
     if (!facade) {
+      // this connection's transaction: open, wrote something, declared itself
+      let inTransaction = false;
+      let wrote = false;
+      let declared = false;
+      const send = (text: unknown, values?: unknown[]) => {
+        const name = typeof text === 'string' ? names.get(text) : undefined;
+        if (name === undefined) return client.query(text as string, values); // a cursor or an unregistered text
+        return client.query({ name, text: text as string, values: values ?? [] });
+      };
+      const afterwards = (result: unknown) => {
+        const done = result as Promise<unknown>;
+        const tell = () => watch?.unexplainedWrite();
+        return done.then(
+          (rows) => {
+            tell();
+            return rows;
+          },
+          (error: unknown) => {
+            tell();
+            throw error;
+          },
+        );
+      };
       facade = {
         query: ((text: unknown, values?: unknown[]) => {
-          const name = typeof text === 'string' ? names.get(text) : undefined;
-          if (name === undefined) return client.query(text as string, values); // a cursor or an unregistered text
-          return client.query({ name, text: text as string, values: values ?? [] });
+          if (watch === undefined) return send(text, values);
+          const sqlText = typeof text === 'string' ? text : String((text as { text?: unknown } | null)?.text ?? '');
+          if (sqlText === watch.declaredText) declared = true;
+          else if (READ_ONLY.test(sqlText)) return send(text, values);
+          else if (BEGIN.test(sqlText)) {
+            inTransaction = true;
+            wrote = false;
+            declared = false;
+          } else if (END.test(sqlText)) {
+            const unexplained = inTransaction && wrote && !declared;
+            inTransaction = false;
+            wrote = false;
+            declared = false;
+            if (unexplained) return afterwards(send(text, values));
+          } else if (inTransaction) wrote = true;
+          else return afterwards(send(text, values));
+          return send(text, values);
         }) as unknown as PostgresPoolClient['query'],
         release: (destroy?: boolean) => client.release(destroy),
       };

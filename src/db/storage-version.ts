@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
+import { pgLedgerOf } from './tenant-ledger.js';
 import { createWeightedLru, type WeightedLru } from '../shared/weighted-lru.js';
 
 /**
@@ -49,6 +50,16 @@ export function storageVersion(database: Database): string | undefined {
  * many requests instead of one each.
  */
 export function readStorageVersion(database: Database): Promise<string | undefined> {
+  const ledger = pgLedgerOf(database);
+  if (ledger === undefined) return sharedReading(database);
+  // PostgreSQL: the ledger explains each reading once; each request that waited for one has seen it
+  return sharedReading(database).then((reading) => {
+    ledger.observed();
+    return reading;
+  });
+}
+
+function sharedReading(database: Database): Promise<string | undefined> {
   const pending = waiting.get(database);
   if (pending) return pending;
   const next = new Promise<string | undefined>((resolve, reject) => {
@@ -72,9 +83,11 @@ export function readStorageVersion(database: Database): Promise<string | undefin
 const waiting = new WeakMap<Database, Promise<string | undefined>>();
 
 async function snapshotOf(database: Database): Promise<string> {
-  if (database.pgSnapshot) return database.pgSnapshot();
-  const result = await sql<{ s: string }>`SELECT pg_current_snapshot()::text AS s`.execute(database.kysely);
-  return result.rows[0]?.s ?? '';
+  let snapshot: string;
+  if (database.pgSnapshot) snapshot = await database.pgSnapshot();
+  else snapshot = (await sql<{ s: string }>`SELECT pg_current_snapshot()::text AS s`.execute(database.kysely)).rows[0]?.s ?? '';
+  pgLedgerOf(database)?.observe(snapshot);
+  return snapshot;
 }
 
 /**

@@ -1,32 +1,33 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CompiledQuery } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import { preparedStatement } from './sqlite-statements.js';
 import { requestMemo } from '../shared/request-scope.js';
 import type { Database } from './database.js';
+import type { DB } from './tables.js';
 
 /**
- * Per-tenant versions on SQLite, without a round trip: which slices of the data (a B2B Company, ...)
+ * Per-tenant versions: which slices of the data (a B2B Company, ...)
  * this process's own writes touched, so that a write in one Company leaves the read caches of the
  * others valid (issue #16), while ANY other change still invalidates every tenant at once.
  *
- * How it stays exact: the ledger remembers the storage reading (`total_changes()` of the connection
- * and `PRAGMA data_version`, see storage-version.ts) that it can explain. A write that declares its
- * tenants reads the storage inside its own transaction, first and last (nothing else runs on the
- * connection meanwhile), and after its commit `explain`s the difference: only the declared tenants
- * move. Anything the ledger cannot explain (another connection or process committed, a write that
- * declared nothing, a rollback, a reset, a write between two declared ones) moves every tenant: the
- * next `sync` sees a reading it did not explain. So a cache keyed by `stamp(tenant)` misses more
- * than it must, never serves what changed.
+ * How it stays exact: a write that declares its tenants (`beginLedgerWrite`) is told apart from
+ * every other change of the storage, per engine (createSqliteLedger: change counters, no round trip;
+ * createPgLedger: transaction ids in the request's snapshot reading); only its tenants move.
+ * Anything the ledger cannot explain (another connection or process committed, a write that
+ * declared nothing, a rollback, a reset) moves every tenant. So a cache keyed by `stamp(tenant)`
+ * misses more than it must, never serves what changed.
  *
  * Each declared write also keeps, per tenant, the ids of the items it touched (bounded), so a
  * read model can re-read those items instead of the whole tenant (`changedSince`).
- *
- * PostgreSQL: no ledger (`ledgerOf` is undefined); the callers keep their global version there.
  */
 export interface TenantLedger {
   /** distinct per ledger (a database restored into a new handle gets a new one) */
   readonly id: number;
-  /** Reads the storage (outside a transaction) and moves every tenant if it changed unexplained; false: cannot tell now (a transaction is open). */
+  /**
+   * Brings the ledger up to the storage as this request must see it, and moves every tenant if
+   * that shows a change it cannot explain; false: it cannot tell now (a transaction is open; on
+   * PostgreSQL also: this request took no storage reading yet, see readStorageVersion).
+   */
   sync(): boolean;
   /** The latest stamp of any tenant after `sync()`: taken before a read, to tell whether the read's tenant moved during it. */
   mark(): number;
@@ -34,6 +35,75 @@ export interface TenantLedger {
   stamp(tenant: string): number;
   /** The items of `tenant` that declared writes touched after `since` (a stamp), or undefined when that is not known (read everything again). */
   changedSince(tenant: string, since: number): number[] | undefined;
+}
+
+/** What a write says it touched: items per tenant; an empty map: no tenant at all (the webhook outbox); null: it does not say. */
+export type TouchedTenants = ReadonlyMap<string, readonly number[]> | null;
+
+/**
+ * A write's part in the ledger, made first inside its transaction (`beginLedgerWrite`): `close` is
+ * the last thing the transaction does (with what it touched), `settle` runs after its commit.
+ */
+export interface LedgerWrite {
+  close(trx: Transaction<DB>, tenants: TouchedTenants): Promise<void>;
+  settle(): void;
+}
+
+/** the tenants' stamps: what both engines' ledgers keep */
+function createStamps() {
+  let seq = 0;
+  /** every tenant is at least here: the last change the ledger could not explain */
+  let floor = 0;
+  const touched = new Map<string, number>();
+  const logs = new Map<string, { entries: { seq: number; items: readonly number[] }[]; dropped: number }>();
+  return {
+    moveAll() {
+      seq += 1;
+      floor = seq;
+      touched.clear();
+      logs.clear();
+    },
+    /** one declared write: only its tenants move (null: everything) */
+    touch(tenants: TouchedTenants) {
+      if (tenants === null) return this.moveAll();
+      if (tenants.size === 0) return;
+      seq += 1;
+      for (const [tenant, items] of tenants) {
+        touched.set(tenant, seq);
+        let log = logs.get(tenant);
+        if (!log) {
+          log = { entries: [], dropped: 0 };
+          logs.set(tenant, log);
+        }
+        log.entries.push({ seq, items });
+        if (log.entries.length > LOG_LIMIT) log.dropped = (log.entries.shift() as { seq: number }).seq;
+      }
+    },
+    mark: () => seq,
+    stamp(tenant: string) {
+      const t = touched.get(tenant);
+      return t !== undefined && t > floor ? t : floor;
+    },
+    changedSince(tenant: string, since: number) {
+      if (since < floor) return undefined;
+      const stamp = touched.get(tenant);
+      if (stamp === undefined || stamp <= since) return [];
+      const log = logs.get(tenant);
+      // entries leave a log oldest first: one that left after `since` took ids with it
+      if (!log || log.dropped > since) return undefined;
+      const ids = new Set<number>();
+      for (const entry of log.entries) if (entry.seq > since) for (const id of entry.items) ids.add(id);
+      return [...ids];
+    },
+  };
+}
+
+/** how many declared writes a tenant's log keeps (an older read model reads the tenant again) */
+const LOG_LIMIT = 64;
+
+let ledgerCount = 0;
+
+interface SqliteLedger extends TenantLedger {
   /** Inside a write's transaction, first: the connection's change count (see `reading`). */
   changes(): number;
   /**
@@ -43,31 +113,37 @@ export interface TenantLedger {
    * from what the ledger explained and everything moves.
    */
   reading(changesBefore: number): { before: string; after: string };
-  /**
-   * After a commit: the write read `before` first and `after` last and touched only these items of
-   * these tenants (an empty map: no tenant at all, e.g. the webhook outbox; null: it does not say).
-   */
-  explain(before: string, after: string, tenants: ReadonlyMap<string, readonly number[]> | null): void;
+  /** After a commit: the write read `before` first and `after` last and touched only `tenants`. */
+  explain(before: string, after: string, tenants: TouchedTenants): void;
 }
 
-/** how many declared writes a tenant's log keeps (an older read model reads the tenant again) */
-const LOG_LIMIT = 64;
-
-let ledgerCount = 0;
-const ledgers = new WeakMap<BetterSqlite3.Database, TenantLedger>();
+const sqliteLedgers = new WeakMap<BetterSqlite3.Database, SqliteLedger>();
 
 export function ledgerOf(database: Database): TenantLedger | undefined {
+  return sqliteLedgerOf(database) ?? pgLedgers.get(database);
+}
+
+function sqliteLedgerOf(database: Database): SqliteLedger | undefined {
   const handle = database.sqlite;
   if (handle === undefined) return undefined;
-  let ledger = ledgers.get(handle);
+  let ledger = sqliteLedgers.get(handle);
   if (!ledger) {
-    ledger = createLedger(handle);
-    ledgers.set(handle, ledger);
+    ledger = createSqliteLedger(handle);
+    sqliteLedgers.set(handle, ledger);
   }
   return ledger;
 }
 
-function createLedger(handle: BetterSqlite3.Database): TenantLedger {
+/**
+ * SQLite: the ledger remembers the storage reading (`total_changes()` of the connection and
+ * `PRAGMA data_version`, see storage-version.ts) that it can explain. A write that declares its
+ * tenants reads the storage inside its own transaction, first and last (nothing else runs on the
+ * connection meanwhile), and after its commit `explain`s the difference: only the declared tenants
+ * move. Anything else (another connection or process committed, a write that declared nothing, a
+ * rollback, a reset, a write between two declared ones) moves every tenant: the next `sync` sees a
+ * reading it did not explain.
+ */
+function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
   const changes = handle.prepare('SELECT total_changes()').pluck();
   const dataVersion = handle.prepare('PRAGMA data_version').pluck();
   const read = () => `${changes.get()}:${dataVersion.get()}`;
@@ -88,18 +164,7 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
     return `${changes.get()}:${version}`;
   };
   let explained = read();
-  let seq = 0;
-  /** every tenant is at least here: the last change the ledger could not explain */
-  let floor = 0;
-  const touched = new Map<string, number>();
-  const logs = new Map<string, { entries: { seq: number; items: readonly number[] }[]; dropped: number }>();
-
-  const moveAll = () => {
-    seq += 1;
-    floor = seq;
-    touched.clear();
-    logs.clear();
-  };
+  const stamps = createStamps();
 
   return {
     id: ++ledgerCount,
@@ -107,29 +172,14 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
       if (!handle.open || handle.inTransaction) return false;
       const now = readOncePerRequest();
       if (now !== explained) {
-        moveAll();
+        stamps.moveAll();
         explained = now;
       }
       return true;
     },
-    mark() {
-      return seq;
-    },
-    stamp(tenant) {
-      const t = touched.get(tenant);
-      return t !== undefined && t > floor ? t : floor;
-    },
-    changedSince(tenant, since) {
-      if (since < floor) return undefined;
-      const stamp = touched.get(tenant);
-      if (stamp === undefined || stamp <= since) return [];
-      const log = logs.get(tenant);
-      // entries leave a log oldest first: one that left after `since` took ids with it
-      if (!log || log.dropped > since) return undefined;
-      const ids = new Set<number>();
-      for (const entry of log.entries) if (entry.seq > since) for (const id of entry.items) ids.add(id);
-      return [...ids];
-    },
+    mark: stamps.mark,
+    stamp: stamps.stamp,
+    changedSince: stamps.changedSince,
     changes() {
       return changes.get() as number;
     },
@@ -138,37 +188,182 @@ function createLedger(handle: BetterSqlite3.Database): TenantLedger {
       return { before: `${changesBefore}:${version}`, after: `${changes.get()}:${version}` };
     },
     explain(before, after, tenants) {
-      if (before !== explained) moveAll();
-      if (after === before) {
-        explained = after;
-        return;
-      }
-      if (tenants === null) {
-        moveAll();
-        explained = after;
-        return;
-      }
-      if (tenants.size === 0) {
-        explained = after;
-        return;
-      }
-      seq += 1;
-      for (const [tenant, items] of tenants) {
-        touched.set(tenant, seq);
-        let log = logs.get(tenant);
-        if (!log) {
-          log = { entries: [], dropped: 0 };
-          logs.set(tenant, log);
-        }
-        log.entries.push({ seq, items });
-        if (log.entries.length > LOG_LIMIT) log.dropped = (log.entries.shift() as { seq: number }).seq;
-      }
+      if (before !== explained) stamps.moveAll();
+      if (after !== before) stamps.touch(tenants);
       explained = after;
     },
   };
 }
 
-/** Where the ledger is now (SQLite, no transaction open): taken BEFORE a read whose result is kept with `ItemDependency`s. */
+/**
+ * PostgreSQL: many connections, other processes, no change counter to read for free. What the
+ * ledger reads instead is the request's storage reading, `pg_current_snapshot()` (one round trip
+ * shared by the requests of an event-loop turn, storage-version.ts): it tells which transactions
+ * completed since the last reading the ledger explained. A write that declares its tenants reads
+ * its own transaction id last inside its transaction (`close`) and registers it with its tenants
+ * before it commits; its `settle` moves them at once (the writer's next read sees its write), and a
+ * reading that shows it completed moves them if that had not happened yet. Any other completed
+ * transaction (another process, psql, a write that declared nothing, any database of the cluster)
+ * moves every tenant. This process's own undeclared writes move every tenant as soon as they end:
+ * the pool (pg-statements.ts) tells the ledger of every statement that is not a SELECT outside a
+ * declared transaction, so a request that wrote sees what it wrote without a new reading.
+ *
+ * `sync()` is true only in a request that took a reading (after it arrived: it saw every commit
+ * before that) and outside a transaction of that request.
+ */
+export interface PgLedger extends TenantLedger {
+  /** a reading of `pg_current_snapshot()` as text, taken after some request arrived (once per reading) */
+  observe(snapshot: string): void;
+  /** the current request took a reading that was observed (once per request that awaited it) */
+  observed(): void;
+  /** this process wrote outside a declared write: every tenant moves now */
+  unexplainedWrite(): void;
+  /** a declared write's transaction id (text), registered before its commit */
+  register(xid: string, tenants: TouchedTenants): void;
+  /** after the commit of a registered write */
+  settle(xid: string): void;
+}
+
+const pgLedgers = new WeakMap<Database, PgLedger>();
+
+/** Made by openDatabase for a PostgreSQL database, before anything is read or written. */
+export function createPgLedger(): PgLedger {
+  const stamps = createStamps();
+  const self = {};
+  /** declared writes by transaction id, until a reading shows them completed */
+  const writes = new Map<number, { tenants: TouchedTenants; applied: boolean }>();
+  /** what the last explained readings say: transactions below `xmax` not in `running` completed */
+  let known: { xmax: number; running: Set<number> } | undefined;
+
+  const parse = (snapshot: string) => {
+    const [, xmax, xip] = snapshot.split(':');
+    const running = new Set<number>();
+    if (xip) for (const x of xip.split(',')) running.add(Number(x));
+    return { xmax: Number(xmax), running };
+  };
+
+  return {
+    id: ++ledgerCount,
+    sync() {
+      const memo = requestMemo();
+      return memo !== undefined && memo.get(self) === true && !memo.has(IN_TRANSACTION);
+    },
+    mark: stamps.mark,
+    stamp: stamps.stamp,
+    changedSince: stamps.changedSince,
+    observed() {
+      requestMemo()?.set(self, true);
+    },
+    observe(snapshot) {
+      const now = parse(snapshot);
+      if (!Number.isSafeInteger(now.xmax)) {
+        stamps.moveAll();
+        return;
+      }
+      if (known === undefined) {
+        // the first reading: nothing is cached yet (no request could sync before it)
+        known = now;
+        return;
+      }
+      let unexplained = false;
+      const completed = (x: number) => {
+        const write = writes.get(x);
+        if (write === undefined) unexplained = true;
+        else {
+          if (!write.applied) stamps.touch(write.tenants);
+          writes.delete(x);
+        }
+      };
+      const running = new Set<number>();
+      for (const x of known.running) {
+        if (x < now.xmax && !now.running.has(x)) completed(x);
+        else running.add(x);
+      }
+      if (now.xmax > known.xmax) {
+        if (now.xmax - known.xmax > MAX_SPAN) {
+          // far more transactions than this process registered: not worth telling apart
+          unexplained = true;
+          for (const x of writes.keys()) if (x < now.xmax && !now.running.has(x)) writes.delete(x);
+        } else for (let x = known.xmax; x < now.xmax; x += 1) if (!now.running.has(x)) completed(x);
+        for (const x of now.running) if (x >= known.xmax) running.add(x);
+        known = { xmax: now.xmax, running };
+      } else known = { xmax: known.xmax, running };
+      if (unexplained) stamps.moveAll();
+    },
+    unexplainedWrite() {
+      stamps.moveAll();
+    },
+    register(xid, tenants) {
+      if (writes.size >= MAX_PENDING) {
+        // a reading would have settled them: none comes, so nothing is cached on them either
+        writes.clear();
+        stamps.moveAll();
+      }
+      writes.set(Number(xid), { tenants, applied: false });
+    },
+    settle(xid) {
+      const write = writes.get(Number(xid));
+      if (write && !write.applied) {
+        stamps.touch(write.tenants);
+        write.applied = true;
+      }
+    },
+  };
+}
+
+/** transaction ids between two readings that the ledger tells apart one by one (more: everything moves) */
+const MAX_SPAN = 4096;
+const MAX_PENDING = 10_000;
+
+/** the request memo's mark of a transaction in progress (db/transaction.ts) */
+export const IN_TRANSACTION: object = {};
+
+/** what a declared write runs last in its transaction on PostgreSQL; the pool knows it by its text (pg-statements.ts) */
+export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
+
+export function registerPgLedger(database: Database, ledger: PgLedger): void {
+  pgLedgers.set(database, ledger);
+}
+
+/** the PostgreSQL ledger of `database`, if it has one (storage-version.ts gives it the readings) */
+export function pgLedgerOf(database: Database): PgLedger | undefined {
+  return pgLedgers.get(database);
+}
+
+/** Opens a write's part in the ledger, first inside its transaction (undefined: no ledger). */
+export function beginLedgerWrite(database: Database): LedgerWrite | undefined {
+  const sqlite = sqliteLedgerOf(database);
+  if (sqlite) {
+    const changesBefore = sqlite.changes();
+    let readings: { before: string; after: string } | undefined;
+    let touched: TouchedTenants = null;
+    return {
+      async close(_trx, tenants) {
+        readings = sqlite.reading(changesBefore);
+        touched = tenants;
+      },
+      settle() {
+        if (readings) sqlite.explain(readings.before, readings.after, touched);
+      },
+    };
+  }
+  const pg = pgLedgers.get(database);
+  if (!pg) return undefined;
+  let xid: string | undefined;
+  return {
+    async close(trx, tenants) {
+      if (tenants === null) return; // undeclared: the pool moves every tenant when it commits
+      const result = await trx.executeQuery<{ roster_xid: string }>(CompiledQuery.raw(PG_XID_SQL));
+      xid = result.rows[0]?.roster_xid;
+      if (xid !== undefined) pg.register(xid, tenants);
+    },
+    settle() {
+      if (xid !== undefined) pg.settle(xid);
+    },
+  };
+}
+
+/** Where the ledger is now (when it can tell, see `sync`): taken BEFORE a read whose result is kept with `ItemDependency`s. */
 export function ledgerMark(database: Database): LedgerMark | undefined {
   const ledger = ledgerOf(database);
   if (!ledger?.sync()) return undefined;
@@ -197,19 +392,30 @@ const NO_TENANT: ReadonlyMap<string, readonly number[]> = new Map();
 
 /**
  * Runs one write statement that changes no tenant's data (the webhook outbox's delivery states, a
- * hook deactivated): on SQLite outside a transaction, straight on the connection between two
- * readings, so the ledger explains it and no read model is dropped (a delivery a few ms apart used
- * to make every Company read its users again); otherwise through Kysely, unexplained.
+ * hook deactivated) so that the ledger explains it and no read model is dropped (a delivery a few
+ * ms apart used to make every Company read its users again): on SQLite outside a transaction,
+ * straight on the connection between two readings; on PostgreSQL in a declared transaction of its
+ * own; inside another transaction, through Kysely, unexplained.
  */
 export async function runOutsideTenants(database: Database, query: { compile(): CompiledQuery }): Promise<{ numAffectedRows: bigint }> {
   const handle = database.sqlite;
-  const ledger = ledgerOf(database);
+  const sqlite = sqliteLedgerOf(database);
   const compiled = query.compile();
-  if (handle?.open && !handle.inTransaction && ledger) {
-    const start = ledger.reading(ledger.changes()).before;
+  if (handle?.open && !handle.inTransaction && sqlite) {
+    const start = sqlite.reading(sqlite.changes()).before;
     const result = preparedStatement(handle, compiled.sql).run(...compiled.parameters);
-    ledger.explain(start, ledger.reading(ledger.changes()).after, NO_TENANT);
+    sqlite.explain(start, sqlite.reading(sqlite.changes()).after, NO_TENANT);
     return { numAffectedRows: BigInt(result.changes) };
+  }
+  if (pgLedgers.has(database) && !requestMemo()?.has(IN_TRANSACTION)) {
+    const write = beginLedgerWrite(database) as LedgerWrite;
+    const result = await database.kysely.transaction().execute(async (trx) => {
+      const done = await trx.executeQuery(compiled);
+      await write.close(trx, NO_TENANT);
+      return done;
+    });
+    write.settle();
+    return { numAffectedRows: result.numAffectedRows ?? 0n };
   }
   const result = await database.kysely.executeQuery(compiled);
   return { numAffectedRows: result.numAffectedRows ?? 0n };

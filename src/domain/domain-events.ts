@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/tables.js';
-import { ledgerOf } from '../db/tenant-ledger.js';
+import { beginLedgerWrite, type LedgerWrite } from '../db/tenant-ledger.js';
 import { runInTransaction } from '../db/transaction.js';
 
 /**
@@ -89,24 +89,24 @@ export async function commitWithEvents<T>(
   // rolls back gives its places up), filled after the commit; a sink without places emits on filling
   const place = (): EventSlot => sink?.reserve?.() ?? { emit: (event) => sink?.emit(event), cancel: () => undefined };
   const attempts: EventSlot[][] = [];
-  const ledger = ledgerOf(database);
-  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[]; readings: { before: string; after: string } | undefined };
+  let outcome: { result: T; events: WorldEventInput[]; slots: EventSlot[]; write: LedgerWrite | undefined };
   try {
     outcome = await runInTransaction(database, async (trx) => {
-      // first and last on the connection inside the transaction: what the ledger may explain (db/tenant-ledger.ts)
-      const changesBefore = ledger?.changes();
+      // first and last inside the transaction: what the ledger may explain (db/tenant-ledger.ts)
+      const write = beginLedgerWrite(database);
       const events: WorldEventInput[] = [];
       const result = await work(trx, events);
       if (events.length > 0) await sink?.persist?.(trx, events);
       const slots = events.map(place);
       attempts.push(slots);
-      return { result, events, slots, readings: changesBefore === undefined ? undefined : ledger?.reading(changesBefore) };
+      await write?.close(trx, tenantsOf(events));
+      return { result, events, slots, write };
     });
   } catch (error) {
     for (const slots of attempts) for (const slot of slots) slot.cancel();
     throw error;
   }
-  if (ledger && outcome.readings) ledger.explain(outcome.readings.before, outcome.readings.after, tenantsOf(outcome.events));
+  outcome.write?.settle();
   for (const slots of attempts) if (slots !== outcome.slots) for (const slot of slots) slot.cancel();
   for (const [i, slot] of outcome.slots.entries()) slot.emit(outcome.events[i] as WorldEventInput);
   return outcome.result;

@@ -1,5 +1,5 @@
 import type { Database } from '../../db/database.js';
-import { sqliteLikeFold } from '../../db/dialect.js';
+import { likeFoldOf } from '../../db/dialect.js';
 import { isStorableText } from '../../db/lookup-guards.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import type { Company } from '../companies/company-types.js';
@@ -8,19 +8,19 @@ import { findUserById, listUserPage, type UserFilters } from './company-user-rep
 import type { CompanyUser, CompanyUserPage } from './company-user-types.js';
 
 /**
- * A read model of a Company's users on SQLite (issue #16): every user of the Company in list order
+ * A read model of a Company's users (issue #16): every user of the Company in list order
  * (id descending), frozen, kept under the Company's tenant stamp (db/tenant-ledger.ts). A write to
  * the Company's users moves the stamp and names the users it touched: the view re-reads those users
  * (one indexed read each) instead of the Company; anything the ledger cannot explain (another
  * process, a reset, a Company or role change) makes it read the whole Company again. A page, a
  * role filter or one user is then a slice of memory: no SQL, no row objects built per request.
  *
- * What it answers: offset pages filtered by search (`q`, as SQLite's LIKE matches), roles and the
+ * What it answers: offset pages filtered by search (`q`, as storage's ILIKE/LIKE matches, see likeFoldOf), roles and the
  * own-records rule; a user by id. Everything else (field filters, cursors) stays on SQL. Only Companies of up to
  * MAX_VIEW_USERS users get a view; at most MAX_VIEWED_USERS users are held in all.
  */
 export interface CompanyUserViews {
-  /** the page, or undefined when the view cannot answer it (PostgreSQL, a transaction open, a filter it does not hold, a big Company) */
+  /** the page, or undefined when the view cannot answer it (the ledger cannot tell, a filter or search it does not hold, a big Company) */
   page(company: Company, filters: UserFilters, paging: { limit: number; offset: number }): Promise<CompanyUserPage | undefined>;
   /** the user when it is one of `company`'s (undefined: not known here, ask storage) */
   user(company: Company, userId: number): Promise<CompanyUser | undefined>;
@@ -37,8 +37,8 @@ interface View {
   stamp: number;
   /** id descending, frozen */
   users: readonly CompanyUser[];
-  /** foldOf() of each user, made by the first search of this view */
-  folded?: string[];
+  /** foldOf() of each user, made by the first search of this view; null: some user's text cannot be folded here (storage searches) */
+  folded?: string[] | null;
 }
 
 /** longer than any stored name or e-mail: storage answers (see company-user-repository.ts) */
@@ -46,17 +46,28 @@ const MAX_SEARCH = 1_000;
 
 /**
  * What a search compares, per user object (a user patched in is a new object): the four texts
- * storage matches (first name, last name, "first last", e-mail), folded as SQLite's LIKE folds,
- * joined by NUL, which no search holds (isStorableText), so one `includes` never matches across two.
+ * storage matches (first name, last name, "first last", e-mail), folded as the database's
+ * case-insensitive match folds (db/dialect.ts likeFoldOf), joined by NUL, which no search holds
+ * (isStorableText), so one `includes` never matches across two. Null: not foldable here.
  */
-const folds = new WeakMap<CompanyUser, string>();
-function foldOf(user: CompanyUser): string {
+const folds = new WeakMap<CompanyUser, string | null>();
+function foldOf(user: CompanyUser, fold: (text: string) => string | undefined): string | null {
   let f = folds.get(user);
   if (f === undefined) {
-    f = sqliteLikeFold(`${user.firstName}\u0000${user.lastName}\u0000${user.firstName} ${user.lastName}\u0000${user.email}`);
+    f = fold(`${user.firstName}\u0000${user.lastName}\u0000${user.firstName} ${user.lastName}\u0000${user.email}`) ?? null;
     folds.set(user, f);
   }
   return f;
+}
+
+function foldedUsers(users: readonly CompanyUser[], fold: (text: string) => string | undefined): string[] | null {
+  const folded: string[] = [];
+  for (const user of users) {
+    const f = foldOf(user, fold);
+    if (f === null) return null;
+    folded.push(f);
+  }
+  return folded;
 }
 
 /** where user `id` is in `users` (id descending), or -(where it would go) - 1 */
@@ -75,6 +86,7 @@ function indexOfId(users: readonly CompanyUser[], id: number): number {
 
 export function createCompanyUserViews(database: Database, options: { maxUsers?: number } = {}): CompanyUserViews {
   const db = database.kysely;
+  const fold = likeFoldOf(db);
   const maxUsers = options.maxUsers ?? MAX_VIEW_USERS;
   const stats = { loads: 0, patches: 0, hits: 0 };
   // per ledger: a database restored into a new handle starts with no views
@@ -158,15 +170,17 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       const search = rawSearch?.trim();
       // text storage cannot hold: storage's own answer (nothing matches)
       if (rawSearch !== undefined && (!isStorableText(rawSearch) || rawSearch.length > MAX_SEARCH)) return undefined;
+      const needle = search ? fold?.(search) : undefined;
+      if (search && needle === undefined) return undefined;
       const view = await current(company);
       if (!view) return undefined;
+      const folded = needle === undefined ? undefined : (view.folded ??= foldedUsers(view.users, fold as (text: string) => string | undefined));
+      if (folded === null) return undefined;
       // one pass: the matching users counted, the page's kept
-      const needle = search ? sqliteLikeFold(search) : undefined;
       const anyRole = roles === undefined || roles.length === 0;
       const { limit, offset } = paging;
       const items: CompanyUser[] = [];
       let matched = 0;
-      const folded = needle === undefined ? undefined : (view.folded ??= view.users.map(foldOf));
       for (let i = 0; i < view.users.length; i += 1) {
         const u = view.users[i] as CompanyUser;
         if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
