@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoWithScopeTokens, expectData, gql, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
+import { ACCOUNT_A as ACCOUNT, demoWithScopeTokens, expectData, gql, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -82,5 +82,88 @@ describe.each(dialects)('Account answers per item on %s', (dialect) => {
     await outside.kysely.updateTable('users').set({ first_name: 'Outside' }).where('id', '=', 1002).execute();
     await allAgree('after a row changed from another connection');
     expect(JSON.stringify((await gql(t, QUERIES['users, all']?.query ?? '', undefined, { token: reader })).body)).toContain('Outside');
+  });
+});
+
+describe.each(dialects)('Account member read models (domain) on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, now: NOW, sqliteFile: true });
+  });
+  afterAll(async () => t.close());
+
+  it('account and store member lists stay equal to storage through membership and row changes; only the touched members are read again', async () => {
+    const { runInRequest } = await import('../src/shared/request-scope.js');
+    const { readStorageVersion } = await import('../src/db/storage-version.js');
+    const { createAccountService } = await import('../src/domain/users/account-service.js');
+    const { createMemberViews } = await import('../src/domain/accounts/member-views.js');
+    const { normalizeEmail } = await import('../src/domain/users/email.js');
+    const views = createMemberViews(t.database);
+    const withViews = createAccountService({ database: t.database, clock: t.clock, views });
+    const storageOnly = createAccountService({ database: t.database, clock: t.clock, views: createMemberViews(t.database, { maxMembers: 0 }) });
+    const email = normalizeEmail;
+    type Request = Parameters<typeof withViews.listMembers>[1];
+    const requests: Request[] = [
+      { direction: 'forward', limit: 50, afterId: undefined, beforeId: undefined },
+      { direction: 'forward', limit: 2, afterId: 1001, beforeId: undefined },
+      { direction: 'backward', limit: 2, afterId: undefined, beforeId: 1004 },
+      { direction: 'backward', limit: 50, afterId: undefined, beforeId: undefined },
+      { direction: 'forward', limit: 1, afterId: 1000, beforeId: 1004 },
+    ];
+    const filters = [undefined, { userIds: [1004, 1002, 99999, 1002] }, { emailKey: 'fresh.member@example.com' }, { userIds: [] }];
+    const settle = async <P extends { items: unknown[]; hasNextPage: unknown; hasPreviousPage: unknown }>(page: P) => ({
+      items: page.items,
+      next: typeof page.hasNextPage === 'function' ? await page.hasNextPage() : page.hasNextPage,
+      previous: typeof page.hasPreviousPage === 'function' ? await page.hasPreviousPage() : page.hasPreviousPage,
+    });
+    const same = async (label: string) => {
+      let compared = 0;
+      for (const request of requests) {
+        for (const filter of filters) {
+          const at = `${label}: ${JSON.stringify(request)} ${JSON.stringify(filter)}`;
+          expect(await settle(await withViews.listMembers(ACCOUNT, request, filter)), at).toEqual(await settle(await storageOnly.listMembers(ACCOUNT, request, filter)));
+          expect(await withViews.countMembers(ACCOUNT, filter), at).toBe(await storageOnly.countMembers(ACCOUNT, filter));
+          const a = await withViews.listStoreMembersBatch([STORE_1.id, STORE_2.id], request, filter);
+          const b = await storageOnly.listStoreMembersBatch([STORE_1.id, STORE_2.id], request, filter);
+          for (const id of [STORE_1.id, STORE_2.id]) {
+            expect(await settle(a.get(id) as never), `${at} store ${id}`).toEqual(await settle(b.get(id) as never));
+            compared += (a.get(id)?.items.length ?? 0) > 0 ? 1 : 0;
+          }
+        }
+      }
+      expect(compared, `${label}: some store pages are not empty`).toBeGreaterThan(0);
+    };
+    // one request with one storage reading (see b2b-tenant-invalidation.test.ts): the ledger sees only this process's writes
+    await runInRequest('test', async () => {
+      await readStorageVersion(t.database);
+      await same('start');
+      expect(views.stats.loads).toBe(3); // the account and two stores
+
+      t.clock.advance(60_000);
+      await withViews.addUserToStore(ACCOUNT, { id: STORE_2.id }, { userId: 1002 });
+      await same('after addUserToStore');
+      t.clock.advance(60_000);
+      await withViews.removeUserFromStore(ACCOUNT, { id: STORE_2.id }, 1002);
+      await same('after removeUserFromStore');
+      t.clock.advance(60_000);
+      await withViews.addUserToAccount(ACCOUNT, email('Fresh.Member@example.com'));
+      await same('after addUserToAccount');
+      t.clock.advance(60_000);
+      await withViews.addUserToStore(ACCOUNT, { id: STORE_1.id }, { email: email('fresh.member@example.com') });
+      await withViews.addUserToStore(ACCOUNT, { id: STORE_1.id }, { email: email('fresh.member@example.com') }); // again: changes nothing
+      await same('after adding the new member to a store');
+      t.clock.advance(60_000);
+      await withViews.removeUserFromAccount(ACCOUNT, email('fresh.member@example.com'));
+      await same('after removeUserFromAccount');
+      // declared writes were patched in: no list was read whole again
+      expect(views.stats.loads).toBe(3);
+      expect(views.stats.patches).toBeGreaterThan(4);
+
+      // a write nobody declared: every list is read again
+      await t.database.kysely.updateTable('users').set({ first_name: 'Raw' }).where('id', '=', 1003).execute();
+      await same('after a raw row change');
+      expect(views.stats.loads).toBe(6);
+      expect((await withViews.listMembers(ACCOUNT, requests[0] as Request)).items.find((m) => m.id === 1003)?.firstName).toBe('Raw');
+    });
   });
 });

@@ -363,6 +363,12 @@ export function beginLedgerWrite(database: Database): LedgerWrite | undefined {
   };
 }
 
+/**
+ * A tenant no declared write names: its stamp moves only when everything moves (a write the ledger
+ * cannot explain). For values that only such writes change: API accounts and their tokens, say.
+ */
+export const UNDECLARED_WRITES_ONLY = '(undeclared writes)';
+
 /** Where the ledger is now (when it can tell, see `sync`): taken BEFORE a read whose result is kept with `ItemDependency`s. */
 export function ledgerMark(database: Database): LedgerMark | undefined {
   const ledger = ledgerOf(database);

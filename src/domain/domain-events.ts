@@ -112,6 +112,17 @@ export async function commitWithEvents<T>(
   return outcome.result;
 }
 
+const changedNothing = new WeakSet<readonly WorldEventInput[]>();
+
+/**
+ * Said by a write that pushed no event because it changed nothing anyone reads (an idempotent add
+ * of a member that was there: only a row lock taken by a no-op UPDATE): the ledger then moves no
+ * tenant, where a write without events otherwise moves them all.
+ */
+export function declareNothingChanged(events: WorldEventInput[]): void {
+  changedNothing.add(events);
+}
+
 /**
  * The item a write names in its Company's tenant when it changed who is in the Company (a user
  * created, deleted or moved) or the Company's own row (a role change moves its user-list stamp):
@@ -156,7 +167,7 @@ const companyOf = (value: unknown): number | undefined => {
  * and every tenant moves.
  */
 function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | null {
-  if (events.length === 0) return null;
+  if (events.length === 0) return changedNothing.has(events) ? new Map() : null;
   const tenants = new Map<string, number[]>();
   const add = (tenant: string, ...items: number[]) => {
     const list = tenants.get(tenant) ?? [];

@@ -115,16 +115,7 @@ export async function listAccountMembers(
       const key = `account-members:${filterShape(filter)}:${bounds.gt !== undefined ? 'gt' : ''}${bounds.lt !== undefined ? 'lt' : ''}:${bounds.order}`;
       const parameters = [uuid, ...filterParameters(filter), ...(bounds.gt !== undefined ? [bounds.gt] : []), ...(bounds.lt !== undefined ? [bounds.lt] : []), bounds.limit];
       const rows = await runShaped(database, key, parameters, () => {
-        let query = membersQuery(db, uuid, filter).select([
-          'u.id',
-          'u.email',
-          'u.first_name',
-          'u.last_name',
-          'u.locale',
-          'u.last_login_at',
-          'u.updated_at',
-          'au.status',
-        ]);
+        let query = membersQuery(db, uuid, filter).select(memberColumns);
         if (bounds.gt !== undefined) query = query.where('au.user_id', '>', bounds.gt);
         if (bounds.lt !== undefined) query = query.where('au.user_id', '<', bounds.lt);
         return query.orderBy('au.user_id', bounds.order).limit(bounds.limit);
@@ -133,6 +124,24 @@ export async function listAccountMembers(
     },
     exists,
   );
+}
+
+const memberColumns = ['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.locale', 'u.last_login_at', 'u.updated_at', 'au.status'] as const;
+
+/** Every member of an account by user id ascending, at most `limit` (the Account member views, member-views.ts). */
+export async function listAllAccountMembers(database: Database, uuid: string, limit: number): Promise<AccountMember[]> {
+  const rows = await runShaped(database, 'account-members-all', [uuid, limit], () =>
+    membersQuery(database.kysely, uuid, undefined).select(memberColumns).orderBy('au.user_id', 'asc').limit(limit),
+  );
+  return rows.map(toAccountMember);
+}
+
+/** One member of an account, or undefined. */
+export async function findAccountMember(database: Database, uuid: string, userId: number): Promise<AccountMember | undefined> {
+  const [row] = await runShaped(database, 'account-member', [uuid, userId], () =>
+    membersQuery(database.kysely, uuid, undefined).select(memberColumns).where('au.user_id', '=', userId),
+  );
+  return row ? toAccountMember(row) : undefined;
 }
 
 /** Total members: the maintained counter when unfiltered; a bounded COUNT when filtered. */

@@ -86,3 +86,31 @@ export function pageInMemory<T>(sorted: readonly T[], idOf: (item: T) => number,
     sorted.some((item) => (lte !== undefined ? idOf(item) <= lte : true) && (gte !== undefined ? idOf(item) >= gte : true));
   return pageFromRows(request, rows, exists);
 }
+
+/**
+ * `pageInMemory` over a long list sorted ascending by `id` (a member view): the bounds found by
+ * binary search, only the page's rows touched.
+ */
+export function pageOfSorted<T extends { id: number }>(sorted: readonly T[], request: PageRequest): Page<T> {
+  /** the first index whose id is > id (or >= id when `inclusive`) */
+  const firstAbove = (id: number, inclusive: boolean) => {
+    let low = 0;
+    let high = sorted.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const at = (sorted[middle] as T).id;
+      if (at > id || (inclusive && at === id)) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  };
+  const start = request.afterId === undefined ? 0 : firstAbove(request.afterId, false);
+  const end = request.beforeId === undefined ? sorted.length : firstAbove(request.beforeId, true);
+  const take = request.limit + 1;
+  const rows = request.direction === 'forward' ? sorted.slice(start, Math.min(end, start + take)) : sorted.slice(Math.max(start, end - take), end).reverse();
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  // pageFromRows asks one bound at a time
+  const exists: ExistsCheck = async ({ lte, gte }) => first !== undefined && last !== undefined && (lte === undefined || first.id <= lte) && (gte === undefined || last.id >= gte);
+  return pageFromRows(request, rows, exists);
+}

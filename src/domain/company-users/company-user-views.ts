@@ -2,6 +2,7 @@ import type { Database } from '../../db/database.js';
 import { likeFoldOf } from '../../db/dialect.js';
 import { isStorableText } from '../../db/lookup-guards.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
+import { createLedgerViewStore } from '../ledger-views.js';
 import type { Company } from '../companies/company-types.js';
 import { companyUsersTenant } from '../domain-events.js';
 import { findUserById, listUserPage, type UserFilters } from './company-user-repository.js';
@@ -89,33 +90,7 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   const fold = likeFoldOf(db);
   const maxUsers = options.maxUsers ?? MAX_VIEW_USERS;
   const stats = { loads: 0, patches: 0, hits: 0 };
-  // per ledger: a database restored into a new handle starts with no views
-  const perLedger = new WeakMap<TenantLedger, Map<number, View>>();
-  let held = 0;
-
-  function viewsOf(ledger: TenantLedger): Map<number, View> {
-    let views = perLedger.get(ledger);
-    if (!views) {
-      views = new Map();
-      perLedger.set(ledger, views);
-    }
-    return views;
-  }
-
-  function keep(views: Map<number, View>, companyId: number, view: View): void {
-    const old = views.get(companyId);
-    if (old) held -= old.users.length;
-    views.delete(companyId);
-    views.set(companyId, view);
-    held += view.users.length;
-    // least recently refreshed first
-    for (const [id, v] of views) {
-      if (held <= MAX_VIEWED_USERS) break;
-      if (id === companyId) continue;
-      views.delete(id);
-      held -= v.users.length;
-    }
-  }
+  const store = createLedgerViewStore<number, View>({ maxHeld: MAX_VIEWED_USERS, sizeOf: (view) => view.users.length, isNewer: (kept, view) => kept.stamp > view.stamp });
 
   async function readAll(company: Company): Promise<CompanyUser[]> {
     stats.loads += 1;
@@ -128,9 +103,10 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   async function patch(company: Company, view: View, changed: readonly number[]): Promise<CompanyUser[]> {
     stats.patches += 1;
     const users = view.users.slice();
-    for (const id of changed) {
-      if (id < 0) continue; // MEMBERSHIP_CHANGED: the ids around it say who
-      const user = await findUserById(db, company.storeHash, id);
+    const ids = changed.filter((id) => id >= 0); // MEMBERSHIP_CHANGED: the ids around it say who
+    const read = await Promise.all(ids.map((id) => findUserById(db, company.storeHash, id)));
+    for (const [i, id] of ids.entries()) {
+      const user = read[i];
       const at = indexOfId(users, id);
       if (user && user.companyId === company.id) {
         Object.freeze(user);
@@ -141,24 +117,27 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     return users;
   }
 
-  async function current(company: Company): Promise<View | undefined> {
+  function current(company: Company): Promise<View | undefined> | View | undefined {
     if (company.userCount > maxUsers) return undefined;
     const ledger = ledgerOf(database);
     if (!ledger?.sync()) return undefined;
-    const tenant = companyUsersTenant(company.id);
-    const stamp = ledger.stamp(tenant);
-    const views = viewsOf(ledger);
-    const view = views.get(company.id);
+    const stamp = ledger.stamp(companyUsersTenant(company.id));
+    const view = store.get(ledger, company.id);
     if (view && view.stamp === stamp) {
       stats.hits += 1;
       return view;
     }
-    const changed = view ? ledger.changedSince(tenant, view.stamp) : undefined;
+    return store.refreshOnce(ledger, company.id, String(stamp), () => refresh(ledger, company, view, stamp));
+  }
+
+  async function refresh(ledger: TenantLedger, company: Company, view: View | undefined, stamp: number): Promise<View | undefined> {
+    const changed = view ? ledger.changedSince(companyUsersTenant(company.id), view.stamp) : undefined;
     const users = view && changed !== undefined && changed.length <= MAX_PATCH ? await patch(company, view, changed) : await readAll(company);
     if (users.length > maxUsers) return undefined;
+    // Kept at the stamp taken before the read: a write that settled meanwhile names its users, and
+    // the next use re-reads them whether this read saw the write or not
     const fresh: View = { stamp, users };
-    // kept only when nothing moved the Company while it was read (what was read is still this request's answer)
-    if (ledger.sync() && ledger.stamp(tenant) === stamp) keep(views, company.id, fresh);
+    store.keep(ledger, company.id, fresh, view);
     return fresh;
   }
 

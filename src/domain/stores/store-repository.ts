@@ -152,6 +152,22 @@ export async function findStoreMember(db: Kysely<DB>, storeId: number, userId: n
   return row ? toStoreMember(row) : undefined;
 }
 
+/** One store membership, or undefined: `findStoreMember` outside a transaction, its SQL built once (a member view's patch). */
+export async function findStoreMemberShaped(database: Database, storeId: number, userId: number): Promise<StoreMember | undefined> {
+  const [row] = await runShaped(database, 'store-member', [storeId, userId], () =>
+    storeMembersQuery(database.kysely, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId),
+  );
+  return row ? toStoreMember(row as StoreMemberRow) : undefined;
+}
+
+/** Every member of a store by user id ascending, at most `limit` (the Account member views, member-views.ts). */
+export async function listAllStoreMembers(database: Database, storeId: number, limit: number): Promise<StoreMember[]> {
+  const rows: StoreMemberRow[] = await runShaped(database, 'store-members-all', [storeId, limit], () =>
+    storeMembersQuery(database.kysely, storeId, undefined).select(storeMemberColumns).orderBy('su.user_id', 'asc').limit(limit),
+  );
+  return rows.map(toStoreMember);
+}
+
 /**
  * The same page of users for several stores in one query (a UNION ALL of per-store keyset
  * queries, each using the store_users primary key), so a page of stores costs one round trip.

@@ -14,13 +14,15 @@ import {
   type UserIdentity,
 } from './membership-service.js';
 import type { AccountMember, App, RemovedStoreMember, StoreMember } from './user-types.js';
-import { type Account, countAccountMembers, findAccount, listAccountMembers, type MemberFilter } from '../accounts/account-repository.js';
-import type { Page, PageRequest } from '../accounts/keyset-page.js';
+import { type Account, countAccountMembers, findAccount, listAccountMembers, type MemberFilter, withoutEmail } from '../accounts/account-repository.js';
+import { type Page, type PageRequest, pageOfSorted } from '../accounts/keyset-page.js';
+import { createMemberViews, indexOfMember, type MemberViews } from '../accounts/member-views.js';
 
 /**
  * The Account API's domain (account-graphql.md): an account's members, stores and apps, and the
  * four membership mutations, as one service in `Services` like the B2B side's company-user service.
- * Reads page by keyset (keyset-page.ts) and count from maintained counters; the `*Batch` reads
+ * Member lists come from in-memory views kept exact by the tenant ledger (member-views.ts) where it
+ * can tell, else page by keyset (keyset-page.ts) and count from maintained counters; the `*Batch` reads
  * serve a page of stores in one query each (GraphQL loaders). Writes are one transaction each,
  * their events read inside it (membership-service.ts).
  */
@@ -42,18 +44,51 @@ export interface AccountService {
   removeUserFromStore(uuid: string, store: StoreRef, userId: number): Promise<{ store: Store; member: RemovedStoreMember }>;
 }
 
-export function createAccountService(deps: { database: Database; clock: Clock; events?: EventSink }): AccountService {
+export function createAccountService(deps: { database: Database; clock: Clock; events?: EventSink; views?: MemberViews }): AccountService {
   const { database } = deps;
+  const views = deps.views ?? createMemberViews(database);
+  /** the members `filter` keeps (ids; an e-mail resolved to its user's id first), from a view */
+  const kept = <M extends { id: number }>(members: readonly M[], filter: MemberFilter | undefined): readonly M[] => {
+    if (filter?.userIds === undefined) return members;
+    const found: M[] = [];
+    for (const id of new Set(filter.userIds)) {
+      const at = indexOfMember(members, id);
+      if (at >= 0) found.push(members[at] as M);
+    }
+    return found.sort((a, b) => a.id - b.id);
+  };
   return {
     findAccount: (uuid) => findAccount(database, uuid),
-    listMembers: (uuid, request, filter) => listAccountMembers(database, uuid, request, filter),
-    countMembers: (uuid, filter) => countAccountMembers(database, uuid, filter),
+    async listMembers(uuid, request, emailOrIds) {
+      const filter = await withoutEmail(database, emailOrIds);
+      const members = await views.account(uuid);
+      return members ? pageOfSorted(kept(members, filter), request) : listAccountMembers(database, uuid, request, filter);
+    },
+    async countMembers(uuid, emailOrIds) {
+      const filter = await withoutEmail(database, emailOrIds);
+      const members = await views.account(uuid);
+      return members ? kept(members, filter).length : countAccountMembers(database, uuid, filter);
+    },
     listStores: (uuid, request) => listStores(database, uuid, request),
     countStores: (uuid) => countStores(database, uuid),
     listApps: (uuid, request) => listAccountApps(database, uuid, request),
     countApps: (uuid) => countAccountApps(database, uuid),
-    listStoreMembersBatch: (storeIds, request, filter) => listStoreMembersBatch(database, storeIds, request, filter),
-    countStoreMembers: (store, filter) => countStoreMembers(database, store, filter),
+    async listStoreMembersBatch(storeIds, request, emailOrIds) {
+      const filter = await withoutEmail(database, emailOrIds);
+      const result = new Map<number, Page<StoreMember>>();
+      for (const storeId of storeIds) {
+        const members = await views.store(storeId);
+        // one store without a view: storage answers them all, in one query
+        if (!members) return listStoreMembersBatch(database, storeIds, request, filter);
+        result.set(storeId, pageOfSorted(kept(members, filter), request));
+      }
+      return result;
+    },
+    async countStoreMembers(store, emailOrIds) {
+      const filter = await withoutEmail(database, emailOrIds);
+      const members = await views.store(store.id);
+      return members ? kept(members, filter).length : countStoreMembers(database, store, filter);
+    },
     listStoreAppsBatch: (storeIds) => listStoreAppsBatch(database, storeIds),
     listMembershipAppsBatch: (memberships) => listMembershipAppsBatch(database.kysely, memberships),
     addUserToAccount: (uuid, email) => addUserToAccount(deps, uuid, email),

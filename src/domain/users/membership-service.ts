@@ -5,7 +5,7 @@ import { allocateIds } from '../../db/id-counters.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
-import { commitWithEvents } from '../domain-events.js';
+import { commitWithEvents, declareNothingChanged } from '../domain-events.js';
 import type { EventSink, WorldEventInput } from '../domain-events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
 import { findStore, findStoreMember, type Store, type StoreRef } from '../stores/store-repository.js';
@@ -169,7 +169,7 @@ export async function addUserToAccount(deps: MembershipDeps, uuid: string, email
       await adjustAccountCount(trx, uuid, 1);
       if (!user.created) await touchUser(trx, user.id, now);
       events.push({ type: 'account.user.added', subject: { accountUuid: uuid, userId: user.id }, before: null, after: await snapshotUser(trx, user.id, member.status) });
-    }
+    } else declareNothingChanged(events); // a member already: only its row lock was taken
     return { userId: user.id, invited: user.created, added: member.added };
   });
 }
@@ -276,6 +276,8 @@ export async function addUserToStore(deps: MembershipDeps, uuid: string, storeRe
           after: await snapshotUser(trx, userId, status, DEFAULT_STORE_PERMISSIONS),
         });
       }
+      // already a member of both: only the membership's row lock was taken
+      if (!storeAdded && !accountAdded && !invited) declareNothingChanged(events);
       return { store, userId, invited, added: storeAdded };
     });
   } catch (error) {
