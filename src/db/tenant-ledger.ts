@@ -104,6 +104,8 @@ const LOG_LIMIT = 64;
 let ledgerCount = 0;
 
 interface SqliteLedger extends TenantLedger {
+  /** the request's storage reading (storage-version.ts, `changes:data_version`), taken after it arrived: its data_version serves the request's checks */
+  observed(reading: string): void;
   /** Inside a write's transaction, first: the connection's change count (see `reading`). */
   changes(): number;
   /**
@@ -168,6 +170,10 @@ function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
 
   return {
     id: ++ledgerCount,
+    observed(reading) {
+      const version = Number(reading.slice(reading.lastIndexOf(':') + 1));
+      if (Number.isSafeInteger(version)) requestMemo()?.set(self, version);
+    },
     sync() {
       if (!handle.open || handle.inTransaction) return false;
       const now = readOncePerRequest();
@@ -323,6 +329,11 @@ export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
 
 export function registerPgLedger(database: Database, ledger: PgLedger): void {
   pgLedgers.set(database, ledger);
+}
+
+/** the SQLite ledger of `database`, if it is a SQLite database (storage-version.ts gives it the request's reading) */
+export function sqliteLedgerObserver(database: Database): { observed(reading: string): void } | undefined {
+  return sqliteLedgerOf(database);
 }
 
 /** the PostgreSQL ledger of `database`, if it has one (storage-version.ts gives it the readings) */
