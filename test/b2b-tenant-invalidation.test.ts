@@ -321,6 +321,9 @@ describe('the PostgreSQL ledger reads transaction ids from snapshot readings', (
       expect(moves(() => ledger.observe('100:107:101'))).toEqual([false, false]);
       // 101 ends unexplained (rolled back, another process): everything
       expect(moves(() => ledger.observe('107:107:'))).toEqual([true, true]);
+      // a one-statement write registered after a reading already showed it completed: that reading moved everything, nothing more now
+      ledger.register('106', new Map([[a, [1]]]));
+      expect(moves(() => ledger.settle('106'))).toEqual([false, false]);
       // a jump past what is worth telling apart: everything
       expect(moves(() => ledger.observe('20000:20000:'))).toEqual([true, true]);
     });

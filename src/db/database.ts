@@ -161,7 +161,7 @@ async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOpti
   // per-tenant versions (tenant-ledger.ts): the pool tells it of this process's undeclared writes
   const ledger = createPgLedger();
   const kysely = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: withNamedStatements(pool, { declaredText: PG_XID_SQL, unexplainedWrite: () => ledger.unexplainedWrite() }) }),
+    dialect: new PostgresDialect({ pool: withNamedStatements(pool, { unexplainedWrite: () => ledger.unexplainedWrite() }) }),
   });
   registerPreparedText(PG_XID_SQL);
   // ILIKE folds with the database's lower(): read models may fold ASCII text in memory only where it folds A-Z as ASCII does

@@ -23,13 +23,15 @@ export function registerPreparedText(sql: string): void {
 
 /**
  * What the pool tells of this process's writes (tenant-ledger.ts): a statement other than a SELECT
- * outside a transaction, or a transaction that ran one and did not declare itself (by running
- * `declaredText` last), has ended: whatever it changed must be seen by the next read at once.
+ * outside a transaction, or a transaction that ran one and did not declare itself (by running a
+ * statement ending in `AS roster_xid` last, tenant-ledger.ts), has ended: whatever it changed must be seen by the next read at once.
  */
 export interface PoolWriteWatch {
-  readonly declaredText: string;
   unexplainedWrite(): void;
 }
+
+/** how a declared write's SQL ends (tenant-ledger.ts PG_XID_SQL) */
+const DECLARED_END = 'AS roster_xid';
 
 const READ_ONLY = /^\s*(select|show)\b/i;
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
@@ -67,9 +69,13 @@ export function withNamedStatements(pool: pg.Pool, watch?: PoolWriteWatch): Post
         query: ((text: unknown, values?: unknown[]) => {
           if (watch === undefined) return send(text, values);
           const sqlText = typeof text === 'string' ? text : String((text as { text?: unknown } | null)?.text ?? '');
-          if (sqlText === watch.declaredText) declared = true;
-          else if (READ_ONLY.test(sqlText)) return send(text, values);
-          else if (BEGIN.test(sqlText)) {
+          if (sqlText.endsWith(DECLARED_END)) {
+            // a declared write: the last statement of its transaction, or one statement on its own
+            if (inTransaction) declared = true;
+            return send(text, values);
+          }
+          if (READ_ONLY.test(sqlText)) return send(text, values);
+          if (BEGIN.test(sqlText)) {
             inTransaction = true;
             wrote = false;
             declared = false;

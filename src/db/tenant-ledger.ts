@@ -300,12 +300,15 @@ export function createPgLedger(): PgLedger {
       stamps.moveAll();
     },
     register(xid, tenants) {
+      const x = Number(xid);
+      // already seen completed (a single-statement write registers after its commit): it moved everything then
+      if (known !== undefined && x < known.xmax && !known.running.has(x)) return;
       if (writes.size >= MAX_PENDING) {
         // a reading would have settled them: none comes, so nothing is cached on them either
         writes.clear();
         stamps.moveAll();
       }
-      writes.set(Number(xid), { tenants, applied: false });
+      writes.set(x, { tenants, applied: false });
     },
     settle(xid) {
       const write = writes.get(Number(xid));
@@ -324,7 +327,10 @@ const MAX_PENDING = 10_000;
 /** the request memo's mark of a transaction in progress (db/transaction.ts) */
 export const IN_TRANSACTION: object = {};
 
-/** what a declared write runs last in its transaction on PostgreSQL; the pool knows it by its text (pg-statements.ts) */
+/**
+ * What a declared write runs last in its transaction on PostgreSQL, or ends its one statement with:
+ * the pool knows a declared write by its text ending so (pg-statements.ts).
+ */
 export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
 
 export function registerPgLedger(database: Database, ledger: PgLedger): void {
@@ -424,15 +430,20 @@ export async function runOutsideTenants(database: Database, query: { compile(): 
     sqlite.explain(start, sqlite.reading(sqlite.changes()).after, NO_TENANT);
     return { numAffectedRows: BigInt(result.changes) };
   }
-  if (pgLedgers.has(database) && !requestMemo()?.has(IN_TRANSACTION)) {
-    const write = beginLedgerWrite(database) as LedgerWrite;
-    const result = await database.kysely.transaction().execute(async (trx) => {
-      const done = await trx.executeQuery(compiled);
-      await write.close(trx, NO_TENANT);
-      return done;
-    });
-    write.settle();
-    return { numAffectedRows: result.numAffectedRows ?? 0n };
+  const pg = pgLedgers.get(database);
+  if (pg && !requestMemo()?.has(IN_TRANSACTION)) {
+    // one statement that reports its transaction id: registered right after its commit (a reading
+    // that saw it completed first moved every tenant instead; rare, and never stale)
+    const declared = CompiledQuery.raw(`WITH roster_write AS (${compiled.sql} RETURNING 1) SELECT (SELECT count(*) FROM roster_write)::int AS n, pg_current_xact_id()::text AS roster_xid`, [
+      ...compiled.parameters,
+    ]);
+    const result = await database.kysely.executeQuery<{ n: number; roster_xid: string }>(declared);
+    const row = result.rows[0];
+    if (row) {
+      pg.register(row.roster_xid, NO_TENANT);
+      pg.settle(row.roster_xid);
+    }
+    return { numAffectedRows: BigInt(row?.n ?? 0) };
   }
   const result = await database.kysely.executeQuery(compiled);
   return { numAffectedRows: result.numAffectedRows ?? 0n };
