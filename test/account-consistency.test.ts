@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../src/shared/secrets.js';
-import { ACCOUNT_A, accountDemo, demoWithScopeTokens, expectData, expectOneError, gql, scopeToken, TOKEN_FULL } from './account-support.js';
+import { ACCOUNT_A, accountDemo, demoWithScopeTokens, expectData, expectOneError, gql, scopeToken, STORE_1, TOKEN_FULL } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -45,6 +45,13 @@ describe.each(dialects)('Account API reads stay exact on %s', (dialect) => {
     expect(expectData(await gql(t, USERS)).account.users.edges[1].node.firstName).toBe('Johnny');
     await outside.kysely.updateTable('accounts').set({ name: 'Renamed' }).where('uuid', '=', ACCOUNT_A).execute();
     expect(expectData(await gql(t, 'query { account { accountInfo { name } } }')).account.accountInfo.name).toBe('Renamed');
+    // stores (kept by the Account service until a write it cannot explain) as well
+    const STORES = 'query { account { stores(first: 5) { edges { node { id name } } collectionInfo { totalItems } } } }';
+    const stores = expectData(await gql(t, STORES)).account.stores;
+    await outside.kysely.updateTable('stores').set({ name: 'Moved shop' }).where('id', '=', STORE_1.id).execute();
+    const renamed = expectData(await gql(t, STORES)).account.stores;
+    expect(renamed.edges.map((e: { node: { name: string } }) => e.node.name)).toContain('Moved shop');
+    expect(renamed.collectionInfo.totalItems).toBe(stores.collectionInfo.totalItems);
   });
 
   it("mutations are seen by the next query; identical bodies under different tokens keep their own scopes", async () => {

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import { filterParameters, filterShape, isEmptyFilter, isFiltered, type MemberFilter, withoutEmail } from '../accounts/account-repository.js';
 import { boundsFor, type ExistsCheck, fetchKeysetPage, type Page, type PageRequest, pageFromRows } from '../accounts/keyset-page.js';
-import { runShaped } from '../../db/shaped-query.js';
+import { runCompiled, runShaped } from '../../db/shaped-query.js';
 import { joinedKey } from '../../db/dialect.js';
 import type { App, StoreMember } from '../users/user-types.js';
 
@@ -13,8 +13,6 @@ export interface Store {
   accountUuid: string;
   name: string;
   ownerUserId: number | null;
-  /** maintained count of store memberships */
-  userCount: number;
 }
 
 /** How an input names a store (account-graphql.md §10 #9): by hash, or by numeric store id. */
@@ -26,10 +24,10 @@ interface StoreRow {
   account_uuid: string;
   name: string;
   owner_user_id: number | null;
-  user_count: number;
 }
 
-const storeColumns = ['id', 'store_hash', 'account_uuid', 'name', 'owner_user_id', 'user_count'] as const;
+/** (not `user_count`: it moves with every membership; counts come from the member lists, and a Store stays valid while only memberships change) */
+const storeColumns = ['id', 'store_hash', 'account_uuid', 'name', 'owner_user_id'] as const;
 
 function toStore(row: StoreRow): Store {
   return {
@@ -38,7 +36,6 @@ function toStore(row: StoreRow): Store {
     accountUuid: row.account_uuid,
     name: row.name,
     ownerUserId: row.owner_user_id,
-    userCount: Number(row.user_count),
   };
 }
 
@@ -68,6 +65,14 @@ export async function listStores(database: Database, uuid: string, request: Page
   );
 }
 
+/** Every store of an account by id ascending, at most `limit` (the Account service keeps them, account-service.ts). */
+export async function listAllStores(database: Database, uuid: string, limit: number): Promise<Store[]> {
+  const rows = await runShaped(database, 'stores-all', [uuid, limit], () =>
+    database.kysely.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid).orderBy('id').limit(limit),
+  );
+  return rows.map(toStore);
+}
+
 /** Stores per account are few: an indexed COUNT bounded by the account. */
 export async function countStores(database: Database, uuid: string): Promise<number> {
   const [row] = await runShaped(database, 'stores-count', [uuid], () =>
@@ -81,15 +86,17 @@ export async function countStores(database: Database, uuid: string): Promise<num
 
 /** A store of this account, or undefined (also when it belongs to another account). */
 export async function findStore(db: Kysely<DB>, uuid: string, ref: StoreRef): Promise<Store | undefined> {
-  let query = db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid);
-  if ('hash' in ref) query = query.where('store_hash', '=', ref.hash);
-  else if ('id' in ref) query = query.where('id', '=', ref.id);
+  const base = () => db.selectFrom('stores').select(storeColumns).where('account_uuid', '=', uuid).orderBy('id').limit(2);
+  let rows: StoreRow[];
+  if ('hash' in ref) rows = await runCompiled(db, 'store-by-hash', [uuid, ref.hash, 2], () => base().where('store_hash', '=', ref.hash));
+  else if ('id' in ref) rows = await runCompiled(db, 'store-by-id', [uuid, ref.id, 2], () => base().where('id', '=', ref.id));
   else {
     const asId = Number(ref.hashOrId);
-    query = query.where((eb) => eb.or([eb('store_hash', '=', ref.hashOrId), eb('id', '=', asId)]));
+    rows = await runCompiled(db, 'store-by-hash-or-id', [uuid, ref.hashOrId, asId, 2], () =>
+      base().where((eb) => eb.or([eb('store_hash', '=', ref.hashOrId), eb('id', '=', asId)])),
+    );
   }
   // a hash that is all digits could also be another store's id: the hash wins
-  const rows = await query.orderBy('id').limit(2).execute();
   const match = rows.find((r) => !('hashOrId' in ref) || r.store_hash === ref.hashOrId) ?? rows[0];
   return match ? toStore(match) : undefined;
 }

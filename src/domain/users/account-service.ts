@@ -2,7 +2,11 @@ import type { Database } from '../../db/database.js';
 import type { Clock } from '../../shared/clock.js';
 import { listMembershipAppsBatch, countAccountApps, listAccountApps } from '../apps/app-repository.js';
 import type { EventSink } from '../domain-events.js';
-import { countStoreMembers, countStores, listStoreAppsBatch, listStoreMembersBatch, listStores, type Store, type StoreRef } from '../stores/store-repository.js';
+import { countStoreMembers, countStores, listAllStores, listStoreAppsBatch, listStoreMembersBatch, listStores, type Store, type StoreRef } from '../stores/store-repository.js';
+import { type LedgerMark, ledgerMark, UNDECLARED_WRITES_ONLY, validSince } from '../../db/tenant-ledger.js';
+
+/** accounts with more stores than this page them from storage */
+const MAX_KEPT_STORES = 200;
 import type { NormalizedEmail } from './email.js';
 import {
   type AddUserToAccountOutcome,
@@ -44,6 +48,25 @@ export interface AccountService {
   removeUserFromStore(uuid: string, store: StoreRef, userId: number): Promise<{ store: Store; member: RemovedStoreMember }>;
 }
 
+/**
+ * `read(key)` kept per key until a write the tenant ledger cannot explain; undefined where the
+ * ledger cannot tell now (read storage then). At most 1,000 keys.
+ */
+function keptUntilUndeclaredWrite<V>(database: Database, read: (key: string) => Promise<V | undefined>): (key: string) => Promise<{ value: V | undefined } | undefined> {
+  const kept = new Map<string, { value: V | undefined; since: LedgerMark }>();
+  return async (key) => {
+    const entry = kept.get(key);
+    if (entry && validSince(database, UNDECLARED_WRITES_ONLY, entry.since, null)) return entry;
+    const mark = ledgerMark(database);
+    if (mark === undefined) return undefined;
+    const value = await read(key);
+    if (kept.size >= 1_000) kept.clear();
+    const fresh = { value, since: mark };
+    kept.set(key, fresh);
+    return fresh;
+  };
+}
+
 export function createAccountService(deps: { database: Database; clock: Clock; events?: EventSink; views?: MemberViews }): AccountService {
   const { database } = deps;
   const views = deps.views ?? createMemberViews(database);
@@ -57,8 +80,20 @@ export function createAccountService(deps: { database: Database; clock: Clock; e
     }
     return found.sort((a, b) => a.id - b.id);
   };
+  // An account's row and its stores (when at most MAX_KEPT_STORES): changed only by writes the
+  // ledger cannot explain (fixtures, the emulator, SQL); a Store or Account carries nothing the
+  // API's own writes change (db/tenant-ledger.ts)
+  const accountOf = keptUntilUndeclaredWrite(database, (uuid) => findAccount(database, uuid));
+  const storesOf = keptUntilUndeclaredWrite(database, async (uuid) => {
+    const read = await listAllStores(database, uuid, MAX_KEPT_STORES + 1);
+    return read.length > MAX_KEPT_STORES ? undefined : Object.freeze(read.map((store) => Object.freeze(store)));
+  });
+
   return {
-    findAccount: (uuid) => findAccount(database, uuid),
+    async findAccount(uuid) {
+      const kept = await accountOf(uuid);
+      return kept === undefined ? findAccount(database, uuid) : (kept.value ?? undefined);
+    },
     async listMembers(uuid, request, emailOrIds) {
       const filter = await withoutEmail(database, emailOrIds);
       const members = await views.account(uuid);
@@ -69,8 +104,14 @@ export function createAccountService(deps: { database: Database; clock: Clock; e
       const members = await views.account(uuid);
       return members ? kept(members, filter).length : countAccountMembers(database, uuid, filter);
     },
-    listStores: (uuid, request) => listStores(database, uuid, request),
-    countStores: (uuid) => countStores(database, uuid),
+    async listStores(uuid, request) {
+      const stores = (await storesOf(uuid))?.value;
+      return stores ? pageOfSorted(stores, request) : listStores(database, uuid, request);
+    },
+    async countStores(uuid) {
+      const stores = (await storesOf(uuid))?.value;
+      return stores ? stores.length : countStores(database, uuid);
+    },
     listApps: (uuid, request) => listAccountApps(database, uuid, request),
     countApps: (uuid) => countAccountApps(database, uuid),
     async listStoreMembersBatch(storeIds, request, emailOrIds) {
