@@ -23,6 +23,7 @@ import { documentWeight, MAX_DOCUMENT_TOKENS, parseGraphqlDocument } from '../..
 import { createWeightedLru, textWeight } from '../../shared/weighted-lru.js';
 import { withoutFrames } from '../../shared/errors.js';
 import { createValidationWorker, type ValidationWorker } from './validation-worker.js';
+import { type HoistedDocument, hoistLiterals } from './literal-hoisting.js';
 
 /**
  * Shared GraphQL execution for both GraphQL APIs: parse + validate + graphql-jit compile, cached
@@ -104,6 +105,9 @@ interface CacheEntry {
  * same schema, resolvers and scalar serialization.
  */
 const COMPILE_AFTER_EXECUTIONS = 2;
+
+/** texts not worth parsing for a shape: operations that may write (run at most once, literal-hoisting.ts) */
+const NOT_HOISTED = /^\s*(mutation|subscription)\b/;
 
 export interface GraphqlEngine {
   readonly schema: GraphQLSchema;
@@ -304,12 +308,58 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
   // only fields with a selection set reach this check (see complexityOf)
   const isConnectionField = (field: FieldNode) => connectionFields.has(field.name.value);
 
+  /** per new text: its shape with literals as variables (literal-hoisting.ts), or null (none: run the text) */
+  const shapes = createWeightedLru<{ hoisted: HoistedDocument; document: DocumentNode } | null>({ maxEntries: MAX_CACHE, maxWeight: MAX_CACHE_WEIGHT });
+
+  function ordinary(query: string, operationName: string | undefined): PreparedDocument | PrepareFailure | Promise<PreparedDocument | PrepareFailure> {
+    const analysed = analyse(query);
+    if (analysed instanceof Promise) return analysed.then((entry) => prepareOperation(entry, operationName));
+    return prepareOperation(analysed, operationName);
+  }
+
+  /** The text's shape, prepared, when it has one that validates; undefined: run the text itself. */
+  function viaShape(query: string, operationName: string | undefined): PreparedDocument | undefined {
+    if (cache.get(query) !== undefined || NOT_HOISTED.test(query) || query.length > IN_THREAD_VALIDATION_CHARS) return undefined;
+    let known = shapes.get(query);
+    if (known === undefined) {
+      const document = parseGraphqlDocument(query);
+      const hoisted = document instanceof GraphQLError ? undefined : hoistLiterals(schema, document);
+      known = hoisted && !(document instanceof GraphQLError) ? { hoisted, document } : null;
+      shapes.set(query, known, textWeight(query) + (known ? documentWeight(query, known.document) : 0));
+    }
+    if (known === null) return undefined;
+    const analysed = analyse(known.hoisted.shape);
+    if (analysed instanceof Promise || 'kind' in analysed) return undefined;
+    const prepared = prepareOperation(analysed, operationName);
+    if ('kind' in prepared) return undefined;
+    const { document, hoisted } = known;
+    const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION) as OperationDefinitionNode;
+    const withLiterals = (variables: Record<string, unknown> | undefined) => ({ ...variables, ...hoisted.values });
+    return {
+      ...prepared,
+      // what callers look at is the text they sent
+      document,
+      operation,
+      complexity: (variables) => prepared.complexity(withLiterals(variables)),
+      execute(context, variables) {
+        // errors point into the text: a query is run again as it was sent to word them (a query changes nothing)
+        const again = (result: ExecutionResult) => {
+          if (!result.errors?.length) return result;
+          shapes.set(query, null, textWeight(query));
+          const plain = ordinary(query, operationName);
+          const run = (p: PreparedDocument | PrepareFailure) => ('kind' in p ? result : p.execute(context, variables));
+          return plain instanceof Promise ? plain.then(run) : run(plain);
+        };
+        const result = prepared.execute(context, withLiterals(variables));
+        return result instanceof Promise ? result.then(again) : again(result);
+      },
+    };
+  }
+
   return {
     schema,
     prepare(query, operationName) {
-      const analysed = analyse(query);
-      if (analysed instanceof Promise) return analysed.then((entry) => prepareOperation(entry, operationName));
-      return prepareOperation(analysed, operationName);
+      return viaShape(query, operationName) ?? ordinary(query, operationName);
     },
     async close() {
       const current = worker;
