@@ -155,22 +155,29 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       if (!view) return undefined;
       const folded = needle === undefined ? undefined : (view.folded ??= foldedUsers(view.users, fold as (text: string) => string | undefined));
       if (folded === null) return undefined;
-      // one pass: the matching users counted, the page's kept
       const anyRole = roles === undefined || roles.length === 0;
       const { limit, offset } = paging;
-      const items: CompanyUser[] = [];
-      let matched = 0;
-      for (let i = 0; i < view.users.length; i += 1) {
-        const u = view.users[i] as CompanyUser;
-        if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
-        if (!anyRole && !roles.includes(u.role)) continue;
-        if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
-        if (matched >= offset && items.length < limit) items.push(u);
-        matched += 1;
-      }
-      // unfiltered: the maintained counter, as storage answers (company-user-pages.ts)
+      // unfiltered: the page is a slice, its total the maintained counter, as storage answers (company-user-pages.ts)
       const unfiltered = needle === undefined && anyRole && onlyUserId === undefined;
-      const totalCount = unfiltered ? company.userCount : matched;
+      let items: CompanyUser[];
+      let totalCount: number;
+      if (unfiltered) {
+        items = view.users.slice(offset, offset + limit);
+        totalCount = company.userCount;
+      } else {
+        // one pass: the matching users counted, the page's kept
+        items = [];
+        let matched = 0;
+        for (let i = 0; i < view.users.length; i += 1) {
+          const u = view.users[i] as CompanyUser;
+          if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
+          if (!anyRole && !roles.includes(u.role)) continue;
+          if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
+          if (matched >= offset && items.length < limit) items.push(u);
+          matched += 1;
+        }
+        totalCount = matched;
+      }
       if (offset >= totalCount) items.length = 0;
       return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
     },
