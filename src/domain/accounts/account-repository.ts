@@ -128,7 +128,7 @@ export async function listAccountMembers(
 
 const memberColumns = ['u.id', 'u.email', 'u.first_name', 'u.last_name', 'u.locale', 'u.last_login_at', 'u.updated_at', 'au.status'] as const;
 
-/** Every member of an account by user id ascending, at most `limit` (the Account member views, member-views.ts). */
+/** Every member of an account by user id ascending, at most `limit` (the Account member views, users/member-views.ts). */
 export async function listAllAccountMembers(database: Database, uuid: string, limit: number): Promise<AccountMember[]> {
   const rows = await runShaped(database, 'account-members-all', [uuid, limit], () =>
     membersQuery(database.kysely, uuid, undefined).select(memberColumns).orderBy('au.user_id', 'asc').limit(limit),

@@ -167,7 +167,7 @@ export async function findStoreMemberShaped(database: Database, storeId: number,
   return row ? toStoreMember(row as StoreMemberRow) : undefined;
 }
 
-/** Every member of a store by user id ascending, at most `limit` (the Account member views, member-views.ts). */
+/** Every member of a store by user id ascending, at most `limit` (the Account member views, users/member-views.ts). */
 export async function listAllStoreMembers(database: Database, storeId: number, limit: number): Promise<StoreMember[]> {
   const rows: StoreMemberRow[] = await runShaped(database, 'store-members-all', [storeId, limit], () =>
     storeMembersQuery(database.kysely, storeId, undefined).select(storeMemberColumns).orderBy('su.user_id', 'asc').limit(limit),

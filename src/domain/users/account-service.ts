@@ -20,7 +20,7 @@ import {
 import type { AccountMember, App, RemovedStoreMember, StoreMember } from './user-types.js';
 import { type Account, countAccountMembers, findAccount, listAccountMembers, type MemberFilter, withoutEmail } from '../accounts/account-repository.js';
 import { type Page, type PageRequest, pageOfSorted } from '../accounts/keyset-page.js';
-import { createMemberViews, indexOfMember, type MemberViews } from '../accounts/member-views.js';
+import { createMemberViews, indexOfMember, type MemberViews } from './member-views.js';
 
 /**
  * The Account API's domain (account-graphql.md): an account's members, stores and apps, and the

@@ -3,8 +3,8 @@ import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import { createLedgerViewStore } from '../ledger-views.js';
 import { ACCOUNT_USER_ROWS_TENANT, accountMembersTenant, storeMembersTenant } from '../domain-events.js';
 import { findStoreMemberShaped, listAllStoreMembers } from '../stores/store-repository.js';
-import type { AccountMember, StoreMember } from '../users/user-types.js';
-import { findAccountMember, listAllAccountMembers } from './account-repository.js';
+import type { AccountMember, StoreMember } from './user-types.js';
+import { findAccountMember, listAllAccountMembers } from '../accounts/account-repository.js';
 
 /**
  * Read models of the Account API's member lists (issue #16), as the Company users views are for
