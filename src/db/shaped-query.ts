@@ -22,7 +22,8 @@ interface Compilable<R> {
 const sqlByShape = new Map<string, string>();
 
 function sameParameters(compiled: readonly unknown[], given: readonly unknown[]): boolean {
-  return compiled.length === given.length && compiled.every((value, i) => value === given[i]);
+  // Object.is: a NaN parameter (a number read from text that is not one) is the same NaN
+  return compiled.length === given.length && compiled.every((value, i) => Object.is(value, given[i]));
 }
 
 /** The SQL of a shape (`dialect:key`), compiled on first use, when `parameters` match the compiled ones. */

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { isForeignKeyViolation } from '../../db/db-errors.js';
 import { allocateIds } from '../../db/id-counters.js';
+import { runCompiled } from '../../db/shaped-query.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
@@ -40,7 +41,8 @@ interface MemberSnapshot {
 }
 
 async function snapshotUser(trx: Transaction<DB>, userId: number, status: MemberStatus, permissions?: readonly string[]): Promise<MemberSnapshot> {
-  const row = await trx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirstOrThrow();
+  const [row] = await runCompiled(trx, 'membership-user-email', [userId], () => trx.selectFrom('users').select('email').where('id', '=', userId));
+  if (!row) throw new AppError('INTERNAL');
   return { id: userId, email: row.email, status, ...(permissions ? { permissions } : {}) };
 }
 
@@ -102,13 +104,14 @@ async function ensureUser(trx: Transaction<DB>, email: NormalizedEmail, now: num
  * never be added while the account membership is being removed (which would skew user_count).
  */
 async function lockAccountMember(trx: Transaction<DB>, uuid: string, userId: number): Promise<MemberStatus | undefined> {
-  const row = await trx
-    .updateTable('account_users')
-    .set((eb) => ({ status: eb.ref('status') }))
-    .where('account_uuid', '=', uuid)
-    .where('user_id', '=', userId)
-    .returning('status')
-    .executeTakeFirst();
+  const [row] = await runCompiled(trx, 'membership-lock-account-member', [uuid, userId], () =>
+    trx
+      .updateTable('account_users')
+      .set((eb) => ({ status: eb.ref('status') }))
+      .where('account_uuid', '=', uuid)
+      .where('user_id', '=', userId)
+      .returning('status'),
+  );
   return row?.status;
 }
 
@@ -138,25 +141,27 @@ async function ensureAccountMember(
 
 async function adjustStoreCounts(trx: Transaction<DB>, storeIds: number[], delta: number): Promise<void> {
   for (const id of [...storeIds].sort((a, b) => a - b)) {
-    await trx
-      .updateTable('stores')
-      .set((eb) => ({ user_count: eb('user_count', '+', delta) }))
-      .where('id', '=', id)
-      .execute();
+    await runCompiled(trx, 'membership-store-count', [delta, id], () =>
+      trx
+        .updateTable('stores')
+        .set((eb) => ({ user_count: eb('user_count', '+', delta) }))
+        .where('id', '=', id),
+    );
   }
 }
 
 async function adjustAccountCount(trx: Transaction<DB>, uuid: string, delta: number): Promise<void> {
-  await trx
-    .updateTable('accounts')
-    .set((eb) => ({ user_count: eb('user_count', '+', delta) }))
-    .where('uuid', '=', uuid)
-    .execute();
+  await runCompiled(trx, 'membership-account-count', [delta, uuid], () =>
+    trx
+      .updateTable('accounts')
+      .set((eb) => ({ user_count: eb('user_count', '+', delta) }))
+      .where('uuid', '=', uuid),
+  );
 }
 
 /** §10 #28: a membership change bumps the user's updatedAt. */
 async function touchUser(trx: Transaction<DB>, userId: number, now: number): Promise<void> {
-  await trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId).execute();
+  await runCompiled(trx, 'membership-touch-user', [now, userId], () => trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId));
 }
 
 /** §4.5, §10 #1-#2: idempotent; creates a PENDING user for an unknown e-mail. */
