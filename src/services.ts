@@ -91,7 +91,7 @@ export function createServices(deps: ServiceDeps): Services {
   // every domain write goes through this sink: its events are journalled after the commit, and turned
   // into webhook deliveries inside its transaction (the outbox); a commit that enqueued wakes the sender
   const webhookSettings = () => deps.settings.webhooks ?? DEFAULT_WEBHOOK_SETTINGS;
-  const outbox = createWebhookOutbox({ clock: deps.clock, ids: deps.ids, enabled: () => webhookSettings().mode !== 'off' });
+  const outbox = createWebhookOutbox({ clock: deps.clock, ids: deps.ids, enabled: () => webhookSettings().mode !== 'off', database: deps.database });
   let webhookDelivery: WebhookDispatcher | undefined;
   const wake = () => {
     if (outbox.takeEnqueued()) webhookDelivery?.kick();

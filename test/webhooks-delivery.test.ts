@@ -766,6 +766,26 @@ describe.each(dialects)('webhook delivery on %s', (dialect) => {
       );
     });
 
+    it('a hook the dispatcher deactivated gets nothing from the very next write (the outbox keeps each store\'s hooks per the tenant ledger)', { timeout: 60_000 }, async () => {
+      await withWorld(
+        async ({ t, rx }) => {
+          const hook = await hookFor(t, USER_CREATED, rx.url('/hooks'));
+          await createUser(t, 'a');
+          await drain(t);
+          await advance(t, 173_040_000); // a's 12th attempt is due
+          await createUser(t, 'b'); // the outbox reads the store's hooks: this one is still active
+          await drain(t); // a's last attempt fails: the hook is deactivated, b's delivery cancelled
+          expect((await hooks(t, 'GET', `/${hook.id}`)).body.data.is_active).toBe(false);
+          const received = rx.received.length;
+          await createUser(t, 'c');
+          expect(await deliveries(t, { webhookId: hook.id as number, state: 'pending' })).toHaveLength(0);
+          await drain(t);
+          expect(rx.received).toHaveLength(received);
+        },
+        { receiver: { respond: 500 } },
+      );
+    });
+
     it('one jump of 173,040 s replays the chain; deactivation cancels the hook\'s other pending deliveries; a reactivated hook gets only new events', { timeout: 60_000 }, async () => {
       await withWorld(
         async ({ t, rx }) => {

@@ -29,6 +29,8 @@ export interface TenantLedger {
    * PostgreSQL also: this request took no storage reading yet, see readStorageVersion).
    */
   sync(): boolean;
+  /** True when this request took its storage reading (a transaction may be open now): the stamps are then at least as new as that reading. */
+  seen(): boolean;
   /** The latest stamp of any tenant after `sync()`: taken before a read, to tell whether the read's tenant moved during it. */
   mark(): number;
   /** The tenant's stamp after `sync()`: equal stamps, nothing changed in that tenant. */
@@ -170,6 +172,7 @@ function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
 
   return {
     id: ++ledgerCount,
+    seen: () => requestMemo()?.has(self) === true,
     observed(reading) {
       const version = Number(reading.slice(reading.lastIndexOf(':') + 1));
       if (Number.isSafeInteger(version)) requestMemo()?.set(self, version);
@@ -260,6 +263,7 @@ export function createPgLedger(): PgLedger {
     observed() {
       requestMemo()?.set(self, true);
     },
+    seen: () => requestMemo()?.get(self) === true,
     observe(snapshot) {
       const now = parse(snapshot);
       if (!Number.isSafeInteger(now.xmax)) {
@@ -411,23 +415,40 @@ export function validSince(database: Database, tenant: string, since: LedgerMark
   return { ledger: ledger.id, seq: ledger.mark() };
 }
 
+/**
+ * `validSince` inside the request's own transaction, for a value that transaction does not write
+ * (the webhooks a write notifies): checked against the ledger as this request's reading left it and
+ * this process's writes since, without a new reading. A change from another process after the
+ * request's reading is not seen: it is concurrent with this request.
+ */
+export function validAsSeen(database: Database, tenant: string, since: LedgerMark): boolean {
+  const ledger = ledgerOf(database);
+  return ledger?.seen() === true && ledger.id === since.ledger && ledger.stamp(tenant) <= since.seq;
+}
+
+/** `ledgerMark` for validAsSeen: where the ledger is as this request saw it (undefined: it took no reading). */
+export function markAsSeen(database: Database): LedgerMark | undefined {
+  const ledger = ledgerOf(database);
+  return ledger?.seen() ? { ledger: ledger.id, seq: ledger.mark() } : undefined;
+}
+
 const NO_TENANT: ReadonlyMap<string, readonly number[]> = new Map();
 
 /**
- * Runs one write statement that changes no tenant's data (the webhook outbox's delivery states, a
- * hook deactivated) so that the ledger explains it and no read model is dropped (a delivery a few
+ * Runs one write statement that changes no tenant's data (the webhook outbox's delivery states), or
+ * only `tenants` (a hook deactivated: its store's webhooks), so that the ledger explains it and no read model is dropped (a delivery a few
  * ms apart used to make every Company read its users again): on SQLite outside a transaction,
  * straight on the connection between two readings; on PostgreSQL in a declared transaction of its
  * own; inside another transaction, through Kysely, unexplained.
  */
-export async function runOutsideTenants(database: Database, query: { compile(): CompiledQuery }): Promise<{ numAffectedRows: bigint }> {
+export async function runOutsideTenants(database: Database, query: { compile(): CompiledQuery }, tenants: TouchedTenants = NO_TENANT): Promise<{ numAffectedRows: bigint }> {
   const handle = database.sqlite;
   const sqlite = sqliteLedgerOf(database);
   const compiled = query.compile();
   if (handle?.open && !handle.inTransaction && sqlite) {
     const start = sqlite.reading(sqlite.changes()).before;
     const result = preparedStatement(handle, compiled.sql).run(...compiled.parameters);
-    sqlite.explain(start, sqlite.reading(sqlite.changes()).after, NO_TENANT);
+    sqlite.explain(start, sqlite.reading(sqlite.changes()).after, tenants);
     return { numAffectedRows: BigInt(result.changes) };
   }
   const pg = pgLedgers.get(database);
@@ -440,7 +461,7 @@ export async function runOutsideTenants(database: Database, query: { compile(): 
     const result = await database.kysely.executeQuery<{ n: number; roster_xid: string }>(declared);
     const row = result.rows[0];
     if (row) {
-      pg.register(row.roster_xid, NO_TENANT);
+      pg.register(row.roster_xid, tenants);
       pg.settle(row.roster_xid);
     }
     return { numAffectedRows: BigInt(row?.n ?? 0) };

@@ -136,10 +136,15 @@ export function companyUsersTenant(companyId: number): string {
 }
 
 /**
- * Writes that change nothing a tenant's reads show: webhook registrations, a new BigCommerce
- * customer (customers are store-wide; no ledger-checked read shows them). They move no tenant.
+ * Writes that change nothing a tenant's reads show: a new BigCommerce customer (customers are
+ * store-wide; no ledger-checked read shows them). They move no tenant.
  */
-const OUTSIDE_EVERY_TENANT = new Set<WorldEventType>(['webhook.created', 'webhook.updated', 'webhook.deleted', 'customer.created']);
+const OUTSIDE_EVERY_TENANT = new Set<WorldEventType>(['customer.created']);
+
+/** A store's webhook registrations (what the outbox notifies, webhook-outbox.ts); its one item is MEMBERSHIP_CHANGED. */
+export function webhooksTenant(storeHash: string): string {
+  return `webhooks:${storeHash}`;
+}
 
 /** The Account API's user rows (shared by every account a user belongs to); items: user ids. */
 export const ACCOUNT_USER_ROWS_TENANT = 'account-users';
@@ -176,6 +181,12 @@ function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | 
   };
   for (const event of events) {
     if (OUTSIDE_EVERY_TENANT.has(event.type)) continue;
+    if (event.type === 'webhook.created' || event.type === 'webhook.updated' || event.type === 'webhook.deleted') {
+      const storeHash = event.subject?.storeHash;
+      if (typeof storeHash !== 'string') return null;
+      add(webhooksTenant(storeHash), MEMBERSHIP_CHANGED);
+      continue;
+    }
     if (event.type.startsWith('account.user.') || event.type.startsWith('store.user.')) {
       // the Account API (domain/users/membership-service.ts): the user's row is touched (updatedAt)
       // in every case; a member added or removed changes who is in the account or store

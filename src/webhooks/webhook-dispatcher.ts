@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Database } from '../db/database.js';
 import { runOutsideTenants } from '../db/tenant-ledger.js';
 import type { WebhookDeliveriesTable } from '../db/tables.js';
-import type { EventSink } from '../domain/domain-events.js';
+import { type EventSink, MEMBERSHIP_CHANGED, webhooksTenant } from '../domain/domain-events.js';
 import { deliveryUuid, MAX_ATTEMPTS, RETRY_INTERVALS_S, signWebhook } from '../domain/webhooks/webhook-payload.js';
 import { cancelPendingDeliveries, findWebhookById } from '../domain/webhooks/webhook-repository.js';
 import type { Clock } from '../shared/clock.js';
@@ -305,7 +305,11 @@ export function createWebhookDispatcher(deps: {
     if (n >= MAX_ATTEMPTS) {
       // §6.2: the last retry failed: the hook is deactivated, its other pending deliveries cancelled
       await runOutsideTenants(deps.database, db.updateTable('webhook_deliveries').set({ state: 'failed', attempt_count: n, lease_until: null, attempts: JSON.stringify(attempts), updated_at: sentNow }).where('id', '=', row.id));
-      await runOutsideTenants(deps.database, db.updateTable('webhooks').set({ is_active: 0, updated_at: Math.max(sentNow, hook.updatedAt) }).where('id', '=', hook.id));
+      await runOutsideTenants(
+        deps.database,
+        db.updateTable('webhooks').set({ is_active: 0, updated_at: Math.max(sentNow, hook.updatedAt) }).where('id', '=', hook.id),
+        new Map([[webhooksTenant(row.store_hash), [MEMBERSHIP_CHANGED]]]),
+      );
       await cancelPendingDeliveries(db, hook.id, sentNow);
       deps.events.emit({ type: 'webhook.deactivated', subject: { storeHash: hook.storeHash, webhookId: hook.id, clientId: hook.clientId }, after: { isActive: false } });
       return;

@@ -83,6 +83,14 @@ export async function listActiveWebhooksFor(db: Db, storeHash: string, scopes: r
   return rows.map(toWebhook);
 }
 
+/** Every active hook of a store, by id (the outbox keeps them per store, webhook-outbox.ts). */
+export async function listActiveWebhooksOfStore(db: Db, storeHash: string): Promise<Webhook[]> {
+  const rows = await runCompiled(db, 'webhooks-active-of-store', [storeHash, 1], () =>
+    db.selectFrom('webhooks').selectAll().where('store_hash', '=', storeHash).where('is_active', '=', 1).orderBy('id'),
+  );
+  return rows.map(toWebhook);
+}
+
 export async function countWebhooks(db: Db, storeHash: string, clientId: string, scope: string): Promise<number> {
   const row = await db
     .selectFrom('webhooks')
