@@ -2,7 +2,7 @@ import type { Database } from '../db/database.js';
 import { findApiAccountByTokenHash } from '../domain/api-accounts/api-account-repository.js';
 import { createVersionedCache } from '../db/storage-version.js';
 import { hashToken } from '../shared/secrets.js';
-import { type LedgerMark, UNDECLARED_WRITES_ONLY, validSince } from '../db/tenant-ledger.js';
+import { keptUntilUndeclaredWrite } from '../domain/ledger-views.js';
 
 /** Who is calling the Account API: an account-level API account and its scopes (account-graphql.md §1-§2). */
 export interface AccountPrincipal {
@@ -18,7 +18,12 @@ const principals = createVersionedCache<AccountPrincipal>(1000);
  * valid until a write the ledger cannot explain (API accounts and tokens are only ever written so),
  * not until any write at all.
  */
-const principalsByLedger = new WeakMap<Database, Map<string, { principal: AccountPrincipal | null; since: LedgerMark }>>();
+const principalsByLedger = new WeakMap<Database, (digest: string) => Promise<{ value: AccountPrincipal | undefined } | undefined>>();
+
+async function readPrincipal(database: Database, digest: string): Promise<AccountPrincipal | undefined> {
+  const apiAccount = await findApiAccountByTokenHash(database, digest);
+  return apiAccount ? { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) } : undefined;
+}
 
 /**
  * Resolves an `X-Auth-Token` to its principal, or undefined when it is missing or unknown.
@@ -29,30 +34,20 @@ export async function authenticateAccountToken(
   database: Database,
   token: string | undefined,
   version?: string,
-  mark?: LedgerMark,
 ): Promise<AccountPrincipal | undefined> {
   if (token === undefined || token.length === 0 || token.length > 512) return undefined;
   const digest = hashToken(token);
-  if (mark !== undefined) {
-    let known = principalsByLedger.get(database);
-    if (!known) {
-      known = new Map();
-      principalsByLedger.set(database, known);
-    }
-    const entry = known.get(digest);
-    const since = entry && validSince(database, UNDECLARED_WRITES_ONLY, entry.since, null);
-    if (entry && since) return entry.principal ?? undefined;
-    const apiAccount = await findApiAccountByTokenHash(database, digest);
-    const principal = apiAccount ? { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) } : null;
-    if (known.size >= 1000) known.clear();
-    known.set(digest, { principal, since: mark });
-    return principal ?? undefined;
+  let kept = principalsByLedger.get(database);
+  if (!kept) {
+    kept = keptUntilUndeclaredWrite(database, (key) => readPrincipal(database, key));
+    principalsByLedger.set(database, kept);
   }
+  const known = await kept(digest);
+  if (known !== undefined) return known.value;
+  // the ledger cannot tell now: per storage version
   const cached = principals.get(database, version, digest);
   if (cached) return cached;
-  const apiAccount = await findApiAccountByTokenHash(database, digest);
-  if (!apiAccount) return undefined;
-  const principal: AccountPrincipal = { apiAccountId: apiAccount.id, accountUuid: apiAccount.accountUuid, scopes: new Set(apiAccount.scopes) };
-  principals.set(database, version, digest, principal);
+  const principal = await readPrincipal(database, digest);
+  if (principal) principals.set(database, version, digest, principal);
   return principal;
 }

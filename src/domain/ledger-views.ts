@@ -1,4 +1,5 @@
-import type { TenantLedger } from '../db/tenant-ledger.js';
+import type { Database } from '../db/database.js';
+import { type LedgerMark, ledgerMark, type TenantLedger, UNDECLARED_WRITES_ONLY, validSince } from '../db/tenant-ledger.js';
 
 /**
  * Where the domain's read models (Company users views, Account member views) keep their views:
@@ -56,5 +57,24 @@ export function createLedgerViewStore<K, V>(options: { maxHeld: number; sizeOf: 
       refreshing.set(id, { stamp, done });
       return done;
     },
+  };
+}
+
+/**
+ * `read(key)` kept per key until a write the tenant ledger cannot explain; undefined where the
+ * ledger cannot tell now (read storage then). At most 1,000 keys.
+ */
+export function keptUntilUndeclaredWrite<V>(database: Database, read: (key: string) => Promise<V | undefined>): (key: string) => Promise<{ value: V | undefined } | undefined> {
+  const kept = new Map<string, { value: V | undefined; since: LedgerMark }>();
+  return async (key) => {
+    const entry = kept.get(key);
+    if (entry && validSince(database, UNDECLARED_WRITES_ONLY, entry.since, null)) return entry;
+    const mark = ledgerMark(database);
+    if (mark === undefined) return undefined;
+    const value = await read(key);
+    if (kept.size >= 1_000) kept.clear();
+    const fresh = { value, since: mark };
+    kept.set(key, fresh);
+    return fresh;
   };
 }

@@ -3,10 +3,6 @@ import type { Clock } from '../../shared/clock.js';
 import { listMembershipAppsBatch, countAccountApps, listAccountApps } from '../apps/app-repository.js';
 import type { EventSink } from '../domain-events.js';
 import { countStoreMembers, countStores, listAllStores, listStoreAppsBatch, listStoreMembersBatch, listStores, type Store, type StoreRef } from '../stores/store-repository.js';
-import { type LedgerMark, ledgerMark, UNDECLARED_WRITES_ONLY, validSince } from '../../db/tenant-ledger.js';
-
-/** accounts with more stores than this page them from storage */
-const MAX_KEPT_STORES = 200;
 import type { NormalizedEmail } from './email.js';
 import {
   type AddUserToAccountOutcome,
@@ -21,6 +17,10 @@ import type { AccountMember, App, RemovedStoreMember, StoreMember } from './user
 import { type Account, countAccountMembers, findAccount, listAccountMembers, type MemberFilter, withoutEmail } from '../accounts/account-repository.js';
 import { type Page, type PageRequest, pageOfSorted } from '../accounts/keyset-page.js';
 import { createMemberViews, indexOfMember, type MemberViews } from './member-views.js';
+import { keptUntilUndeclaredWrite } from '../ledger-views.js';
+
+/** accounts with more stores than this page them from storage */
+const MAX_KEPT_STORES = 200;
 
 /**
  * The Account API's domain (account-graphql.md): an account's members, stores and apps, and the
@@ -46,25 +46,6 @@ export interface AccountService {
   removeUserFromAccount(uuid: string, email: NormalizedEmail): Promise<{ userId: number }>;
   addUserToStore(uuid: string, store: StoreRef, identity: UserIdentity): Promise<AddUserToStoreOutcome>;
   removeUserFromStore(uuid: string, store: StoreRef, userId: number): Promise<{ store: Store; member: RemovedStoreMember }>;
-}
-
-/**
- * `read(key)` kept per key until a write the tenant ledger cannot explain; undefined where the
- * ledger cannot tell now (read storage then). At most 1,000 keys.
- */
-function keptUntilUndeclaredWrite<V>(database: Database, read: (key: string) => Promise<V | undefined>): (key: string) => Promise<{ value: V | undefined } | undefined> {
-  const kept = new Map<string, { value: V | undefined; since: LedgerMark }>();
-  return async (key) => {
-    const entry = kept.get(key);
-    if (entry && validSince(database, UNDECLARED_WRITES_ONLY, entry.since, null)) return entry;
-    const mark = ledgerMark(database);
-    if (mark === undefined) return undefined;
-    const value = await read(key);
-    if (kept.size >= 1_000) kept.clear();
-    const fresh = { value, since: mark };
-    kept.set(key, fresh);
-    return fresh;
-  };
 }
 
 export function createAccountService(deps: { database: Database; clock: Clock; events?: EventSink; views?: MemberViews }): AccountService {

@@ -188,7 +188,7 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       // SQLite: the tenant ledger's position, before the caller is resolved or anything read
       const mark = ledgerMark(services.database);
       const token = singleHeader(request.headers['x-auth-token']);
-      const principal = await authenticateAccountToken(services.database, token, version, mark);
+      const principal = await authenticateAccountToken(services.database, token, version);
       if (!principal) {
         return httpError(
           reply,
