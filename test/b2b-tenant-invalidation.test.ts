@@ -293,7 +293,7 @@ describe('the PostgreSQL ledger reads transaction ids from snapshot readings', (
     await runInRequest('ledger', async () => {
       expect(ledger.sync()).toBe(false); // no reading observed in this request yet
       ledger.observe('100:105:101,103');
-      ledger.observed();
+      ledger.observed("100:105:101,103");
       expect(ledger.sync()).toBe(true);
       let last = [ledger.stamp(a), ledger.stamp(b)] as const;
       /** which of the two tenants `change` moved */

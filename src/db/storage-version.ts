@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { sql } from 'kysely';
 import type { Database } from './database.js';
-import { pgLedgerOf, sqliteLedgerObserver } from './tenant-ledger.js';
+import { ledgerOf, pgLedgerOf } from './tenant-ledger.js';
 import { createWeightedLru, type WeightedLru } from '../shared/weighted-lru.js';
 
 /**
@@ -50,19 +50,12 @@ export function storageVersion(database: Database): string | undefined {
  * many requests instead of one each.
  */
 export function readStorageVersion(database: Database): Promise<string | undefined> {
-  const ledger = pgLedgerOf(database);
-  if (ledger === undefined) {
-    const sqlite = sqliteLedgerObserver(database);
-    if (sqlite === undefined) return sharedReading(database);
-    // SQLite: the reading's data_version serves the request's ledger checks (one PRAGMA per turn, not per request)
-    return sharedReading(database).then((reading) => {
-      if (reading !== undefined) sqlite.observed(reading);
-      return reading;
-    });
-  }
-  // PostgreSQL: the ledger explains each reading once; each request that waited for one has seen it
+  const ledger = ledgerOf(database);
+  if (ledger === undefined) return sharedReading(database);
+  // the request's tenant-ledger checks stand on this reading (SQLite: its data_version, one PRAGMA per
+  // turn; PostgreSQL: the snapshot the ledger explained once, in snapshotOf)
   return sharedReading(database).then((reading) => {
-    ledger.observed();
+    if (reading !== undefined) ledger.observed(reading);
     return reading;
   });
 }

@@ -31,6 +31,8 @@ export interface TenantLedger {
   sync(): boolean;
   /** True when this request took its storage reading (a transaction may be open now): the stamps are then at least as new as that reading. */
   seen(): boolean;
+  /** The request took `reading` (storage-version.ts readStorageVersion, after it arrived): its later checks stand on it. */
+  observed(reading: string): void;
   /** The latest stamp of any tenant after `sync()`: taken before a read, to tell whether the read's tenant moved during it. */
   mark(): number;
   /** The tenant's stamp after `sync()`: equal stamps, nothing changed in that tenant. */
@@ -106,8 +108,6 @@ const LOG_LIMIT = 64;
 let ledgerCount = 0;
 
 interface SqliteLedger extends TenantLedger {
-  /** the request's storage reading (storage-version.ts, `changes:data_version`), taken after it arrived: its data_version serves the request's checks */
-  observed(reading: string): void;
   /** Inside a write's transaction, first: the connection's change count (see `reading`). */
   changes(): number;
   /**
@@ -221,10 +221,8 @@ function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
  * before that) and outside a transaction of that request.
  */
 export interface PgLedger extends TenantLedger {
-  /** a reading of `pg_current_snapshot()` as text, taken after some request arrived (once per reading) */
+  /** a reading of `pg_current_snapshot()` as text, taken after some request arrived (once per reading, before `observed`) */
   observe(snapshot: string): void;
-  /** the current request took a reading that was observed (once per request that awaited it) */
-  observed(): void;
   /** this process wrote outside a declared write: every tenant moves now */
   unexplainedWrite(): void;
   /** a declared write's transaction id (text), registered before its commit */
@@ -339,11 +337,6 @@ export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
 
 export function registerPgLedger(database: Database, ledger: PgLedger): void {
   pgLedgers.set(database, ledger);
-}
-
-/** the SQLite ledger of `database`, if it is a SQLite database (storage-version.ts gives it the request's reading) */
-export function sqliteLedgerObserver(database: Database): { observed(reading: string): void } | undefined {
-  return sqliteLedgerOf(database);
 }
 
 /** the PostgreSQL ledger of `database`, if it has one (storage-version.ts gives it the readings) */
