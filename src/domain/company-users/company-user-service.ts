@@ -400,13 +400,12 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           const before = await readUserSnapshot(trx, user.id, { lock: true });
           if (!before) throw new AppError('B2B_USER_NOT_FOUND');
           const next = nextFrom(before);
-          await updateUser(trx, user.id, next, now);
+          // the answer is the state this write left, returned by the write itself (a delete
+          // committed right after must not turn a successful update into a 404); the event's `after`
+          const updated = await updateUser(trx, user.id, next, now);
+          if (!updated) throw new AppError('INTERNAL');
           await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now) : undefined;
-          // the answer is the state this write left, read before anything else can change it (a
-          // delete committed right after must not turn a successful update into a 404); the event's `after`
-          const updated = await findUserById(trx, principal.storeHash, user.id);
-          if (!updated) throw new AppError('INTERNAL');
           // a write that changed no value but the time is journalled, never a webhook (webhooks.md §2)
           const changed = changesUser(next, before);
           events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated), ...(changed ? {} : { silent: true }) });

@@ -497,12 +497,11 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
           const changed = changesUser(next, before) || channelsChange;
           // §14 #28: a write that changes nothing keeps updatedAt and reports nothing
           if (!changed) return { changed: false as const };
-          await updateUser(trx, current.id, next, now);
+          const updated = await updateUser(trx, current.id, next, now);
+          if (!updated) throw new AppError('INTERNAL');
           await updateCustomerProfile(trx, storeHash, current.customerId, next, now);
           if (channelsChange && channelIds) await replaceUserChannels(trx, storeHash, current.id, channelIds);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, current.companyId, 0, now) : undefined;
-          const updated = await findUserById(trx, storeHash, current.id);
-          if (!updated) throw new AppError('INTERNAL');
           events.push({ type: 'company.user.updated', subject: { storeHash, companyId: current.companyId, userId: current.id }, before, after: snapshotOf(updated) });
           return { changed: true as const, stamp, previousRole: before.role, role: next.role };
         }),
