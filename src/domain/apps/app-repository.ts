@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database.js';
 import type { DB } from '../../db/tables.js';
 import { type ExistsCheck, fetchKeysetPage, type Page, type PageRequest } from '../accounts/keyset-page.js';
-import { runShaped } from '../../db/shaped-query.js';
+import { runCompiled, runShaped } from '../../db/shaped-query.js';
 import type { App } from '../users/user-types.js';
 
 /** Apps of an account, by numeric app id ascending. */
@@ -62,14 +62,24 @@ export async function listMembershipAppsBatch(
     if (users) users.push(m.userId);
     else byStore.set(m.storeId, [m.userId]);
   }
-  const rows = await db
+  const only = memberships.length === 1 ? memberships[0] : undefined;
+  if (only) {
+    // one membership (a removal's event): the SQL built once
+    const rows = await runCompiled(db, 'membership-apps-one', [only.storeId, only.userId], () => membershipAppsQuery(db, new Map([[only.storeId, [only.userId]]])));
+    for (const row of rows) result.get(membershipKey(row.store_id, row.user_id))?.push({ id: row.id, name: row.name });
+    return result;
+  }
+  const rows = await membershipAppsQuery(db, byStore).execute();
+  for (const row of rows) result.get(membershipKey(row.store_id, row.user_id))?.push({ id: row.id, name: row.name });
+  return result;
+}
+
+function membershipAppsQuery(db: Kysely<DB>, byStore: Map<number, number[]>) {
+  return db
     .selectFrom('store_user_apps as g')
     .innerJoin('store_apps as sa', (join) => join.onRef('sa.store_id', '=', 'g.store_id').onRef('sa.app_id', '=', 'g.app_id'))
     .innerJoin('apps as a', (join) => join.onRef('a.account_uuid', '=', 'sa.account_uuid').onRef('a.id', '=', 'sa.app_id'))
     .select(['g.store_id', 'g.user_id', 'a.id', 'a.name'])
     .where((eb) => eb.or([...byStore].map(([storeId, userIds]) => eb.and([eb('g.store_id', '=', storeId), eb('g.user_id', 'in', userIds)]))))
-    .orderBy('a.id')
-    .execute();
-  for (const row of rows) result.get(membershipKey(row.store_id, row.user_id))?.push({ id: row.id, name: row.name });
-  return result;
+    .orderBy('a.id');
 }

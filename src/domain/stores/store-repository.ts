@@ -155,8 +155,10 @@ const storeMemberColumns = [
 
 /** One store membership, or undefined. */
 export async function findStoreMember(db: Kysely<DB>, storeId: number, userId: number): Promise<StoreMember | undefined> {
-  const row = await storeMembersQuery(db, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId).executeTakeFirst();
-  return row ? toStoreMember(row) : undefined;
+  const [row] = await runCompiled(db, 'store-member-row', [storeId, userId], () =>
+    storeMembersQuery(db, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId),
+  );
+  return row ? toStoreMember(row as StoreMemberRow) : undefined;
 }
 
 /** One store membership, or undefined: `findStoreMember` outside a transaction, its SQL built once (a member view's patch). */

@@ -71,7 +71,9 @@ interface EnsuredUser {
 
 /** The user with this e-mail, created PENDING (no password, no names, locale "en") when unknown (§10 #1). */
 async function ensureUser(trx: Transaction<DB>, email: NormalizedEmail, now: number): Promise<EnsuredUser> {
-  const existing = await trx.selectFrom('users').select(['id', 'status']).where('email_key', '=', email.key).executeTakeFirst();
+  const [existing] = await runCompiled(trx, 'membership-user-by-email-key', [email.key], () =>
+    trx.selectFrom('users').select(['id', 'status']).where('email_key', '=', email.key),
+  );
   if (existing) return { ...existing, created: false };
   const id = await allocateIds(trx, 'users');
   const inserted = await trx
@@ -125,12 +127,13 @@ async function ensureAccountMember(
   // §11 #8: PENDING for a user created here, else the user's own status (ACTIVE when active elsewhere)
   const status: MemberStatus = user.created ? 'PENDING' : user.status;
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    const inserted = await trx
-      .insertInto('account_users')
-      .values({ account_uuid: uuid, user_id: user.id, status, created_at: now })
-      .onConflict((oc) => oc.columns(['account_uuid', 'user_id']).doNothing())
-      .returning('status')
-      .executeTakeFirst();
+    const [inserted] = await runCompiled(trx, 'membership-account-insert', [uuid, user.id, status, now], () =>
+      trx
+        .insertInto('account_users')
+        .values({ account_uuid: uuid, user_id: user.id, status, created_at: now })
+        .onConflict((oc) => oc.columns(['account_uuid', 'user_id']).doNothing())
+        .returning('status'),
+    );
     if (inserted) return { status: inserted.status, added: true };
     const existing = await lockAccountMember(trx, uuid, user.id);
     if (existing !== undefined) return { status: existing, added: false };
@@ -251,21 +254,14 @@ export async function addUserToStore(deps: MembershipDeps, uuid: string, storeRe
         invited = user.created;
         accountAdded = member.added;
       }
-      const inserted = await trx
-        .insertInto('store_users')
-        .values({
-          store_id: store.id,
-          user_id: userId,
-          account_uuid: uuid,
-          status,
-          permissions: JSON.stringify(DEFAULT_STORE_PERMISSIONS),
-          last_login_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .onConflict((oc) => oc.columns(['store_id', 'user_id']).doNothing())
-        .returning('user_id')
-        .executeTakeFirst();
+      const permissions = JSON.stringify(DEFAULT_STORE_PERMISSIONS);
+      const [inserted] = await runCompiled(trx, 'membership-store-insert', [store.id, userId, uuid, status, permissions, null, now, now], () =>
+        trx
+          .insertInto('store_users')
+          .values({ store_id: store.id, user_id: userId, account_uuid: uuid, status, permissions, last_login_at: null, created_at: now, updated_at: now })
+          .onConflict((oc) => oc.columns(['store_id', 'user_id']).doNothing())
+          .returning('user_id'),
+      );
       const storeAdded = inserted !== undefined;
       if (storeAdded) await adjustStoreCounts(trx, [store.id], 1);
       if (accountAdded) await adjustAccountCount(trx, uuid, 1);
@@ -307,7 +303,9 @@ export async function removeUserFromStore(
     if (!member) throw new AppError('USER_NOT_FOUND');
     if (store.ownerUserId === userId) throw new AppError('STORE_OWNER_NOT_REMOVABLE');
     const apps = (await listMembershipAppsBatch(trx, [{ storeId: store.id, userId }])).get(membershipKey(store.id, userId)) ?? [];
-    const removed = await trx.deleteFrom('store_users').where('store_id', '=', store.id).where('user_id', '=', userId).returning('user_id').execute();
+    const removed = await runCompiled(trx, 'membership-store-delete', [store.id, userId], () =>
+      trx.deleteFrom('store_users').where('store_id', '=', store.id).where('user_id', '=', userId).returning('user_id'),
+    );
     if (removed.length === 0) throw new AppError('USER_NOT_FOUND');
     await adjustStoreCounts(trx, [store.id], -1);
     await touchUser(trx, userId, now);
