@@ -246,6 +246,46 @@ describe.each(dialects)('B2B REST users on %s', (dialect) => {
       const asB2c = await t.app.inject({ method: 'GET', url: '/api/v2/users', headers: auth(signIn.json().data.token) });
       expect(asB2c.statusCode).toBe(403);
     });
+
+    const who = demo.senior;
+    const put = (payload: Record<string, string>) => t.app.inject({ method: 'PUT', url: `/api/v2/users/${who.id}`, headers: auth(admin), payload });
+    const userRow = () => t.database.kysely.selectFrom('company_users').selectAll().where('id', '=', who.id).executeTakeFirstOrThrow();
+    const customerRow = () => t.database.kysely.selectFrom('customers').selectAll().where('id', '=', who.bcId).executeTakeFirstOrThrow();
+    const signIn = (email: string) =>
+      t.app.inject({ method: 'POST', url: '/api/io/auth/customers', payload: { storeHash: STORE, email, password: 'Passw0rd!', channelId: 1, name: 'check' } });
+
+    // last in this block: it moves the senior's e-mail and role
+    it('names alone keep e-mail and role; e-mail changes (case, then address) reach the user and its customer; the role changes alone', async () => {
+      const start = await userRow();
+      const base = { firstName: 'Renamed', lastName: start.last_name, email: start.email, phoneNumber: '555-0101', role: String(start.role) };
+      let res = await put(base);
+      expect(res.statusCode, res.body).toBe(200);
+      const shown = await t.app.inject({ method: 'GET', url: `/api/v2/users/${who.id}`, headers: auth(admin) });
+      expect(shown.json().data).toMatchObject({ email: start.email, firstName: 'Renamed', phoneNumber: '555-0101', roleId: String(start.role) });
+      expect(await userRow()).toMatchObject({ first_name: 'Renamed', phone: '555-0101', email: start.email, email_key: start.email_key, role: start.role, company_role_id: start.company_role_id });
+      expect(await customerRow()).toMatchObject({ email: start.email, first_name: 'Renamed', phone: '555-0101' });
+
+      const upper = start.email.toUpperCase();
+      res = await put({ ...base, email: upper });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(await userRow()).toMatchObject({ email: upper, email_key: start.email_key });
+      expect(await customerRow()).toMatchObject({ email: upper, email_key: start.email_key });
+
+      const moved = `moved.${start.email}`;
+      res = await put({ ...base, email: moved });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(await userRow()).toMatchObject({ email: moved, email_key: moved });
+      expect(await customerRow()).toMatchObject({ email: moved, email_key: moved });
+      expect((await signIn(moved)).statusCode).toBe(200);
+      expect((await signIn(start.email)).statusCode).not.toBe(200);
+
+      const role = start.role === 1 ? '2' : '1';
+      res = await put({ ...base, email: moved, role });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(await userRow()).toMatchObject({ role: Number(role), email: moved, first_name: 'Renamed' });
+      const listed = await t.app.inject({ method: 'GET', url: `/api/v2/users?role=${role}&limit=100`, headers: auth(admin) });
+      expect(listed.json().data.list.map((u: { id: string }) => Number(u.id))).toContain(who.id);
+    });
   });
 });
 

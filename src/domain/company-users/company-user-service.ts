@@ -402,9 +402,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           const next = nextFrom(before);
           // the answer is the state this write left, returned by the write itself (a delete
           // committed right after must not turn a successful update into a 404); the event's `after`
-          const updated = await updateUser(trx, user.id, next, now);
+          const updated = await updateUser(trx, user.id, next, now, before);
           if (!updated) throw new AppError('INTERNAL');
-          await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now);
+          // the customer's e-mail follows the user's: an update that keeps the user's keeps the customer's
+          await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now, before.email);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now) : undefined;
           // a write that changed no value but the time is journalled, never a webhook (webhooks.md §2)
           const changed = changesUser(next, before);

@@ -497,9 +497,9 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
           const changed = changesUser(next, before) || channelsChange;
           // §14 #28: a write that changes nothing keeps updatedAt and reports nothing
           if (!changed) return { changed: false as const };
-          const updated = await updateUser(trx, current.id, next, now);
+          const updated = await updateUser(trx, current.id, next, now, before);
           if (!updated) throw new AppError('INTERNAL');
-          await updateCustomerProfile(trx, storeHash, current.customerId, next, now);
+          await updateCustomerProfile(trx, storeHash, current.customerId, next, now, before.email);
           if (channelsChange && channelIds) await replaceUserChannels(trx, storeHash, current.id, channelIds);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, current.companyId, 0, now) : undefined;
           events.push({ type: 'company.user.updated', subject: { storeHash, companyId: current.companyId, userId: current.id }, before, after: snapshotOf(updated) });

@@ -88,16 +88,19 @@ export async function updateCustomerProfile(
   id: number,
   fields: { email: string; firstName: string; lastName: string; phone: string },
   now: number,
+  /** the e-mail the profile had: when it stays, the (indexed) e-mail columns are not written (see updateUser) */
+  previousEmail?: string,
 ): Promise<void> {
+  const email = fields.email.trim();
+  const emailChanged = email !== previousEmail;
   const values = {
-    email: fields.email.trim(),
-    email_key: emailKey(fields.email),
+    ...(emailChanged ? { email, email_key: emailKey(fields.email) } : {}),
     first_name: fields.firstName,
     last_name: fields.lastName,
     phone: fields.phone,
     updated_at: now,
   };
-  await runCompiled(db, 'customer-profile-update', [...Object.values(values), id, storeHash], () =>
+  await runCompiled(db, emailChanged ? 'customer-profile-update:email' : 'customer-profile-update', [...Object.values(values), id, storeHash], () =>
     db.updateTable('customers').set(values).where('id', '=', id).where('store_hash', '=', storeHash),
   );
 }
