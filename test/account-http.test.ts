@@ -210,6 +210,17 @@ describe.each(dialects)('Account API HTTP edge on %s', (dialect) => {
     expect(missing.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
+  it('§11 #4 on a compiled document: bad variables get the words of its first runs', async () => {
+    for (const [i, bad] of [{ n: 'ten' }, { n: 2 ** 40 }, { n: 2.5 }].entries()) {
+      const query = `query ($n: Int) { account { users(first: $n) { edges { node { id } } } } } # ${i}`;
+      const first = await gql(t, query, bad);
+      expect(first.body.data).toBeNull();
+      expect(first.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      for (let run = 0; run < 3; run += 1) expect(expectData(await gql(t, query, { n: 1 })).account.users.edges).toHaveLength(1);
+      expect((await gql(t, query, bad)).body, JSON.stringify(bad)).toEqual(first.body);
+    }
+  });
+
   it('complexity is reported on every executed request and refused above 10,000 with the documented message', async () => {
     const ok = await gql(t, '{ account { users(first: 50) { edges { node { id } } } } }');
     expect(ok.headers['x-bc-graphql-complexity']).toBe('152'); // account + users + 50 × (edges + node + id)

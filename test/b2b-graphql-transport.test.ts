@@ -137,6 +137,29 @@ describe.each(dialects)('B2B GraphQL transport and limits on %s', (dialect) => {
       for (const error of res.body.errors) expect(error.extensions).toEqual({ code: 400 });
     });
 
+    it('a compiled document words bad variables as on its first runs (graphql-jit coerces; graphql-js words its refusals)', async () => {
+      const firstDoc = 'query ($first: Int!) { users(companyId: 123456, first: $first) { totalCount } }';
+      const roleDoc = 'query ($r: Decimal) { users(companyId: 123456, role: $r) { totalCount } }';
+      const cases: [string, Record<string, unknown>, Record<string, unknown>][] = [
+        [firstDoc, { first: 'twelve' }, { first: 5 }],
+        [firstDoc, { first: 3.5 }, { first: 5 }],
+        [firstDoc, { first: 2 ** 40 }, { first: 5 }],
+        [firstDoc, { first: true }, { first: 5 }],
+        [firstDoc, {}, { first: 5 }],
+        [firstDoc, { first: null }, { first: 5 }],
+        [roleDoc, { r: 'junior' }, { r: 1 }],
+        [roleDoc, { r: [1] }, { r: 1 }],
+      ];
+      for (const [i, [doc, bad, good]] of cases.entries()) {
+        const query = `${doc} # case ${i}`;
+        const first = await postman(t.app, token, query, bad);
+        expect(first.body, query).not.toHaveProperty('data');
+        for (let run = 0; run < 3; run += 1) expect((await postman(t.app, token, query, good)).body, query).toEqual({ data: { users: { totalCount: expect.any(Number) } } });
+        const compiled = await postman(t.app, token, query, bad);
+        expect(compiled.body, `${query} ${JSON.stringify(bad)}`).toEqual(first.body);
+      }
+    });
+
     it('variables the document does not declare are ignored', async () => {
       const res = await postman(t.app, token, USERS, { companyId: GREAT_BUYS, search: 'x', createdBy: '', email: '', whatever: { deep: [1] } });
       expect(res.body).toEqual({ data: { users: { totalCount: 4 } } });

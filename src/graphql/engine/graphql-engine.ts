@@ -410,11 +410,17 @@ export function createGraphqlEngine(schema: GraphQLSchema, limits: EngineLimits)
         }
         const compiled = compiledOperation();
         if (!compiled) throw new Error('graphql-jit could not compile this operation');
-        // variables are checked by graphql-js here too, so a bad one gets the same message on
-        // every run (graphql-jit words some of them differently); graphql-jit then coerces them itself
-        const checked = getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
-        if (checked.errors) return { errors: checked.errors };
-        return compiled.query(undefined, context, variables ?? {});
+        // graphql-jit coerces the variables itself; those it refuses (an answer with errors and no
+        // data) are worded by graphql-js's coercion, as on the first runs, so a bad variable gets the
+        // same message on every run (graphql-jit words some differently). Only on that path: the
+        // happy path coerces once (both on every request were ~7 us of a B2B GraphQL page).
+        const reworded = (result: ExecutionResult): ExecutionResult => {
+          if (result.data !== undefined || !result.errors?.length) return result;
+          const checked = getVariableValues(schema, op.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+          return checked.errors ? { errors: checked.errors } : result;
+        };
+        const result = compiled.query(undefined, context, variables ?? {});
+        return result instanceof Promise ? result.then(reworded) : reworded(result);
       },
     };
   }
