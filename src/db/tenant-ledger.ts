@@ -39,6 +39,8 @@ export interface TenantLedger {
   stamp(tenant: string): number;
   /** The items of `tenant` that declared writes touched after `since` (a stamp), or undefined when that is not known (read everything again). */
   changedSince(tenant: string, since: number): number[] | undefined;
+  /** whether a change since `since` touched an item `shows` accepts (true too when the ledger cannot tell): changedSince without building the list */
+  touchedSince(tenant: string, since: number, shows: (item: number) => boolean): boolean;
 }
 
 /** What a write says it touched: items per tenant; an empty map: no tenant at all (the webhook outbox); null: it does not say. */
@@ -98,6 +100,20 @@ function createStamps() {
       const ids = new Set<number>();
       for (const entry of log.entries) if (entry.seq > since) for (const id of entry.items) ids.add(id);
       return [...ids];
+    },
+    touchedSince(tenant: string, since: number, shows: (item: number) => boolean) {
+      if (since < floor) return true;
+      const stamp = touched.get(tenant);
+      if (stamp === undefined || stamp <= since) return false;
+      const log = logs.get(tenant);
+      if (!log || log.dropped > since) return true;
+      // newest first: a cached answer is checked again from where it was last found valid
+      for (let i = log.entries.length - 1; i >= 0; i -= 1) {
+        const entry = log.entries[i] as { seq: number; items: readonly number[] };
+        if (entry.seq <= since) break;
+        for (const id of entry.items) if (shows(id)) return true;
+      }
+      return false;
     },
   };
 }
@@ -189,6 +205,7 @@ function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
     mark: stamps.mark,
     stamp: stamps.stamp,
     changedSince: stamps.changedSince,
+    touchedSince: stamps.touchedSince,
     changes() {
       return changes.get() as number;
     },
@@ -258,6 +275,7 @@ export function createPgLedger(): PgLedger {
     mark: stamps.mark,
     stamp: stamps.stamp,
     changedSince: stamps.changedSince,
+    touchedSince: stamps.touchedSince,
     observed() {
       requestMemo()?.set(self, true);
     },
@@ -403,8 +421,7 @@ export function validSince(database: Database, tenant: string, since: LedgerMark
   if (!ledger?.sync() || ledger.id !== since.ledger) return undefined;
   if (ledger.stamp(tenant) <= since.seq) return since;
   if (shows === null) return undefined;
-  const changed = ledger.changedSince(tenant, since.seq);
-  if (changed === undefined || changed.some(shows)) return undefined;
+  if (ledger.touchedSince(tenant, since.seq, shows)) return undefined;
   return { ledger: ledger.id, seq: ledger.mark() };
 }
 
