@@ -229,6 +229,45 @@ describe.each(dialects)('Company read models (domain) on %s', (dialect) => {
     expect(views.stats).toMatchObject({ loads: 6, patches: 3 });
   }));
 
+  it('takes the row a write handed over instead of reading it again, only while no later change named that user', () => inOneRequest(async () => {
+    const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
+    const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');
+    const views = createCompanyUserViews(t.database);
+    const service = createCompanyUserService({ database: t.database, clock: t.clock, views });
+    // a second service with views of its own: its writes hand nothing to `views` (as another edge's would not)
+    const other = createCompanyUserService({ database: t.database, clock: t.clock });
+    const admin = await t.app.services.b2bTokens.authenticate(tokenFor(t, demo.admin));
+    const names = async () => (await service.list(admin, { paging: { limit: 50, offset: 0 } })).items.map((u) => `${u.id}:${u.firstName}:${u.phone}`);
+    const expected = async () =>
+      (await sql<{ id: number; first_name: string; phone: string }>`SELECT id, first_name, phone FROM company_users WHERE company_id = ${A} ORDER BY id DESC`.execute(t.database.kysely)).rows.map(
+        (r) => `${r.id}:${r.first_name}:${r.phone}`,
+      );
+    const who = { userId: demo.senior.id };
+
+    expect(await names()).toEqual(await expected());
+    const loads = views.stats.loads;
+    await service.update(admin, who, { firstName: 'Handed', phone: '555-0001' }, { mode: 'partial' });
+    expect(await names()).toContain(`${demo.senior.id}:Handed:555-0001`);
+    expect(await names()).toEqual(await expected());
+    expect(views.stats.handedOver).toBe(1);
+
+    // handed over, then changed by a write that hands nothing over: storage's row, not the handed one
+    await service.update(admin, who, { firstName: 'First' }, { mode: 'partial' });
+    await other.update(admin, who, { firstName: 'Second' }, { mode: 'partial' });
+    expect(await names()).toContain(`${demo.senior.id}:Second:555-0001`);
+    expect(await names()).toEqual(await expected());
+    expect(views.stats.handedOver).toBe(1);
+
+    // two writes that both hand over (the second one's own lookup of its user takes the first's), then the list the second's
+    await service.update(admin, who, { firstName: 'Third' }, { mode: 'partial' });
+    await service.update(admin, who, { firstName: 'Fourth' }, { mode: 'partial' });
+    expect(views.stats.handedOver).toBe(2);
+    expect(await names()).toContain(`${demo.senior.id}:Fourth:555-0001`);
+    expect(await names()).toEqual(await expected());
+    expect(views.stats.handedOver).toBe(3);
+    expect(views.stats.loads).toBe(loads);
+  }));
+
   it('answers a search as storage does (SQLite LIKE, PostgreSQL ILIKE: case folding, wildcards literal), totals, pages, roles', () => inOneRequest(async () => {
     const { createCompanyUserService } = await import('../src/domain/company-users/company-user-service.js');
     const { createCompanyUserViews } = await import('../src/domain/company-users/company-user-views.js');

@@ -413,6 +413,8 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           return { stamp, previousRole: before.role, role: next.role, updated };
         }),
       );
+      // first, before anything else can settle: the row as this write left it, for the Company's view
+      views.written(outcome.updated);
       version.bump();
       if (outcome.stamp) positions.onRoleChange(user.companyId, user.id, outcome.previousRole, outcome.role, outcome.stamp);
       const { updated } = outcome;

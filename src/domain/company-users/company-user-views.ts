@@ -25,14 +25,22 @@ export interface CompanyUserViews {
   page(company: Company, filters: UserFilters, paging: { limit: number; offset: number }): Promise<CompanyUserPage | undefined>;
   /** the user when it is one of `company`'s (undefined: not known here, ask storage) */
   user(company: Company, userId: number): Promise<CompanyUser | undefined>;
-  /** Companies read whole, views brought up to date user by user, answers from an up-to-date view */
-  readonly stats: { loads: number; patches: number; hits: number };
+  /**
+   * Told by a write, right after its commit (no I/O in between): `user` as that write left it
+   * (its RETURNING row). A view that next brings this user up to date takes it instead of reading
+   * it again, as long as the ledger names no change of the user after this write's.
+   */
+  written(user: CompanyUser): void;
+  /** Companies read whole, views brought up to date user by user, answers from an up-to-date view; users a write handed over */
+  readonly stats: { loads: number; patches: number; hits: number; handedOver: number };
 }
 
 export const MAX_VIEW_USERS = 5_000;
 const MAX_VIEWED_USERS = 200_000;
 /** more touched users than this since the view's stamp: read the Company again */
 const MAX_PATCH = 32;
+/** users handed over by writes, kept until a view takes them (oldest leave first) */
+const MAX_WRITTEN = 1_000;
 
 interface View {
   stamp: number;
@@ -89,8 +97,21 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   const db = database.kysely;
   const fold = likeFoldOf(db);
   const maxUsers = options.maxUsers ?? MAX_VIEW_USERS;
-  const stats = { loads: 0, patches: 0, hits: 0 };
+  const stats = { loads: 0, patches: 0, hits: 0, handedOver: 0 };
   const store = createLedgerViewStore<number, View>({ maxHeld: MAX_VIEWED_USERS, sizeOf: (view) => view.users.length, isNewer: (kept, view) => kept.stamp > view.stamp });
+  // per ledger: user id -> the user as a write left it, and the Company tenant's stamp right after that write settled
+  const handed = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number }>>();
+
+  /** the user a write handed over, when no change the ledger knows of came after that write's */
+  function handedOver(ledger: TenantLedger, company: Company, id: number): CompanyUser | undefined {
+    const entries = handed.get(ledger);
+    const entry = entries?.get(id);
+    if (!entry) return undefined;
+    entries?.delete(id);
+    if (entry.user.companyId !== company.id || ledger.touchedSince(companyUsersTenant(company.id), entry.stamp, (item) => item === id)) return undefined;
+    stats.handedOver += 1;
+    return entry.user;
+  }
 
   async function readAll(company: Company): Promise<CompanyUser[]> {
     stats.loads += 1;
@@ -104,7 +125,8 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     stats.patches += 1;
     const users = view.users.slice();
     const ids = changed.filter((id) => id >= 0); // MEMBERSHIP_CHANGED: the ids around it say who
-    const read = await Promise.all(ids.map((id) => findUserById(db, company.storeHash, id)));
+    const ledger = ledgerOf(database);
+    const read = await Promise.all(ids.map((id) => (ledger && handedOver(ledger, company, id)) || findUserById(db, company.storeHash, id)));
     for (const [i, id] of ids.entries()) {
       const user = read[i];
       const at = indexOfId(users, id);
@@ -143,6 +165,19 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
 
   return {
     stats,
+    written(user) {
+      const ledger = ledgerOf(database);
+      if (!ledger) return;
+      let entries = handed.get(ledger);
+      if (!entries) {
+        entries = new Map();
+        handed.set(ledger, entries);
+      }
+      entries.delete(user.id);
+      // a copy: the view freezes what it takes, the write's caller keeps its own object
+      entries.set(user.id, { user: { ...user }, stamp: ledger.stamp(companyUsersTenant(user.companyId)) });
+      if (entries.size > MAX_WRITTEN) entries.delete(entries.keys().next().value as number);
+    },
     async page(company, filters, paging) {
       const { roles, onlyUserId, search: rawSearch, ...rest } = filters;
       if (Object.values(rest).some((v) => v !== undefined && v !== '')) return undefined;
