@@ -322,6 +322,34 @@ describe.each(dialects)('Company read models (domain) on %s', (dialect) => {
   }));
 });
 
+describe.each(dialects.filter((d) => d === 'postgres'))('a write transaction tells the ledger its own id on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp({ dialect, now: NOW });
+  });
+  afterAll(async () => t.close());
+
+  it('from its row lock when it took one (no round trip), else from PostgreSQL; never another transaction\'s', async () => {
+    const { PG_XID_SQL } = await import('../src/db/tenant-ledger.js');
+    const { lockedForUpdate } = await import('../src/db/dialect.js');
+    const { CompiledQuery } = await import('kysely');
+    const told: string[] = [];
+    const real: string[] = [];
+    for (const lock of [true, false, true]) {
+      await t.database.kysely.transaction().execute(async (trx) => {
+        if (lock) {
+          const row = await lockedForUpdate(trx, trx.selectFrom('company_users').select('id').where('id', '=', demo.senior.id)).executeTakeFirstOrThrow();
+          expect(typeof (row as Record<string, unknown>).roster_xid).toBe('string');
+        } else await sql`UPDATE company_users SET phone = phone WHERE id = ${demo.senior.id}`.execute(trx);
+        told.push(String((await trx.executeQuery<{ roster_xid: string }>(CompiledQuery.raw(PG_XID_SQL))).rows[0]?.roster_xid));
+        real.push(String((await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(trx)).rows[0]?.x));
+      });
+    }
+    expect(told).toEqual(real);
+    expect(new Set(real).size).toBe(3);
+  });
+});
+
 describe('the PostgreSQL ledger reads transaction ids from snapshot readings', () => {
   it('moves only the tenants of registered writes; any other completed transaction moves all; readings may come out of order', async () => {
     const { createPgLedger } = await import('../src/db/tenant-ledger.js');

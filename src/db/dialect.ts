@@ -2,6 +2,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { DB } from './tables.js';
+import { XID_COLUMN } from './pg-statements.js';
 
 /**
  * The only place where SQLite and PostgreSQL differ in the SQL we write. Repositories never carry a
@@ -74,7 +75,10 @@ function asciiLikeFold(text: string): string | undefined {
  * the transaction already holds the database (one writer, one connection) and the query is unchanged.
  */
 export function lockedForUpdate<O, T extends keyof DB & string>(db: Kysely<DB>, query: SelectQueryBuilder<DB, T, O>): SelectQueryBuilder<DB, T, O> {
-  return dialectOf(db) === 'postgres' ? query.forUpdate() : query;
+  if (dialectOf(db) !== 'postgres') return query;
+  // the lock gives the transaction its id: reported beside the row, so the tenant ledger's closing
+  // question for it costs no round trip (pg-statements.ts PG_XID_SQL)
+  return (query.select(sql<string>`pg_current_xact_id()::text`.as(XID_COLUMN)) as unknown as SelectQueryBuilder<DB, T, O>).forUpdate();
 }
 
 /**

@@ -33,6 +33,16 @@ export interface PoolWriteWatch {
 /** how a declared write's SQL ends (tenant-ledger.ts PG_XID_SQL) */
 const DECLARED_END = 'AS roster_xid';
 
+/**
+ * The statement a declared write runs last in its transaction to learn its transaction id
+ * (tenant-ledger.ts). When an earlier statement of the same transaction already reported that id in
+ * a `roster_xid` column (a row lock taken with `lockedForUpdate` does: the lock gives the
+ * transaction its id anyway), the answer is given from there without a round trip.
+ */
+export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
+/** the column that carries it */
+export const XID_COLUMN = 'roster_xid';
+
 const READ_ONLY = /^\s*(select|show)\b/i;
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
 const END = /^\s*(commit|rollback)\b/i;
@@ -46,6 +56,14 @@ export function withNamedStatements(pool: pg.Pool, watch?: PoolWriteWatch): Post
       let inTransaction = false;
       let wrote = false;
       let declared = false;
+      /** this transaction's id, when one of its statements reported it */
+      let xid: string | undefined;
+      const learnXid = (result: Promise<pg.QueryResult>) =>
+        result.then((answer) => {
+          const reported = (answer.rows[0] as Record<string, unknown> | undefined)?.[XID_COLUMN];
+          if (inTransaction && typeof reported === 'string') xid = reported;
+          return answer;
+        });
       const send = (text: unknown, values?: unknown[]) => {
         const name = typeof text === 'string' ? names.get(text) : undefined;
         if (name === undefined) return client.query(text as string, values); // a cursor or an unregistered text
@@ -71,19 +89,24 @@ export function withNamedStatements(pool: pg.Pool, watch?: PoolWriteWatch): Post
           const sqlText = typeof text === 'string' ? text : String((text as { text?: unknown } | null)?.text ?? '');
           if (sqlText.endsWith(DECLARED_END)) {
             // a declared write: the last statement of its transaction, or one statement on its own
-            if (inTransaction) declared = true;
+            if (inTransaction) {
+              declared = true;
+              if (sqlText === PG_XID_SQL && xid !== undefined) return Promise.resolve({ command: 'SELECT', rowCount: 1, rows: [{ [XID_COLUMN]: xid }], fields: [] });
+            }
             return send(text, values);
           }
-          if (READ_ONLY.test(sqlText)) return send(text, values);
+          if (READ_ONLY.test(sqlText)) return inTransaction && sqlText.includes(XID_COLUMN) ? learnXid(send(text, values) as Promise<pg.QueryResult>) : send(text, values);
           if (BEGIN.test(sqlText)) {
             inTransaction = true;
             wrote = false;
             declared = false;
+            xid = undefined;
           } else if (END.test(sqlText)) {
             const unexplained = inTransaction && wrote && !declared;
             inTransaction = false;
             wrote = false;
             declared = false;
+            xid = undefined;
             if (unexplained) return afterwards(send(text, values));
           } else if (inTransaction) wrote = true;
           else return afterwards(send(text, values));

@@ -1,6 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Transaction } from 'kysely';
 import { preparedStatement } from './sqlite-statements.js';
+import { PG_XID_SQL } from './pg-statements.js';
 import { requestMemo } from '../shared/request-scope.js';
 import type { Database } from './database.js';
 import type { DB } from './tables.js';
@@ -351,7 +352,7 @@ export const IN_TRANSACTION: object = {};
  * What a declared write runs last in its transaction on PostgreSQL, or ends its one statement with:
  * the pool knows a declared write by its text ending so (pg-statements.ts).
  */
-export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
+export { PG_XID_SQL };
 
 export function registerPgLedger(database: Database, ledger: PgLedger): void {
   pgLedgers.set(database, ledger);
