@@ -329,24 +329,27 @@ describe.each(dialects.filter((d) => d === 'postgres'))('a write transaction tel
   });
   afterAll(async () => t.close());
 
-  it('from its row lock when it took one (no round trip), else from PostgreSQL; never another transaction\'s', async () => {
+  it('from its row lock or a write that returned it (no round trip), else from PostgreSQL; never another transaction\'s', async () => {
     const { PG_XID_SQL } = await import('../src/db/tenant-ledger.js');
-    const { lockedForUpdate } = await import('../src/db/dialect.js');
+    const { lockedForUpdate, transactionIdColumn } = await import('../src/db/dialect.js');
     const { CompiledQuery } = await import('kysely');
     const told: string[] = [];
     const real: string[] = [];
-    for (const lock of [true, false, true]) {
+    for (const how of ['lock', 'plain', 'returning', 'lock'] as const) {
       await t.database.kysely.transaction().execute(async (trx) => {
-        if (lock) {
+        if (how === 'lock') {
           const row = await lockedForUpdate(trx, trx.selectFrom('company_users').select('id').where('id', '=', demo.senior.id)).executeTakeFirstOrThrow();
           expect(typeof (row as Record<string, unknown>).roster_xid).toBe('string');
+        } else if (how === 'returning') {
+          const row = await trx.updateTable('company_users').set({ phone: '555-0100' }).where('id', '=', demo.senior.id).returning(['id', transactionIdColumn(trx)]).executeTakeFirstOrThrow();
+          expect(typeof row.roster_xid).toBe('string');
         } else await sql`UPDATE company_users SET phone = phone WHERE id = ${demo.senior.id}`.execute(trx);
         told.push(String((await trx.executeQuery<{ roster_xid: string }>(CompiledQuery.raw(PG_XID_SQL))).rows[0]?.roster_xid));
         real.push(String((await sql<{ x: string }>`SELECT pg_current_xact_id()::text AS x`.execute(trx)).rows[0]?.x));
       });
     }
     expect(told).toEqual(real);
-    expect(new Set(real).size).toBe(3);
+    expect(new Set(real).size).toBe(4);
   });
 });
 

@@ -1,5 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type AliasedRawBuilder, type Expression, type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './database.js';
 import type { DB } from './tables.js';
 import { XID_COLUMN } from './pg-statements.js';
@@ -79,6 +79,15 @@ export function lockedForUpdate<O, T extends keyof DB & string>(db: Kysely<DB>, 
   // the lock gives the transaction its id: reported beside the row, so the tenant ledger's closing
   // question for it costs no round trip (pg-statements.ts PG_XID_SQL)
   return (query.select(sql<string>`pg_current_xact_id()::text`.as(XID_COLUMN)) as unknown as SelectQueryBuilder<DB, T, O>).forUpdate();
+}
+
+/**
+ * A column for a write's RETURNING list that reports, on PostgreSQL, the id of the transaction
+ * the write runs in, so that the tenant ledger's closing question for it costs no round trip
+ * (pg-statements.ts PG_XID_SQL); on SQLite a null. Callers ignore the column.
+ */
+export function transactionIdColumn(db: Kysely<DB>): AliasedRawBuilder<string | null, typeof XID_COLUMN> {
+  return dialectOf(db) === 'postgres' ? sql<string | null>`pg_current_xact_id()::text`.as(XID_COLUMN) : sql<string | null>`null`.as(XID_COLUMN);
 }
 
 /**

@@ -37,7 +37,8 @@ const DECLARED_END = 'AS roster_xid';
  * The statement a declared write runs last in its transaction to learn its transaction id
  * (tenant-ledger.ts). When an earlier statement of the same transaction already reported that id in
  * a `roster_xid` column (a row lock taken with `lockedForUpdate` does: the lock gives the
- * transaction its id anyway), the answer is given from there without a round trip.
+ * transaction its id anyway; a write can return it, dialect.ts transactionIdColumn), the answer is
+ * given from there without a round trip.
  */
 export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
 /** the column that carries it */
@@ -108,8 +109,10 @@ export function withNamedStatements(pool: pg.Pool, watch?: PoolWriteWatch): Post
             declared = false;
             xid = undefined;
             if (unexplained) return afterwards(send(text, values));
-          } else if (inTransaction) wrote = true;
-          else return afterwards(send(text, values));
+          } else if (inTransaction) {
+            wrote = true;
+            if (sqlText.includes(XID_COLUMN)) return learnXid(send(text, values) as Promise<pg.QueryResult>);
+          } else return afterwards(send(text, values));
           return send(text, values);
         }) as unknown as PostgresPoolClient['query'],
         release: (destroy?: boolean) => client.release(destroy),

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../../db/database.js';
 import { isForeignKeyViolation } from '../../db/db-errors.js';
+import { transactionIdColumn } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
 import { runCompiled } from '../../db/shaped-query.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
@@ -112,7 +113,7 @@ async function lockAccountMember(trx: Transaction<DB>, uuid: string, userId: num
       .set((eb) => ({ status: eb.ref('status') }))
       .where('account_uuid', '=', uuid)
       .where('user_id', '=', userId)
-      .returning('status'),
+      .returning(['status', transactionIdColumn(trx)]),
   );
   return row?.status;
 }
@@ -304,7 +305,7 @@ export async function removeUserFromStore(
     if (store.ownerUserId === userId) throw new AppError('STORE_OWNER_NOT_REMOVABLE');
     const apps = (await listMembershipAppsBatch(trx, [{ storeId: store.id, userId }])).get(membershipKey(store.id, userId)) ?? [];
     const removed = await runCompiled(trx, 'membership-store-delete', [store.id, userId], () =>
-      trx.deleteFrom('store_users').where('store_id', '=', store.id).where('user_id', '=', userId).returning('user_id'),
+      trx.deleteFrom('store_users').where('store_id', '=', store.id).where('user_id', '=', userId).returning(['user_id', transactionIdColumn(trx)]),
     );
     if (removed.length === 0) throw new AppError('USER_NOT_FOUND');
     await adjustStoreCounts(trx, [store.id], -1);
