@@ -226,8 +226,9 @@ function createSqliteLedger(handle: BetterSqlite3.Database): SqliteLedger {
  * PostgreSQL: many connections, other processes, no change counter to read for free. What the
  * ledger reads instead is the request's storage reading, `pg_current_snapshot()` (one round trip
  * shared by the requests of an event-loop turn, storage-version.ts): it tells which transactions
- * completed since the last reading the ledger explained. A write that declares its tenants reads
- * its own transaction id last inside its transaction (`close`) and registers it with its tenants
+ * completed since the last reading the ledger explained. A write that declares its tenants asks
+ * for its own transaction id last inside its transaction (`close`; the pool answers from a row lock
+ * or a write that already reported it, pg-statements.ts) and registers it with its tenants
  * before it commits; its `settle` moves them at once (the writer's next read sees its write), and a
  * reading that shows it completed moves them if that had not happened yet. Any other completed
  * transaction (another process, psql, a write that declared nothing, any database of the cluster)
