@@ -1,4 +1,4 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type QueryCreator } from 'kysely';
 import type { Database } from './database.js';
 import { dialectOf, sqliteHandleOf } from './dialect.js';
 import { registerPreparedText } from './pg-statements.js';
@@ -78,4 +78,27 @@ export async function runCompiled<R>(db: Kysely<DB>, key: string, parameters: re
   }
   const result = await db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]));
   return result.rows;
+}
+
+/** A write of `runCompiled`'s kind, built from whatever creates queries (the database, a transaction, a WITH clause). */
+export interface WritePlan<R> {
+  key: string;
+  parameters: readonly unknown[];
+  build(creator: QueryCreator<DB>): Compilable<R>;
+}
+
+/**
+ * Two writes of one transaction that do not depend on each other, as one statement where that
+ * saves a round trip: on PostgreSQL `first` runs as a data-modifying WITH of `main` (executed
+ * whether or not `main` reads it; its errors, unique violations included, are the statement's); on
+ * SQLite, which has no round trips to save and no writes in WITH, one after the other. `main`'s rows.
+ */
+export async function runCompiledTogether<R>(db: Kysely<DB>, first: WritePlan<unknown>, main: WritePlan<R>): Promise<R[]> {
+  if (dialectOf(db) !== 'postgres') {
+    await runCompiled(db, first.key, first.parameters, () => first.build(db));
+    return runCompiled(db, main.key, main.parameters, () => main.build(db));
+  }
+  return runCompiled(db, `${first.key}+${main.key}`, [...first.parameters, ...main.parameters], () =>
+    main.build(db.with('roster_first', (creator) => first.build(creator) as never) as unknown as QueryCreator<DB>),
+  );
 }

@@ -10,7 +10,7 @@ import { adjustUserCount, findCompany } from '../companies/company-repository.js
 import type { Company } from '../companies/company-types.js';
 import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js';
 import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
-import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
+import { customerProfileUpdate, findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
 import { commitWithEvents, companyUsersTenant, MEMBERSHIP_CHANGED } from '../domain-events.js';
 import { type LedgerMark, ledgerMark, validSince } from '../../db/tenant-ledger.js';
@@ -34,7 +34,7 @@ import {
   readUserSnapshot,
   snapshotOf,
   type UserFilters,
-  updateUser,
+  updateUserWith,
 } from './company-user-repository.js';
 import type {
   CompanyUser,
@@ -402,10 +402,11 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           const next = nextFrom(before);
           // the answer is the state this write left, returned by the write itself (a delete
           // committed right after must not turn a successful update into a 404); the event's `after`
-          const updated = await updateUser(trx, user.id, next, now, before);
+          // the customer's profile with it (the customer's e-mail follows the user's: an update that
+          // keeps the user's keeps the customer's); on PostgreSQL both are one statement
+          const profile = customerProfileUpdate(principal.storeHash, user.customerId, next, now, before.email);
+          const updated = await updateUserWith(trx, profile, user.id, next, now, before);
           if (!updated) throw new AppError('INTERNAL');
-          // the customer's e-mail follows the user's: an update that keeps the user's keeps the customer's
-          await updateCustomerProfile(trx, principal.storeHash, user.customerId, next, now, before.email);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, user.companyId, 0, now) : undefined;
           // a write that changed no value but the time is journalled, never a webhook (webhooks.md §2)
           const changed = changesUser(next, before);

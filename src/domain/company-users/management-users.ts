@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors.js';
 import { adjustUserCount, findCompany, type UserListStamp } from '../companies/company-repository.js';
 import { findRoleSummary } from '../company-roles/company-role-service.js';
 import { isPredefinedRoleId } from '../company-roles/role-defaults.js';
-import { findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
+import { customerProfileUpdate, findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { commitWithEvents, type EventSink, type WorldEventInput } from '../domain-events.js';
 import type { UserPositionCache } from './company-user-positions.js';
 import {
@@ -24,7 +24,7 @@ import {
   parseExtraFields,
   readUserSnapshot,
   snapshotOf,
-  updateUser,
+  updateUserWith,
 } from './company-user-repository.js';
 import type { CompanyUser, CompanyUserEventSink, ExtraField } from './company-user-types.js';
 import { MAX_FIELD_LENGTH } from './company-user-validation.js';
@@ -497,9 +497,8 @@ export function createManagementUserOps(kernel: ManagementKernel, writer: Manage
           const changed = changesUser(next, before) || channelsChange;
           // §14 #28: a write that changes nothing keeps updatedAt and reports nothing
           if (!changed) return { changed: false as const };
-          const updated = await updateUser(trx, current.id, next, now, before);
+          const updated = await updateUserWith(trx, customerProfileUpdate(storeHash, current.customerId, next, now, before.email), current.id, next, now, before);
           if (!updated) throw new AppError('INTERNAL');
-          await updateCustomerProfile(trx, storeHash, current.customerId, next, now, before.email);
           if (channelsChange && channelIds) await replaceUserChannels(trx, storeHash, current.id, channelIds);
           const stamp = next.role !== before.role ? await adjustUserCount(trx, current.companyId, 0, now) : undefined;
           events.push({ type: 'company.user.updated', subject: { storeHash, companyId: current.companyId, userId: current.id }, before, after: snapshotOf(updated) });

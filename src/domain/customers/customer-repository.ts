@@ -3,7 +3,7 @@ import { emailKey } from '../../db/dialect.js';
 import type { CustomersTable, DB } from '../../db/tables.js';
 import { isStorableId, isStorableStoreHash, isStorableText } from '../../db/lookup-guards.js';
 import type { Customer } from './customer-types.js';
-import { runCompiled } from '../../db/shaped-query.js';
+import { runCompiled, type WritePlan } from '../../db/shaped-query.js';
 
 /** Storage of BigCommerce customer accounts. Rows never leave this file. */
 function toCustomer(row: Selectable<CustomersTable>): Customer {
@@ -91,6 +91,18 @@ export async function updateCustomerProfile(
   /** the e-mail the profile had: when it stays, the (indexed) e-mail columns are not written (see updateUser) */
   previousEmail?: string,
 ): Promise<void> {
+  const plan = customerProfileUpdate(storeHash, id, fields, now, previousEmail);
+  await runCompiled(db, plan.key, plan.parameters, () => plan.build(db));
+}
+
+/** `updateCustomerProfile` as a plan, to run with another write (db/shaped-query.ts runCompiledTogether). */
+export function customerProfileUpdate(
+  storeHash: string,
+  id: number,
+  fields: { email: string; firstName: string; lastName: string; phone: string },
+  now: number,
+  previousEmail?: string,
+): WritePlan<unknown> {
   const email = fields.email.trim();
   const emailChanged = email !== previousEmail;
   const values = {
@@ -100,9 +112,11 @@ export async function updateCustomerProfile(
     phone: fields.phone,
     updated_at: now,
   };
-  await runCompiled(db, emailChanged ? 'customer-profile-update:email' : 'customer-profile-update', [...Object.values(values), id, storeHash], () =>
-    db.updateTable('customers').set(values).where('id', '=', id).where('store_hash', '=', storeHash),
-  );
+  return {
+    key: emailChanged ? 'customer-profile-update:email' : 'customer-profile-update',
+    parameters: [...Object.values(values), id, storeHash],
+    build: (creator) => creator.updateTable('customers').set(values).where('id', '=', id).where('store_hash', '=', storeHash),
+  };
 }
 
 export async function countCustomersByEmail(db: Kysely<DB>, storeHash: string, email: string): Promise<number> {
