@@ -30,8 +30,10 @@ export interface PoolWriteWatch {
   unexplainedWrite(): void;
 }
 
-/** how a declared write's SQL ends (tenant-ledger.ts PG_XID_SQL) */
-const DECLARED_END = 'AS roster_xid';
+/** the column a statement reports its transaction id in */
+export const XID_COLUMN = 'roster_xid';
+/** how a declared write's SQL ends (tenant-ledger.ts PG_XID_SQL, runOutsideTenants) */
+export const DECLARED_END = `AS ${XID_COLUMN}`;
 
 /**
  * The statement a declared write runs last in its transaction to learn its transaction id
@@ -40,9 +42,7 @@ const DECLARED_END = 'AS roster_xid';
  * transaction its id anyway; a write can return it, dialect.ts transactionIdColumn), the answer is
  * given from there without a round trip.
  */
-export const PG_XID_SQL = 'SELECT pg_current_xact_id()::text AS roster_xid';
-/** the column that carries it */
-export const XID_COLUMN = 'roster_xid';
+export const PG_XID_SQL = `SELECT pg_current_xact_id()::text ${DECLARED_END}`;
 
 const READ_ONLY = /^\s*(select|show)\b/i;
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;

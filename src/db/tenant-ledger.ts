@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Transaction } from 'kysely';
 import { preparedStatement } from './sqlite-statements.js';
-import { PG_XID_SQL } from './pg-statements.js';
+import { DECLARED_END, PG_XID_SQL } from './pg-statements.js';
 import { requestMemo } from '../shared/request-scope.js';
 import type { Database } from './database.js';
 import type { DB } from './tables.js';
@@ -467,7 +467,7 @@ export async function runOutsideTenants(database: Database, query: { compile(): 
   if (pg && !requestMemo()?.has(IN_TRANSACTION)) {
     // one statement that reports its transaction id: registered right after its commit (a reading
     // that saw it completed first moved every tenant instead; rare, and never stale)
-    const declared = CompiledQuery.raw(`WITH roster_write AS (${compiled.sql} RETURNING 1) SELECT (SELECT count(*) FROM roster_write)::int AS n, pg_current_xact_id()::text AS roster_xid`, [
+    const declared = CompiledQuery.raw(`WITH roster_write AS (${compiled.sql} RETURNING 1) SELECT (SELECT count(*) FROM roster_write)::int AS n, pg_current_xact_id()::text ${DECLARED_END}`, [
       ...compiled.parameters,
     ]);
     const result = await database.kysely.executeQuery<{ n: number; roster_xid: string }>(declared);

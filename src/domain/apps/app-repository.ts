@@ -62,14 +62,10 @@ export async function listMembershipAppsBatch(
     if (users) users.push(m.userId);
     else byStore.set(m.storeId, [m.userId]);
   }
+  const query = () => membershipAppsQuery(db, byStore);
   const only = memberships.length === 1 ? memberships[0] : undefined;
-  if (only) {
-    // one membership (a removal's event): the SQL built once
-    const rows = await runCompiled(db, 'membership-apps-one', [only.storeId, only.userId], () => membershipAppsQuery(db, new Map([[only.storeId, [only.userId]]])));
-    for (const row of rows) result.get(membershipKey(row.store_id, row.user_id))?.push({ id: row.id, name: row.name });
-    return result;
-  }
-  const rows = await membershipAppsQuery(db, byStore).execute();
+  // one membership (a removal's event): the SQL built once
+  const rows = only ? await runCompiled(db, 'membership-apps-one', [only.storeId, only.userId], query) : await query().execute();
   for (const row of rows) result.get(membershipKey(row.store_id, row.user_id))?.push({ id: row.id, name: row.name });
   return result;
 }

@@ -400,10 +400,10 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
           const before = await readUserSnapshot(trx, user.id, { lock: true });
           if (!before) throw new AppError('B2B_USER_NOT_FOUND');
           const next = nextFrom(before);
-          // the answer is the state this write left, returned by the write itself (a delete
-          // committed right after must not turn a successful update into a 404); the event's `after`
-          // the customer's profile with it (the customer's e-mail follows the user's: an update that
-          // keeps the user's keeps the customer's); on PostgreSQL both are one statement
+          // the customer's profile is written with the user (its e-mail follows the user's: an update
+          // that keeps the user's keeps the customer's; on PostgreSQL both are one statement). The
+          // answer and the event's `after` are the state this write left, returned by the write itself
+          // (a delete committed right after must not turn a successful update into a 404)
           const profile = customerProfileUpdate(principal.storeHash, user.customerId, next, now, before.email);
           const updated = await updateUserWith(trx, profile, user.id, next, now, before);
           if (!updated) throw new AppError('INTERNAL');

@@ -88,7 +88,7 @@ export async function updateCustomerProfile(
   id: number,
   fields: { email: string; firstName: string; lastName: string; phone: string },
   now: number,
-  /** the e-mail the profile had: when it stays, the (indexed) e-mail columns are not written (see updateUser) */
+  /** the e-mail the profile had: when it stays, the (indexed) e-mail columns are not written (see company-user-repository.ts updateUserWith) */
   previousEmail?: string,
 ): Promise<void> {
   const plan = customerProfileUpdate(storeHash, id, fields, now, previousEmail);

@@ -153,18 +153,10 @@ const storeMemberColumns = [
   'su.updated_at as membership_updated_at',
 ] as const;
 
-/** One store membership, or undefined. */
+/** One store membership, or undefined (inside a transaction or not: its SQL built once). */
 export async function findStoreMember(db: Kysely<DB>, storeId: number, userId: number): Promise<StoreMember | undefined> {
   const [row] = await runCompiled(db, 'store-member-row', [storeId, userId], () =>
     storeMembersQuery(db, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId),
-  );
-  return row ? toStoreMember(row as StoreMemberRow) : undefined;
-}
-
-/** One store membership, or undefined: `findStoreMember` outside a transaction, its SQL built once (a member view's patch). */
-export async function findStoreMemberShaped(database: Database, storeId: number, userId: number): Promise<StoreMember | undefined> {
-  const [row] = await runShaped(database, 'store-member', [storeId, userId], () =>
-    storeMembersQuery(database.kysely, storeId, undefined).select(storeMemberColumns).where('su.user_id', '=', userId),
   );
   return row ? toStoreMember(row as StoreMemberRow) : undefined;
 }

@@ -2,7 +2,7 @@ import type { Database } from '../../db/database.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import { createLedgerViewStore } from '../ledger-views.js';
 import { ACCOUNT_USER_ROWS_TENANT, accountMembersTenant, storeMembersTenant } from '../domain-events.js';
-import { findStoreMemberShaped, listAllStoreMembers } from '../stores/store-repository.js';
+import { findStoreMember, listAllStoreMembers } from '../stores/store-repository.js';
 import type { AccountMember, StoreMember } from './user-types.js';
 import { findAccountMember, listAllAccountMembers } from '../accounts/account-repository.js';
 
@@ -134,7 +134,7 @@ export function createMemberViews(database: Database, options: { maxMembers?: nu
       current(
         storeMembersTenant(storeId),
         (limit) => listAllStoreMembers(database, storeId, limit),
-        (id) => findStoreMemberShaped(database, storeId, id),
+        (id) => findStoreMember(database.kysely, storeId, id),
       ),
   };
 }
