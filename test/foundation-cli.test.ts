@@ -118,6 +118,45 @@ describe('the roster CLI', () => {
     expect(countUsers(file)).toBe(4);
   });
 
+  it('drops SQLite plan samples (sqlite_stat4) of an analysed file, keeps sqlite_stat1, and serves it', async () => {
+    // samples make every statement whose plan may depend on a bound value re-prepare at each new
+    // value (db/database.ts withoutPlanSamples)
+    const file = join(dir, 'analysed.db');
+    const seeded = start(['seed', demoPath, '--database', `sqlite:${file}`]);
+    expect((await seeded.exited).code).toBe(0);
+    const analyse = new BetterSqlite3(file);
+    analyse.exec('ANALYZE');
+    const counts = (db: BetterSqlite3.Database) => ({
+      stat1: (db.prepare('select count(*) as n from sqlite_stat1').get() as { n: number }).n,
+      stat4: (db.prepare('select count(*) as n from sqlite_stat4').get() as { n: number }).n,
+    });
+    const before = counts(analyse);
+    analyse.close();
+    expect(before.stat1).toBeGreaterThan(0);
+    expect(before.stat4).toBeGreaterThan(0);
+
+    const port = await freePort();
+    const p = start(['--port', String(port), '--database', `sqlite:${file}`]);
+    await waitForHealthy(port);
+    // the demo fixture's first account, whose full token this is
+    const res = await fetch(`http://127.0.0.1:${port}/accounts/61db983a-cd07-4d6b-8b59-a5ffe285ca6a/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-auth-token': 'demo-account-token-full' },
+      body: JSON.stringify({ query: 'query { account { users(first: 50) { edges { node { email } } } } }' }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data?: { account?: { users: { edges: unknown[] } } } };
+    expect(body.data?.account?.users.edges.length).toBeGreaterThan(0);
+    p.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+    const after = new BetterSqlite3(file, { readonly: true });
+    try {
+      expect(counts(after)).toEqual({ stat1: before.stat1, stat4: 0 });
+    } finally {
+      after.close();
+    }
+  });
+
   it('roster migrate works as a separate command', async () => {
     const file = join(dir, 'migrated.db');
     const up = start(['migrate', '--database', `sqlite:${file}`]);
