@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { registerDialect } from './dialect.js';
 import { registerPreparedText, withNamedStatements } from './pg-statements.js';
 import { createPgLedger, PG_XID_SQL, registerPgLedger } from './tenant-ledger.js';
-import { withStatementCache } from './sqlite-statements.js';
+import { RosterSqliteDialect, withStatementCache } from './sqlite-statements.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
 import type { DB } from './tables.js';
@@ -99,7 +99,7 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
   handle.pragma('synchronous = NORMAL');
   handle.pragma('busy_timeout = 5000');
   withoutPlanSamples(handle);
-  const kysely = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(handle) }) });
+  const kysely = new Kysely<DB>({ dialect: new RosterSqliteDialect({ database: withStatementCache(handle) }) });
   registerDialect(kysely, 'sqlite', handle);
   return {
     kysely,
