@@ -122,14 +122,19 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
  * request, and on the mixed bench's analysed database (issue #16) re-preparing was half of all
  * SQLite time. Roster's statements are lookups on unique or leading index columns, which stat1
  * plans as well. Nothing happens on a database without samples (the usual case: Roster never
- * analyses); a read-only file keeps its samples.
+ * analyses); a file it cannot write keeps its samples.
  */
 function withoutPlanSamples(handle: BetterSqlite3.Database): void {
   const table = handle.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4'").get();
   if (table === undefined || handle.prepare('SELECT 1 FROM sqlite_stat4 LIMIT 1').get() === undefined) return;
   if (handle.readonly) return;
-  // ANALYZE sqlite_schema: the connection loads the statistics tables again (without the samples)
-  handle.exec('DELETE FROM sqlite_stat4; ANALYZE sqlite_schema');
+  try {
+    // ANALYZE sqlite_schema: the connection loads the statistics tables again (without the samples)
+    handle.exec('BEGIN IMMEDIATE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema; COMMIT');
+  } catch {
+    // a file it cannot write to now keeps its samples: statements are then only slower
+    if (handle.inTransaction) handle.exec('ROLLBACK');
+  }
 }
 
 async function openPostgres(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Promise<Database> {
