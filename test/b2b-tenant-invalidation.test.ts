@@ -330,7 +330,7 @@ describe.each(dialects.filter((d) => d === 'postgres'))('a write transaction tel
   afterAll(async () => t.close());
 
   it('from its row lock or a write that returned it (no round trip), else from PostgreSQL; never another transaction\'s', async () => {
-    const { PG_XID_SQL } = await import('../src/db/tenant-ledger.js');
+    const { PG_XID_SQL } = await import('../src/db/pg-statements.js');
     const { lockedForUpdate, transactionIdColumn } = await import('../src/db/dialect.js');
     const { CompiledQuery } = await import('kysely');
     const told: string[] = [];

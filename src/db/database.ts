@@ -4,8 +4,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { registerDialect } from './dialect.js';
-import { registerPreparedText, withNamedStatements } from './pg-statements.js';
-import { createPgLedger, PG_XID_SQL, registerPgLedger } from './tenant-ledger.js';
+import { PG_XID_SQL, registerPreparedText, withNamedStatements } from './pg-statements.js';
+import { createPgLedger, registerPgLedger } from './tenant-ledger.js';
 import { RosterSqliteDialect, withStatementCache } from './sqlite-statements.js';
 import { pgModule } from './pg-module.js';
 import { AppError } from '../shared/errors.js';
@@ -125,9 +125,9 @@ function openSqlite(parsed: ParsedDatabaseUrl, options: OpenDatabaseOptions): Da
  * analyses); a file it cannot write keeps its samples.
  */
 function withoutPlanSamples(handle: BetterSqlite3.Database): void {
+  if (handle.readonly) return;
   const table = handle.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_stat4'").get();
   if (table === undefined || handle.prepare('SELECT 1 FROM sqlite_stat4 LIMIT 1').get() === undefined) return;
-  if (handle.readonly) return;
   try {
     // ANALYZE sqlite_schema: the connection loads the statistics tables again (without the samples)
     handle.exec('BEGIN IMMEDIATE; DELETE FROM sqlite_stat4; ANALYZE sqlite_schema; COMMIT');

@@ -349,12 +349,6 @@ const MAX_PENDING = 10_000;
 /** the request memo's mark of a transaction in progress (db/transaction.ts) */
 export const IN_TRANSACTION: object = {};
 
-/**
- * What a declared write runs last in its transaction on PostgreSQL, or ends its one statement with:
- * the pool knows a declared write by its text ending so (pg-statements.ts).
- */
-export { PG_XID_SQL };
-
 export function registerPgLedger(database: Database, ledger: PgLedger): void {
   pgLedgers.set(database, ledger);
 }
