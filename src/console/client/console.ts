@@ -198,6 +198,8 @@ const pages: Record<string, Page> = {
     const apis = openapi.paths['/_roster/requests']?.get?.parameters?.find((p) => p.name === 'api')?.schema.enum ?? [];
     const filters = { api: '', operation: '', status: '', method: '' };
     let since = 0;
+    /** moves when the filters change: a load started before answers for the old filters and is dropped */
+    let epoch = 0;
     const body = el('tbody', { 'data-testid': 'requests-body' });
     const detail = el('div', { 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Choose a request to see it.'));
     const live = el('input', { type: 'checkbox', id: 'live', checked: true }) as HTMLInputElement;
@@ -206,6 +208,7 @@ const pages: Record<string, Page> = {
       e.preventDefault();
       Object.assign(filters, formValues(form as HTMLFormElement));
       since = 0;
+      epoch += 1;
       body.replaceChildren();
       count.textContent = '0';
       void load().catch(ctx.fail);
@@ -229,9 +232,13 @@ const pages: Record<string, Page> = {
       );
     };
     const load = async () => {
+      const started = epoch;
       const res = await api<{ requests: Json[] }>('GET', `/requests${query({ ...filters, since: since || undefined, limit: since ? 500 : 100 })}`);
+      if (started !== epoch) return;
       for (const r of res.requests) {
-        since = Math.max(since, r.seq as number);
+        // oldest first; a load that overlapped this one (Apply during a poll) already showed it
+        if ((r.seq as number) <= since) continue;
+        since = r.seq as number;
         const row: HTMLElement = openRow(() => show(r, row), cell(String(r.seq), 'num'), cell(String(r.at).slice(11, 23), 'hide-narrow'), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`, 'wide'), cell(String(r.status), `num status-${String(r.status).charAt(0)}`), cell(String(r.durationMs), 'num hide-narrow'));
         row.dataset.seq = String(r.seq);
         row.dataset.testid = 'request-row';
