@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import fc from 'fast-check';
+import { sql } from 'kysely';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../src/db/database.js';
 import { digestTables } from './reliability-digest.js';
@@ -10,6 +11,16 @@ import { knownBugOf } from './reliability-known-bugs.js';
  * table changed. `numRuns` per dialect is chosen by the caller (10,000 on SQLite, 1,000 on
  * PostgreSQL, to keep `npm test` short). ROSTER_FUZZ_SEED replays a failing run.
  */
+/**
+ * Moves whenever the engine may have written a row: SQLite's count of changed rows on the (one)
+ * connection, rolled-back ones included; PostgreSQL's next transaction id (any transaction that
+ * wrote took one). A cheap filter before the digest; it may move without a change, never the reverse.
+ */
+async function writeMark(database: Database): Promise<string> {
+  const query = database.dialect === 'sqlite' ? sql<{ mark: string }>`select cast(total_changes() as text) as mark` : sql<{ mark: string }>`select pg_snapshot_xmax(pg_current_snapshot())::text as mark`;
+  return (await query.execute(database.kysely)).rows[0]?.mark ?? '';
+}
+
 /** the longest one turn of the event loop may take while generated requests are served */
 export const MAX_LOOP_BLOCK_MS = 500;
 /** a turn this long is not explained by a starved machine: some request blocked the loop (fuzzSurface) */
@@ -66,6 +77,7 @@ export async function fuzzSurface(options: {
   // seen in CI with no request near 500 ms of CPU), so the turns' bound is STARVED_TURN_MS.
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  let mark = await writeMark(options.database);
   let costliest = { cpuMs: 0, family: '' };
   const details = await fc.check(
     fc.asyncProperty(requests, async (request) => {
@@ -79,6 +91,14 @@ export async function fuzzSurface(options: {
       result.families[request.family] = (result.families[request.family] ?? 0) + 1;
       try {
         options.check(request, response);
+        // after a request that may have changed a row (the engine counted a change or gave out a transaction
+        // id), compare the tables now: a failure then names the request and its seed replays it
+        if ((await writeMark(options.database)) !== mark) {
+          mark = await writeMark(options.database);
+          const now = await digestTables(options.database);
+          const changed = Object.keys(before).filter((t) => before[t as keyof typeof before] !== now[t as keyof typeof now]);
+          if (changed.length > 0) throw new Error(`this request changed tables: ${changed.join(', ')}`);
+        }
       } catch (error) {
         const shown = { ...request, payload: typeof request.payload === 'string' ? request.payload.slice(0, 800) : request.payload ? `<${request.payload.length} bytes>` : undefined };
         throw new Error(`${(error as Error).message}\nrequest: ${JSON.stringify(shown)}\nresponse: ${response.statusCode} ${response.body.slice(0, 800)}`);

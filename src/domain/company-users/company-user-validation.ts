@@ -65,8 +65,13 @@ export function checkString(errors: FieldErrors, field: string, value: unknown, 
   return text;
 }
 
+/**
+ * B2B Edition's e-mail check (its texts are Django's, whose validator this follows): the local part is
+ * a dot-atom (no leading, trailing or doubled dot; no space, quote, bracket, comma, colon, semicolon or
+ * U+0000), the domain dot-separated labels of letters, digits and inner hyphens, at least two labels.
+ */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is refused in an e-mail on purpose
-const EMAIL = /^[^\s@"(),:;<>[\\\]\u0000]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL = /^[^\s@"(),:;<>[\\\].\u0000]+(?:\.[^\s@"(),:;<>[\\\].\u0000]+)*@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 export function isValidEmail(email: string): boolean {
   return EMAIL.test(email.trim());
