@@ -75,7 +75,7 @@ const readDocument: fc.Arbitrary<string> = fc.oneof(
 
 const invalidEmailLiteral = fc.oneof(
   hostileString.filter((s) => !s.includes('@') || /\s/.test(s.trim())).map(gqlString),
-  fc.constantFrom('"plainaddress"', '"a@"', '"@example.com"', '"a b@example.com"', '"a@b"', `"${'x'.repeat(140)}@example.com"`),
+  fc.constantFrom('"plainaddress"', '"a@"', '"@example.com"', '"a b@example.com"', '"a@b"', '".a@example.com"', '"a..b@example.com"', `"${'x'.repeat(140)}@example.com"`),
 );
 
 /** userCreate inputs every implementation must refuse, whoever calls. */

@@ -69,7 +69,7 @@ const invalidRole = fc.oneof(
 );
 const invalidEmail = fc.oneof(
   hostileString.filter((s) => !s.includes('@') || /\s/.test(s.trim()) || s.trim().endsWith('@')),
-  fc.constantFrom('plainaddress', '@example.com', 'a@', 'a b@example.com', 'a@b', 'a@-example.com', `${'x'.repeat(140)}@example.com`, null, 42, true, [], {}),
+  fc.constantFrom('plainaddress', '@example.com', 'a@', 'a b@example.com', 'a@b', 'a@-example.com', '.a@example.com', 'a.@example.com', 'a..b@example.com', `${'x'.repeat(140)}@example.com`, null, 42, true, [], {}),
 );
 const invalidName = fc.oneof(fc.constantFrom('', '   ', '\t', null, true, [], {}, { first: 'x' }, ['x']), fc.integer({ min: 151, max: 3000 }).map((n) => 'n'.repeat(n)));
 
@@ -88,34 +88,47 @@ const baseUserBody = fc.record({
   __proto__x: fc.option(hostileJsonValue, { nil: undefined }),
 });
 
-/** Applies at least one defect that every implementation of §6.2/§6.4 must refuse. */
-const fatalDefect: fc.Arbitrary<(body: UserBody) => void> = fc.oneof(
-  fc.constantFrom('firstName', 'lastName', 'email', 'role').map((field) => (body: UserBody) => {
-    delete body[field];
-    delete body.companyRoleId;
-  }),
-  invalidEmail.map((value) => (body: UserBody) => {
-    body.email = value;
-  }),
-  invalidRole.map((value) => (body: UserBody) => {
-    body.role = value;
-    delete body.companyRoleId;
-  }),
-  fc.tuple(fc.constantFrom('firstName', 'lastName'), invalidName).map(([field, value]) => (body: UserBody) => {
-    body[field] = value;
-  }),
-  fc.integer({ min: 151, max: 2000 }).map((n) => (body: UserBody) => {
-    body.phoneNumber = '5'.repeat(n);
-  }),
-);
+/**
+ * Applies at least one defect that every implementation of §6.2/§6.4 must refuse. `asText`: only
+ * defects that stay defects as form-encoded text (a JSON array or `null` sent as a form field is
+ * the text "[]" or "null", a fine name).
+ */
+function fatalDefectOf(asText: boolean): fc.Arbitrary<(body: UserBody) => void> {
+  const text = (value: unknown) => !asText || typeof value === 'string';
+  return fc.oneof(
+    fc.constantFrom('firstName', 'lastName', 'email', 'role').map((field) => (body: UserBody) => {
+      delete body[field];
+      delete body.companyRoleId;
+    }),
+    invalidEmail.filter(text).map((value) => (body: UserBody) => {
+      body.email = value;
+    }),
+    invalidRole.filter(text).map((value) => (body: UserBody) => {
+      body.role = value;
+      delete body.companyRoleId;
+    }),
+    fc.tuple(fc.constantFrom('firstName', 'lastName'), invalidName.filter(text)).map(([field, value]) => (body: UserBody) => {
+      body[field] = value;
+    }),
+    fc.integer({ min: 151, max: 2000 }).map((n) => (body: UserBody) => {
+      body.phoneNumber = '5'.repeat(n);
+    }),
+  );
+}
 
-const refusedUserBody = fc.tuple(baseUserBody, fatalDefect, fc.boolean()).map(([body, defect, forPost]) => {
-  const copy: UserBody = { ...body };
-  for (const [k, v] of Object.entries(copy)) if (v === undefined) delete copy[k];
-  if (!forPost) delete copy.companyId;
-  defect(copy);
-  return copy;
-});
+/** every field good: with one defect, the defect alone decides (hostile fields would refuse the body anyway) */
+const goodUserBody = fc.constant(null).map((): UserBody => ({ companyId: GREAT_BUYS, firstName: 'Fuzz', lastName: 'Tester', email: 'fuzz.tester@example.org', phoneNumber: '', role: '1' }));
+
+function refusedUserBodyOf(asText: boolean): fc.Arbitrary<UserBody> {
+  return fc.tuple(fc.oneof(baseUserBody, goodUserBody), fatalDefectOf(asText), fc.boolean()).map(([body, defect, forPost]) => {
+    const copy: UserBody = { ...body };
+    for (const [k, v] of Object.entries(copy)) if (v === undefined) delete copy[k];
+    if (!forPost) delete copy.companyId;
+    defect(copy);
+    return copy;
+  });
+}
+const refusedUserBody = refusedUserBodyOf(false);
 
 const queryValue = fc.oneof(hostileString, hostileNumericString, fc.constantFrom('', '1', '0', '-1', '251', '1000000', 'true'));
 
@@ -302,7 +315,7 @@ export function b2bRestRequests(tokens: B2bTokens): fc.Arbitrary<FuzzRequest> {
     // form-encoded bodies (accepted on POST/PUT, §14 #15) that must still be refused
     [
       1,
-      fc.tuple(refusedUserBody, auth).map(([body, headers]) => ({
+      fc.tuple(refusedUserBodyOf(true), auth).map(([body, headers]) => ({
         family: 'form',
         method: 'POST' as const,
         url: '/api/v2/users',
