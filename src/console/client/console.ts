@@ -265,6 +265,8 @@ const pages: Record<string, Page> = {
   async events(main, ctx) {
     let since = 0;
     let type = '';
+    /** moves when the filter changes: a load started before answers for the old filter and is dropped */
+    let epoch = 0;
     const body = el('tbody', { 'data-testid': 'events-body' });
     const detail = el('div', { 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Choose an event to see its before/after.'));
     const show = (ev: Json, row: HTMLElement) => {
@@ -272,9 +274,13 @@ const pages: Record<string, Page> = {
       detail.replaceChildren(el('h3', {}, `${String(ev.type)} #${String(ev.seq)}`), el('p', { class: 'muted' }, `${String(ev.at)} · ${String(ev.source)} · request ${String(ev.requestId ?? '—')}`), pretty(ev.subject), diffTable(ev.before, ev.after));
     };
     const load = async () => {
+      const started = epoch;
       const res = await api<{ events: Json[] }>('GET', `/events${query({ type, since: since || undefined, limit: since ? 500 : 200 })}`);
+      if (started !== epoch) return;
       for (const ev of res.events) {
-        since = Math.max(since, ev.seq as number);
+        // oldest first; a load that overlapped this one (Apply during a poll) already showed it
+        if ((ev.seq as number) <= since) continue;
+        since = ev.seq as number;
         const row: HTMLElement = openRow(() => show(ev, row), cell(String(ev.seq), 'num'), cell(String(ev.at).slice(11, 23), 'hide-narrow'), cell(String(ev.type)), cell(JSON.stringify(ev.subject), 'wide'));
         row.dataset.testid = 'event-row';
         body.prepend(row);
@@ -288,6 +294,7 @@ const pages: Record<string, Page> = {
         e.preventDefault();
         type = typeInput.value.trim();
         since = 0;
+        epoch += 1;
         body.replaceChildren();
         void load().catch(ctx.fail);
       } }, field('Type or prefix', typeInput), el('button', { type: 'submit' }, 'Apply')),
