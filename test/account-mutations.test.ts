@@ -176,6 +176,18 @@ describe.each(dialects)('Account API mutations on %s', (dialect) => {
       // §10 #28: the membership change bumps the user's updatedAt everywhere
       expect((await accountMember(t, 'john.doe@example.com')).updatedAt).toBe(LATER_ISO);
       expect(await accountUserCount(t.database.kysely, ACCOUNT_A)).toBe(3);
+      // the event (count, touch and e-mail are one statement on PostgreSQL) and the way back
+      await gql(t, REMOVE_FROM_STORE, { storeId: `bc/account/store/${STORE_2.hash}`, userId: 'bc/account/user/1002' });
+      expect(await storeUserCount(t.database.kysely, STORE_2.id)).toBe(1);
+      const events = await t.app.inject({ method: 'GET', url: '/_roster/events?type=store.user' });
+      expect(events.statusCode, events.body).toBe(200);
+      const storeEvents = (events.json() as { events: { type: string; subject: unknown; before: unknown; after: unknown }[] }).events.map(({ type, subject, before, after }) => ({ type, subject, before, after }));
+      const subject = { accountUuid: ACCOUNT_A, storeId: STORE_2.id, storeHash: STORE_2.hash, userId: 1002 };
+      const member = { id: 1002, email: 'john.doe@example.com', status: 'ACTIVE', permissions: ['No_Permission_Required'] };
+      expect(storeEvents).toEqual([
+        { type: 'store.user.added', subject, before: null, after: member },
+        { type: 'store.user.removed', subject, before: { ...member, apps: [] }, after: null },
+      ]);
     });
 
     it('is idempotent and leaves existing permissions untouched (§10 #7)', async () => {

@@ -3,7 +3,7 @@ import type { Database } from '../../db/database.js';
 import { isForeignKeyViolation } from '../../db/db-errors.js';
 import { transactionIdColumn } from '../../db/dialect.js';
 import { allocateIds } from '../../db/id-counters.js';
-import { runCompiled } from '../../db/shaped-query.js';
+import { runCompiled, runCompiledTogether, type WritePlan } from '../../db/shaped-query.js';
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
@@ -44,7 +44,11 @@ interface MemberSnapshot {
 async function snapshotUser(trx: Transaction<DB>, userId: number, status: MemberStatus, permissions?: readonly string[]): Promise<MemberSnapshot> {
   const [row] = await runCompiled(trx, 'membership-user-email', [userId], () => trx.selectFrom('users').select('email').where('id', '=', userId));
   if (!row) throw new AppError('INTERNAL');
-  return { id: userId, email: row.email, status, ...(permissions ? { permissions } : {}) };
+  return memberSnapshot(userId, row.email, status, permissions);
+}
+
+function memberSnapshot(id: number, email: string, status: MemberStatus, permissions?: readonly string[]): MemberSnapshot {
+  return { id, email, status, ...(permissions ? { permissions } : {}) };
 }
 
 export type UserIdentity = { userId: number } | { email: NormalizedEmail };
@@ -168,6 +172,34 @@ async function touchUser(trx: Transaction<DB>, userId: number, now: number): Pro
   await runCompiled(trx, 'membership-touch-user', [now, userId], () => trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId));
 }
 
+/**
+ * One store membership added or removed: the store's count moved by `delta` and the user's
+ * updatedAt bumped (§10 #28), as one statement on PostgreSQL (db/shaped-query.ts
+ * runCompiledTogether: the touch runs as a WITH after the count, so stores are still locked before
+ * users), and the user's e-mail for the event, read by the same statement. Two round trips fewer
+ * than the count, the touch and snapshotUser one by one.
+ */
+async function countStoreAndTouchUser(trx: Transaction<DB>, storeId: number, delta: number, userId: number, now: number): Promise<string> {
+  const touch: WritePlan<unknown> = {
+    key: 'membership-touch-user',
+    parameters: [now, userId],
+    build: (creator) => creator.updateTable('users').set({ updated_at: now }).where('id', '=', userId),
+  };
+  const count: WritePlan<{ email: string | null }> = {
+    key: 'membership-store-count-email',
+    parameters: [delta, storeId, userId],
+    build: (creator) =>
+      creator
+        .updateTable('stores')
+        .set((eb) => ({ user_count: eb('user_count', '+', delta) }))
+        .where('id', '=', storeId)
+        .returning((eb) => eb.selectFrom('users').select('email').where('id', '=', userId).as('email')),
+  };
+  const [row] = await runCompiledTogether(trx, touch, count);
+  if (typeof row?.email !== 'string') throw new AppError('INTERNAL');
+  return row.email;
+}
+
 /** §4.5, §10 #1-#2: idempotent; creates a PENDING user for an unknown e-mail. */
 export async function addUserToAccount(deps: MembershipDeps, uuid: string, email: NormalizedEmail): Promise<AddUserToAccountOutcome> {
   const now = deps.clock.now();
@@ -264,9 +296,15 @@ export async function addUserToStore(deps: MembershipDeps, uuid: string, storeRe
           .returning('user_id'),
       );
       const storeAdded = inserted !== undefined;
-      if (storeAdded) await adjustStoreCounts(trx, [store.id], 1);
-      if (accountAdded) await adjustAccountCount(trx, uuid, 1);
-      if ((storeAdded || accountAdded) && !invited) await touchUser(trx, userId, now);
+      // a member of the account added to one more store (the common case): count, touch and the
+      // e-mail in one statement; otherwise stores, the account, then the user, one by one
+      let email: string | undefined;
+      if (storeAdded && !accountAdded && !invited) email = await countStoreAndTouchUser(trx, store.id, 1, userId, now);
+      else {
+        if (storeAdded) await adjustStoreCounts(trx, [store.id], 1);
+        if (accountAdded) await adjustAccountCount(trx, uuid, 1);
+        if ((storeAdded || accountAdded) && !invited) await touchUser(trx, userId, now);
+      }
       if (accountAdded) {
         events.push({ type: 'account.user.added', subject: { accountUuid: uuid, userId }, before: null, after: await snapshotUser(trx, userId, status) });
       }
@@ -275,7 +313,7 @@ export async function addUserToStore(deps: MembershipDeps, uuid: string, storeRe
           type: 'store.user.added',
           subject: { accountUuid: uuid, storeId: store.id, storeHash: store.hash, userId },
           before: null,
-          after: await snapshotUser(trx, userId, status, DEFAULT_STORE_PERMISSIONS),
+          after: email !== undefined ? memberSnapshot(userId, email, status, DEFAULT_STORE_PERMISSIONS) : await snapshotUser(trx, userId, status, DEFAULT_STORE_PERMISSIONS),
         });
       }
       // already a member of both: only the membership's row lock was taken
@@ -308,8 +346,7 @@ export async function removeUserFromStore(
       trx.deleteFrom('store_users').where('store_id', '=', store.id).where('user_id', '=', userId).returning(['user_id', transactionIdColumn(trx)]),
     );
     if (removed.length === 0) throw new AppError('USER_NOT_FOUND');
-    await adjustStoreCounts(trx, [store.id], -1);
-    await touchUser(trx, userId, now);
+    await countStoreAndTouchUser(trx, store.id, -1, userId, now);
     events.push({
       type: 'store.user.removed',
       subject: { accountUuid: uuid, storeId: store.id, storeHash: store.hash, userId },
