@@ -90,7 +90,8 @@ export function createAnswerCache<A extends Answer | string = string>(maxEntries
  * was read.
  */
 export interface ItemDependency {
-  shows: readonly { tenant: string; items: readonly number[] | null }[];
+  /** `alsoIf`: items outside `items` that the answer may show after all (a user a change may have made match a search) */
+  shows: readonly { tenant: string; items: readonly number[] | null; alsoIf?: (item: number) => boolean }[];
   mark: LedgerMark;
 }
 
@@ -111,7 +112,7 @@ interface ItemAnswer<A> {
   answer: A;
   /** the ledger position up to which every change was checked against the items */
   since: LedgerMark;
-  shows: readonly { tenant: string; items: ReadonlySet<number> | null }[];
+  shows: readonly { tenant: string; items: ReadonlySet<number> | null; alsoIf?: (item: number) => boolean }[];
 }
 
 export function createItemAnswerCache<A extends Answer | string = string>(): ItemAnswerCache<A> {
@@ -123,8 +124,8 @@ export function createItemAnswerCache<A extends Answer | string = string>(): Ite
       const entry = entries.get(key);
       if (!entry) return undefined;
       let since = entry.since;
-      for (const { tenant, items } of entry.shows) {
-        const valid = validSince(database, tenant, entry.since, items === null ? null : (id) => items.has(id));
+      for (const { tenant, items, alsoIf } of entry.shows) {
+        const valid = validSince(database, tenant, entry.since, items === null ? null : alsoIf ? (id) => items.has(id) || alsoIf(id) : (id) => items.has(id));
         if (!valid) {
           entries.delete(key);
           return undefined;
@@ -143,7 +144,7 @@ export function createItemAnswerCache<A extends Answer | string = string>(): Ite
         entries = createWeightedLru<ItemAnswer<A>>({ maxEntries: MAX_CACHED_ANSWERS, maxWeight: MAX_CACHED_WEIGHT });
         perDatabase.set(database, entries);
       }
-      const shows = dependency.shows.map(({ tenant, items }) => ({ tenant, items: items === null ? null : new Set(items) }));
+      const shows = dependency.shows.map(({ tenant, items, alsoIf }) => ({ tenant, items: items === null ? null : new Set(items), ...(alsoIf ? { alsoIf } : {}) }));
       entries.set(key, { answer, since: dependency.mark, shows }, textWeight(key) + textWeight(text));
     },
   };

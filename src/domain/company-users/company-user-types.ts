@@ -90,10 +90,11 @@ export interface CompanyUserPage {
   limit: number;
   /**
    * What the page shows of its Company, for answer caches (http/answer-cache.ts): the users it holds
-   * and the Company's membership when unfiltered; null when any change in the Company may change it
-   * (a search or a filter: a changed user may enter or leave it).
+   * and the Company's membership when unfiltered; null when any change in the Company may change it.
+   * A search or role filter answered by the Company's read model (company-user-views.ts) depends on
+   * every user it matched, the membership, and (`alsoIf`) any other user a change may have made match.
    */
-  dependsOn?: { companyId: number; items: number[] | null };
+  dependsOn?: { companyId: number; items: number[] | null; alsoIf?: (item: number) => boolean };
 }
 
 /**

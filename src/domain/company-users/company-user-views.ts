@@ -4,7 +4,7 @@ import { isStorableText } from '../../db/lookup-guards.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import { createLedgerViewStore } from '../ledger-views.js';
 import type { Company } from '../companies/company-types.js';
-import { companyUsersTenant } from '../domain-events.js';
+import { companyUsersTenant, MEMBERSHIP_CHANGED } from '../domain-events.js';
 import { findUserById, listUserPage, type UserFilters } from './company-user-repository.js';
 import type { CompanyUser, CompanyUserPage } from './company-user-types.js';
 
@@ -101,6 +101,22 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   const store = createLedgerViewStore<number, View>({ maxHeld: MAX_VIEWED_USERS, sizeOf: (view) => view.users.length, isNewer: (kept, view) => kept.stamp > view.stamp });
   // per ledger: user id -> the user as a write left it, and the Company tenant's stamp right after that write settled
   const handed = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number }>>();
+  // the same, kept when a view takes the user (handed gives each entry up once): what mayShow asks
+  const lastWritten = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number }>>();
+
+  /**
+   * False only when user `id` of `companyId` is known not to pass `matches` now: a write of this
+   * process left it so (its RETURNING row) and the ledger names no change of it since. True for
+   * anything else (not known, changed since, another Company, not foldable): the caller then counts
+   * it as shown.
+   */
+  function mayShow(companyId: number, id: number, matches: (user: CompanyUser) => boolean): boolean {
+    const ledger = ledgerOf(database);
+    const entry = ledger ? lastWritten.get(ledger)?.get(id) : undefined;
+    if (!ledger || !entry || entry.user.companyId !== companyId) return true;
+    if (ledger.touchedSince(companyUsersTenant(companyId), entry.stamp, (item) => item === id)) return true;
+    return matches(entry.user);
+  }
 
   /** the user a write handed over, when no change the ledger knows of came after that write's */
   function handedOver(ledger: TenantLedger, company: Company, id: number): CompanyUser | undefined {
@@ -175,8 +191,17 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       }
       entries.delete(user.id);
       // a copy: the view freezes what it takes, the write's caller keeps its own object
-      entries.set(user.id, { user: { ...user }, stamp: ledger.stamp(companyUsersTenant(user.companyId)) });
+      const entry = { user: Object.freeze({ ...user }), stamp: ledger.stamp(companyUsersTenant(user.companyId)) };
+      entries.set(user.id, entry);
       if (entries.size > MAX_WRITTEN) entries.delete(entries.keys().next().value as number);
+      let last = lastWritten.get(ledger);
+      if (!last) {
+        last = new Map();
+        lastWritten.set(ledger, last);
+      }
+      last.delete(user.id);
+      last.set(user.id, entry);
+      if (last.size > MAX_WRITTEN) last.delete(last.keys().next().value as number);
     },
     async page(company, filters, paging) {
       const { roles, onlyUserId, search: rawSearch, ...rest } = filters;
@@ -200,18 +225,31 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
         items = view.users.slice(offset, offset + limit);
         totalCount = company.userCount;
       } else {
-        // one pass: the matching users counted, the page's kept
+        // one pass: the matching users counted and named, the page's kept
         items = [];
-        let matched = 0;
+        const matchedIds: number[] = [];
         for (let i = 0; i < view.users.length; i += 1) {
           const u = view.users[i] as CompanyUser;
           if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
           if (!anyRole && !roles.includes(u.role)) continue;
           if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
-          if (matched >= offset && items.length < limit) items.push(u);
-          matched += 1;
+          if (matchedIds.length >= offset && items.length < limit) items.push(u);
+          matchedIds.push(u.id);
         }
-        totalCount = matched;
+        totalCount = matchedIds.length;
+        // what the answer depends on: every user it matched (the page and the total), who is in the
+        // Company, and any other user a write may have made match (mayShow); a write to a user that
+        // matched neither before nor as that write left it leaves the answer as it is
+        const matches = (user: CompanyUser) => {
+          if (needle !== undefined) {
+            const f = foldOf(user, fold as (text: string) => string | undefined);
+            if (f !== null && !f.includes(needle)) return false;
+          }
+          return (anyRole || roles.includes(user.role)) && (onlyUserId === undefined || user.id === onlyUserId);
+        };
+        const dependsOn = { companyId: company.id, items: [...matchedIds, MEMBERSHIP_CHANGED], alsoIf: (id: number) => mayShow(company.id, id, matches) };
+        if (offset >= totalCount) items.length = 0;
+        return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit, dependsOn };
       }
       if (offset >= totalCount) items.length = 0;
       return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };

@@ -202,11 +202,14 @@ function itemDependencyOf(operation: OperationDefinitionNode, context: B2bContex
   if (!caller.mark || principal?.kind !== 'companyUser' || context.shown.length === 0) return undefined;
   if (!operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && USER_READS.has(s.name.value))) return undefined;
   let items: number[] | null = [principal.userId];
+  const alsoIfs: ((item: number) => boolean)[] = [];
   for (const read of context.shown) {
     if (read.companyId !== principal.companyId) return undefined;
     items = read.items === null || items === null ? null : [...items, ...read.items];
+    if (read.alsoIf) alsoIfs.push(read.alsoIf);
   }
-  return { shows: [{ tenant: companyUsersTenant(principal.companyId), items }], mark: caller.mark };
+  const alsoIf = alsoIfs.length === 0 ? undefined : alsoIfs.length === 1 ? alsoIfs[0] : (item: number) => alsoIfs.some((f) => f(item));
+  return { shows: [{ tenant: companyUsersTenant(principal.companyId), items, ...(alsoIf ? { alsoIf } : {}) }], mark: caller.mark };
 }
 
 interface GraphqlBody {

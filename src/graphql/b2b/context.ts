@@ -37,8 +37,8 @@ export interface B2bContext {
    * What the Company-user reads of this request showed (`users`: a page's users and membership, or
    * null for a filtered one; `user`: that user), for the per-item answer cache (http/answer-cache.ts).
    */
-  showed(companyId: number, items: readonly number[] | null): void;
-  readonly shown: readonly { companyId: number; items: readonly number[] | null }[];
+  showed(companyId: number, items: readonly number[] | null, alsoIf?: (item: number) => boolean): void;
+  readonly shown: readonly { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean }[];
 }
 
 export type TokenState =
@@ -60,13 +60,13 @@ export function createB2bContext(options: {
   // version reading (two pragmas on SQLite), so it is asked once per Company, hit or miss
   const companies = new Map<string, Company | undefined | Promise<Company | undefined>>();
   let cacheable = true;
-  const shown: { companyId: number; items: readonly number[] | null }[] = [];
+  const shown: { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean }[] = [];
   return {
     services,
     log: options.log,
     shown,
-    showed(companyId, items) {
-      shown.push({ companyId, items });
+    showed(companyId, items, alsoIf) {
+      shown.push({ companyId, items, ...(alsoIf ? { alsoIf } : {}) });
     },
     notCacheable() {
       cacheable = false;

@@ -431,7 +431,7 @@ export const userResolvers: B2bResolverMap = {
         },
         ...(Object.keys(invalid).length > 0 ? { invalid } : {}),
       });
-      if (page.dependsOn) ctx.showed(page.dependsOn.companyId, page.dependsOn.items);
+      if (page.dependsOn) ctx.showed(page.dependsOn.companyId, page.dependsOn.items, page.dependsOn.alsoIf);
       return { totalCount: page.totalCount, ...relayPage(page, (user) => encodeUserCursor(user.id), toUserNode) };
     },
 

@@ -9,7 +9,7 @@ declare module 'fastify' {
      * which users (null: any change in the Company may change it). The answer is then kept per
      * item (http/answer-cache.ts createItemAnswerCache) instead of per data version.
      */
-    answerDependsOn: { companyId: number; items: readonly number[] | null } | null;
+    answerDependsOn: { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean } | null;
   }
 }
 import type { B2bRouteDoc } from './openapi.js';
@@ -71,7 +71,7 @@ async function sendCachedAnswer(request: FastifyRequest, reply: FastifyReply, bu
     // per item when the answer shows the caller's own Company only (the caller's own row is one of its items: its role decides)
     if (shows && caller?.mark && principal?.kind === 'companyUser' && shows.companyId === principal.companyId) {
       itemAnswers.keep(services.database, key, text, {
-        shows: [{ tenant: companyUsersTenant(shows.companyId), items: shows.items === null ? null : [...shows.items, principal.userId] }],
+        shows: [{ tenant: companyUsersTenant(shows.companyId), items: shows.items === null ? null : [...shows.items, principal.userId], ...(shows.alsoIf ? { alsoIf: shows.alsoIf } : {}) }],
         mark: caller.mark,
       });
     } else await answers.keep(scope, key, text, () => services.readVersion.take());
