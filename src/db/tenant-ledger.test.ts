@@ -48,6 +48,16 @@ describe('tenant ledger stamps', () => {
                 expect(unexplained).toBe(false);
                 expect(new Set(changed)).toEqual(new Set(truth.flatMap((w) => w.items)));
               }
+              // a set of items (checked item by item when it is smaller than the writes since), with or without alsoIf
+              for (const set of [new Set<number>(), new Set([3]), new Set([-1, 6]), new Set([0, 1, 2, 3, 4, 5, 6])]) {
+                const named = truth.some((w) => w.items.some((i) => set.has(i)));
+                const bySet = stamps.touchedSince(tenant, since, { items: set });
+                if (named || unexplained) expect(bySet).toBe(true);
+                // exact whenever the log still holds every write since
+                if (changed !== undefined) expect(bySet).toBe(named);
+                const withAlso = stamps.touchedSince(tenant, since, { items: set, alsoIf: (i) => i === 5 });
+                if (named || unexplained || truth.some((w) => w.items.includes(5))) expect(withAlso).toBe(true);
+              }
               // the stamp moves exactly when the tenant was written or everything moved
               if (truth.length === 0 && !unexplained) expect(stamps.stamp(tenant) <= since).toBe(true);
             }

@@ -41,8 +41,14 @@ export interface TenantLedger {
   /** The items of `tenant` that declared writes touched after `since` (a stamp), or undefined when that is not known (read everything again). */
   changedSince(tenant: string, since: number): number[] | undefined;
   /** whether a change since `since` touched an item `shows` accepts (true too when the ledger cannot tell): changedSince without building the list */
-  touchedSince(tenant: string, since: number, shows: (item: number) => boolean): boolean;
+  touchedSince(tenant: string, since: number, shows: Shows): boolean;
 }
+
+/**
+ * What a kept value shows of a tenant: the items a predicate accepts, or a set of items (and the
+ * items outside it that `alsoIf` accepts), which the ledger can check by item instead of by write.
+ */
+export type Shows = ((item: number) => boolean) | { items: ReadonlySet<number>; alsoIf?: ((item: number) => boolean) | undefined };
 
 /** What a write says it touched: items per tenant; an empty map: no tenant at all (the webhook outbox); null: it does not say. */
 export type TouchedTenants = ReadonlyMap<string, readonly number[]> | null;
@@ -65,6 +71,8 @@ interface LogEntry {
 interface TenantLog {
   entries: LogEntry[];
   start: number;
+  /** each item named by an entry still kept: the seq of the newest entry naming it */
+  last: Map<number, number>;
   /** the seq of the newest entry that left: a change after a position before it may be missing */
   dropped: number;
 }
@@ -88,6 +96,17 @@ export function createStamps(logged = LOGGED_WRITES) {
   let order: TenantLog[] = [];
   let orderStart = 0;
   const compact = <T>(list: T[], from: number) => from > 1_024 && from * 2 > list.length;
+  /** the index of the first entry of `log` after `since` (entries are in seq order) */
+  const firstAfter = (log: TenantLog, since: number) => {
+    let low = log.start;
+    let high = log.entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((log.entries[middle] as LogEntry).seq <= since) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  };
   /** walks the entries of `log` after `since`, newest first, until `visit` says stop */
   const newestFirst = (log: TenantLog, since: number, visit: (entry: LogEntry) => boolean) => {
     for (let i = log.entries.length - 1; i >= log.start; i -= 1) {
@@ -113,17 +132,20 @@ export function createStamps(logged = LOGGED_WRITES) {
         touched.set(tenant, seq);
         let log = logs.get(tenant);
         if (!log) {
-          log = { entries: [], start: 0, dropped: 0 };
+          log = { entries: [], start: 0, last: new Map(), dropped: 0 };
           logs.set(tenant, log);
         }
         log.entries.push({ seq, items });
+        for (const item of items) log.last.set(item, seq);
         order.push(log);
       }
       while (order.length - orderStart > logged) {
         const oldest = order[orderStart] as TenantLog;
         order[orderStart] = undefined as unknown as TenantLog;
         orderStart += 1;
-        oldest.dropped = (oldest.entries[oldest.start] as LogEntry).seq;
+        const leaving = oldest.entries[oldest.start] as LogEntry;
+        oldest.dropped = leaving.seq;
+        for (const item of leaving.items) if (oldest.last.get(item) === leaving.seq) oldest.last.delete(item);
         oldest.start += 1;
         if (compact(oldest.entries, oldest.start)) {
           oldest.entries = oldest.entries.slice(oldest.start);
@@ -154,16 +176,22 @@ export function createStamps(logged = LOGGED_WRITES) {
       });
       return [...ids];
     },
-    touchedSince(tenant: string, since: number, shows: (item: number) => boolean) {
+    touchedSince(tenant: string, since: number, shows: Shows) {
       if (since < floor) return true;
       const stamp = touched.get(tenant);
       if (stamp === undefined || stamp <= since) return false;
       const log = logs.get(tenant);
       if (!log || log.dropped > since) return true;
+      // a set of items, fewer than the writes since `since`: asked item by item
+      if (typeof shows !== 'function' && !shows.alsoIf && shows.items.size < log.entries.length - firstAfter(log, since)) {
+        for (const item of shows.items) if ((log.last.get(item) ?? 0) > since) return true;
+        return false;
+      }
+      const accepts = typeof shows === 'function' ? shows : (item: number) => shows.items.has(item) || (shows.alsoIf?.(item) ?? false);
       // newest first: a cached answer is checked again from where it was last found valid
       let found = false;
       newestFirst(log, since, (entry) => {
-        found = entry.items.some(shows);
+        found = entry.items.some(accepts);
         return found;
       });
       return found;
@@ -461,7 +489,7 @@ export type LedgerMark = { ledger: number; seq: number };
  * valid at if no change the ledger explained since then touched one of those items, else undefined
  * (changed, or not known: anything unexplained, another ledger). Check it again from what it returns.
  */
-export function validSince(database: Database, tenant: string, since: LedgerMark, shows: ((item: number) => boolean) | null): LedgerMark | undefined {
+export function validSince(database: Database, tenant: string, since: LedgerMark, shows: Shows | null): LedgerMark | undefined {
   const ledger = ledgerOf(database);
   if (!ledger?.sync() || ledger.id !== since.ledger) return undefined;
   if (ledger.stamp(tenant) <= since.seq) return since;

@@ -125,7 +125,7 @@ export function createItemAnswerCache<A extends Answer | string = string>(): Ite
       if (!entry) return undefined;
       let since = entry.since;
       for (const { tenant, items, alsoIf } of entry.shows) {
-        const valid = validSince(database, tenant, entry.since, items === null ? null : alsoIf ? (id) => items.has(id) || alsoIf(id) : (id) => items.has(id));
+        const valid = validSince(database, tenant, entry.since, items === null ? null : { items, alsoIf });
         if (!valid) {
           entries.delete(key);
           return undefined;
