@@ -8,11 +8,6 @@ import { digestTables } from './reliability-digest.js';
 import { knownBugOf } from './reliability-known-bugs.js';
 
 /**
- * Runs generated requests through app.inject() and checks each answer; proves afterwards that no
- * table changed. `numRuns` per dialect is chosen by the caller (10,000 on SQLite, 1,000 on
- * PostgreSQL, to keep `npm test` short). ROSTER_FUZZ_SEED replays a failing run.
- */
-/**
  * Moves whenever the engine may have written a row: SQLite's count of changed rows on the (one)
  * connection, rolled-back ones included; PostgreSQL's next transaction id (any transaction that
  * wrote took one). A cheap filter before the digest; it may move without a change, never the reverse.
@@ -107,6 +102,12 @@ export interface FuzzResult {
   skippedKnownBugs: Record<string, number>;
 }
 
+/**
+ * Runs generated requests through app.inject() and checks each answer; proves that no table
+ * changed (after each request that may have written, and at the end). `numRuns` per dialect is
+ * chosen by the caller (10,000 on SQLite, 1,000 on PostgreSQL, to keep `npm test` short).
+ * ROSTER_FUZZ_SEED replays a failing run.
+ */
 export async function fuzzSurface(options: {
   app: FastifyInstance;
   database: Database;
@@ -135,8 +136,9 @@ export async function fuzzSurface(options: {
         options.check(request, response);
         // after a request that may have changed a row (the engine counted a change or gave out a transaction
         // id), compare the tables now: a failure then names the request and its seed replays it
-        if ((await writeMark(options.database)) !== mark) {
-          mark = await writeMark(options.database);
+        const markNow = await writeMark(options.database);
+        if (markNow !== mark) {
+          mark = markNow;
           const now = await digestTables(options.database);
           const changed = Object.keys(before).filter((t) => before[t as keyof typeof before] !== now[t as keyof typeof now]);
           if (changed.length > 0) throw new Error(`this request changed tables: ${changed.join(', ')}`);

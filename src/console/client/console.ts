@@ -99,6 +99,32 @@ function openRow(onOpen: () => void, ...cells: HTMLElement[]): HTMLElement {
   return row;
 }
 
+/**
+ * Rows of a journal the admin API answers oldest first (`since`: only later seqs), loaded on open, by
+ * polls and after Apply: a load that overlaps another (Apply during a poll) adds no row twice, and a
+ * load started before `reset()` (new filters) is dropped.
+ */
+function journalFeed(fetch: (since: number | undefined) => Promise<Json[]>, add: (row: Json) => void) {
+  let since = 0;
+  let epoch = 0;
+  return {
+    reset() {
+      since = 0;
+      epoch += 1;
+    },
+    async load() {
+      const started = epoch;
+      const rows = await fetch(since || undefined);
+      if (started !== epoch) return;
+      for (const row of rows) {
+        if ((row.seq as number) <= since) continue;
+        since = row.seq as number;
+        add(row);
+      }
+    },
+  };
+}
+
 function selectRow(row: HTMLElement): void {
   for (const other of row.parentElement?.querySelectorAll('tr.selected') ?? []) other.classList.remove('selected');
   row.classList.add('selected');
@@ -197,9 +223,6 @@ const pages: Record<string, Page> = {
     const openapi = await api<{ paths: Record<string, { get?: { parameters?: { name: string; schema: { enum?: string[] } }[] } }> }>('GET', '/openapi.json', undefined, worldBase('main'));
     const apis = openapi.paths['/_roster/requests']?.get?.parameters?.find((p) => p.name === 'api')?.schema.enum ?? [];
     const filters = { api: '', operation: '', status: '', method: '' };
-    let since = 0;
-    /** moves when the filters change: a load started before answers for the old filters and is dropped */
-    let epoch = 0;
     const body = el('tbody', { 'data-testid': 'requests-body' });
     const detail = el('div', { 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Choose a request to see it.'));
     const live = el('input', { type: 'checkbox', id: 'live', checked: true }) as HTMLInputElement;
@@ -207,8 +230,7 @@ const pages: Record<string, Page> = {
     const form = el('form', { class: 'inline', 'aria-label': 'Filters', onsubmit: (e) => {
       e.preventDefault();
       Object.assign(filters, formValues(form as HTMLFormElement));
-      since = 0;
-      epoch += 1;
+      feed.reset();
       body.replaceChildren();
       count.textContent = '0';
       void load().catch(ctx.fail);
@@ -231,19 +253,17 @@ const pages: Record<string, Page> = {
         pretty(r.response),
       );
     };
-    const load = async () => {
-      const started = epoch;
-      const res = await api<{ requests: Json[] }>('GET', `/requests${query({ ...filters, since: since || undefined, limit: since ? 500 : 100 })}`);
-      if (started !== epoch) return;
-      for (const r of res.requests) {
-        // oldest first; a load that overlapped this one (Apply during a poll) already showed it
-        if ((r.seq as number) <= since) continue;
-        since = r.seq as number;
+    const feed = journalFeed(
+      async (since) => (await api<{ requests: Json[] }>('GET', `/requests${query({ ...filters, since, limit: since ? 500 : 100 })}`)).requests,
+      (r) => {
         const row: HTMLElement = openRow(() => show(r, row), cell(String(r.seq), 'num'), cell(String(r.at).slice(11, 23), 'hide-narrow'), cell(String(r.api)), cell(r.operation ? String(r.operation) : `${String(r.method)} ${String(r.url)}`, 'wide'), cell(String(r.status), `num status-${String(r.status).charAt(0)}`), cell(String(r.durationMs), 'num hide-narrow'));
         row.dataset.seq = String(r.seq);
         row.dataset.testid = 'request-row';
         body.prepend(row);
-      }
+      },
+    );
+    const load = async () => {
+      await feed.load();
       while (body.children.length > 500) body.lastElementChild?.remove();
       count.textContent = String(body.children.length);
     };
@@ -263,28 +283,23 @@ const pages: Record<string, Page> = {
   },
 
   async events(main, ctx) {
-    let since = 0;
     let type = '';
-    /** moves when the filter changes: a load started before answers for the old filter and is dropped */
-    let epoch = 0;
     const body = el('tbody', { 'data-testid': 'events-body' });
     const detail = el('div', { 'aria-live': 'polite' }, el('p', { class: 'muted' }, 'Choose an event to see its before/after.'));
     const show = (ev: Json, row: HTMLElement) => {
       selectRow(row);
       detail.replaceChildren(el('h3', {}, `${String(ev.type)} #${String(ev.seq)}`), el('p', { class: 'muted' }, `${String(ev.at)} · ${String(ev.source)} · request ${String(ev.requestId ?? '—')}`), pretty(ev.subject), diffTable(ev.before, ev.after));
     };
-    const load = async () => {
-      const started = epoch;
-      const res = await api<{ events: Json[] }>('GET', `/events${query({ type, since: since || undefined, limit: since ? 500 : 200 })}`);
-      if (started !== epoch) return;
-      for (const ev of res.events) {
-        // oldest first; a load that overlapped this one (Apply during a poll) already showed it
-        if ((ev.seq as number) <= since) continue;
-        since = ev.seq as number;
+    const feed = journalFeed(
+      async (since) => (await api<{ events: Json[] }>('GET', `/events${query({ type, since, limit: since ? 500 : 200 })}`)).events,
+      (ev) => {
         const row: HTMLElement = openRow(() => show(ev, row), cell(String(ev.seq), 'num'), cell(String(ev.at).slice(11, 23), 'hide-narrow'), cell(String(ev.type)), cell(JSON.stringify(ev.subject), 'wide'));
         row.dataset.testid = 'event-row';
         body.prepend(row);
-      }
+      },
+    );
+    const load = async () => {
+      await feed.load();
       while (body.children.length > 500) body.lastElementChild?.remove();
     };
     const typeInput = el('input', { name: 'type', placeholder: 'company.user' }) as HTMLInputElement;
@@ -293,8 +308,7 @@ const pages: Record<string, Page> = {
       el('form', { class: 'inline', 'aria-label': 'Filters', onsubmit: (e) => {
         e.preventDefault();
         type = typeInput.value.trim();
-        since = 0;
-        epoch += 1;
+        feed.reset();
         body.replaceChildren();
         void load().catch(ctx.fail);
       } }, field('Type or prefix', typeInput), el('button', { type: 'submit' }, 'Apply')),

@@ -270,8 +270,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
       const plainOffset = afterId === undefined && beforeId === undefined && !fromEnd;
       const page = (plainOffset ? await views.page(company, filters, { limit, offset }) : undefined) ?? (await readPage(db, positions, company, filters, { limit, offset, afterId, beforeId, fromEnd }));
       // a filtered page from the read model says itself what it depends on (company-user-views.ts)
-      const filteredView = plainOffset && page.dependsOn?.companyId === companyId ? page.dependsOn : undefined;
-      page.dependsOn = plainOffset && hasNoFilters(filters) ? { companyId, items: [...page.items.map((u) => u.id), MEMBERSHIP_CHANGED] } : (filteredView ?? { companyId, items: null });
+      page.dependsOn ??= { companyId, items: plainOffset && hasNoFilters(filters) ? [...page.items.map((u) => u.id), MEMBERSHIP_CHANGED] : null };
       return page;
     },
 

@@ -79,6 +79,17 @@ export interface ListCompanyUsersQuery {
   invalid?: Record<string, string[]>;
 }
 
+/**
+ * What an answer shows of a Company's users, for answer caches (http/answer-cache.ts): these users
+ * (and MEMBERSHIP_CHANGED when it shows who is in the Company), or null when any change in the
+ * Company may change it; `alsoIf`: users outside `items` a change may have made part of it.
+ */
+export interface CompanyUsersShown {
+  companyId: number;
+  items: readonly number[] | null;
+  alsoIf?: (item: number) => boolean;
+}
+
 export interface CompanyUserPage {
   items: CompanyUser[];
   /** the whole filtered set (cursor windows and offset ignored) */
@@ -89,12 +100,12 @@ export interface CompanyUserPage {
   offset: number;
   limit: number;
   /**
-   * What the page shows of its Company, for answer caches (http/answer-cache.ts): the users it holds
-   * and the Company's membership when unfiltered; null when any change in the Company may change it.
-   * A search or role filter answered by the Company's read model (company-user-views.ts) depends on
-   * every user it matched, the membership, and (`alsoIf`) any other user a change may have made match.
+   * What the page shows of its Company: the users it holds and the Company's membership when
+   * unfiltered; a search or role filter answered by the Company's read model (company-user-views.ts)
+   * every user it matched, the membership, and (`alsoIf`) any other user a change may have made
+   * match; otherwise null items (any change in the Company may change it).
    */
-  dependsOn?: { companyId: number; items: number[] | null; alsoIf?: (item: number) => boolean };
+  dependsOn?: CompanyUsersShown;
 }
 
 /**

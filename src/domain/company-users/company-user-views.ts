@@ -99,10 +99,9 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
   const maxUsers = options.maxUsers ?? MAX_VIEW_USERS;
   const stats = { loads: 0, patches: 0, hits: 0, handedOver: 0 };
   const store = createLedgerViewStore<number, View>({ maxHeld: MAX_VIEWED_USERS, sizeOf: (view) => view.users.length, isNewer: (kept, view) => kept.stamp > view.stamp });
-  // per ledger: user id -> the user as a write left it, and the Company tenant's stamp right after that write settled
-  const handed = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number }>>();
-  // the same, kept when a view takes the user (handed gives each entry up once): what mayShow asks
-  const lastWritten = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number }>>();
+  // per ledger: user id -> the user as a write left it, the Company tenant's stamp right after that
+  // write settled, and whether a view took it already (each is handed over once; mayShow asks them all)
+  const written = new WeakMap<TenantLedger, Map<number, { user: CompanyUser; stamp: number; taken: boolean }>>();
 
   /**
    * False only when user `id` of `companyId` is known not to pass `matches` now: a write of this
@@ -112,7 +111,7 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
    */
   function mayShow(companyId: number, id: number, matches: (user: CompanyUser) => boolean): boolean {
     const ledger = ledgerOf(database);
-    const entry = ledger ? lastWritten.get(ledger)?.get(id) : undefined;
+    const entry = ledger ? written.get(ledger)?.get(id) : undefined;
     if (!ledger || !entry || entry.user.companyId !== companyId) return true;
     if (ledger.touchedSince(companyUsersTenant(companyId), entry.stamp, (item) => item === id)) return true;
     return matches(entry.user);
@@ -120,10 +119,9 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
 
   /** the user a write handed over, when no change the ledger knows of came after that write's */
   function handedOver(ledger: TenantLedger, company: Company, id: number): CompanyUser | undefined {
-    const entries = handed.get(ledger);
-    const entry = entries?.get(id);
-    if (!entry) return undefined;
-    entries?.delete(id);
+    const entry = written.get(ledger)?.get(id);
+    if (!entry || entry.taken) return undefined;
+    entry.taken = true;
     if (entry.user.companyId !== company.id || ledger.touchedSince(companyUsersTenant(company.id), entry.stamp, (item) => item === id)) return undefined;
     stats.handedOver += 1;
     return entry.user;
@@ -184,24 +182,15 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
     written(user) {
       const ledger = ledgerOf(database);
       if (!ledger) return;
-      let entries = handed.get(ledger);
+      let entries = written.get(ledger);
       if (!entries) {
         entries = new Map();
-        handed.set(ledger, entries);
+        written.set(ledger, entries);
       }
       entries.delete(user.id);
       // a copy: the view freezes what it takes, the write's caller keeps its own object
-      const entry = { user: Object.freeze({ ...user }), stamp: ledger.stamp(companyUsersTenant(user.companyId)) };
-      entries.set(user.id, entry);
+      entries.set(user.id, { user: Object.freeze({ ...user }), stamp: ledger.stamp(companyUsersTenant(user.companyId)), taken: false });
       if (entries.size > MAX_WRITTEN) entries.delete(entries.keys().next().value as number);
-      let last = lastWritten.get(ledger);
-      if (!last) {
-        last = new Map();
-        lastWritten.set(ledger, last);
-      }
-      last.delete(user.id);
-      last.set(user.id, entry);
-      if (last.size > MAX_WRITTEN) last.delete(last.keys().next().value as number);
     },
     async page(company, filters, paging) {
       const { roles, onlyUserId, search: rawSearch, ...rest } = filters;
@@ -219,8 +208,12 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
       const { limit, offset } = paging;
       // unfiltered: the page is a slice, its total the maintained counter, as storage answers (company-user-pages.ts)
       const unfiltered = needle === undefined && anyRole && onlyUserId === undefined;
+      // whether a user is in the filtered set; `f`: its folded text (null: not foldable here, counted in)
+      const passes = (u: CompanyUser, f: string | null | undefined) =>
+        (needle === undefined || f === null || (f as string).includes(needle)) && (anyRole || roles.includes(u.role)) && (onlyUserId === undefined || u.id === onlyUserId);
       let items: CompanyUser[];
       let totalCount: number;
+      let dependsOn: CompanyUserPage['dependsOn'];
       if (unfiltered) {
         items = view.users.slice(offset, offset + limit);
         totalCount = company.userCount;
@@ -230,9 +223,7 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
         const matchedIds: number[] = [];
         for (let i = 0; i < view.users.length; i += 1) {
           const u = view.users[i] as CompanyUser;
-          if (folded !== undefined && !(folded[i] as string).includes(needle as string)) continue;
-          if (!anyRole && !roles.includes(u.role)) continue;
-          if (onlyUserId !== undefined && u.id !== onlyUserId) continue;
+          if (!passes(u, folded?.[i])) continue;
           if (matchedIds.length >= offset && items.length < limit) items.push(u);
           matchedIds.push(u.id);
         }
@@ -240,19 +231,11 @@ export function createCompanyUserViews(database: Database, options: { maxUsers?:
         // what the answer depends on: every user it matched (the page and the total), who is in the
         // Company, and any other user a write may have made match (mayShow); a write to a user that
         // matched neither before nor as that write left it leaves the answer as it is
-        const matches = (user: CompanyUser) => {
-          if (needle !== undefined) {
-            const f = foldOf(user, fold as (text: string) => string | undefined);
-            if (f !== null && !f.includes(needle)) return false;
-          }
-          return (anyRole || roles.includes(user.role)) && (onlyUserId === undefined || user.id === onlyUserId);
-        };
-        const dependsOn = { companyId: company.id, items: [...matchedIds, MEMBERSHIP_CHANGED], alsoIf: (id: number) => mayShow(company.id, id, matches) };
-        if (offset >= totalCount) items.length = 0;
-        return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit, dependsOn };
+        const matches = (user: CompanyUser) => passes(user, needle === undefined ? undefined : foldOf(user, fold as (text: string) => string | undefined));
+        dependsOn = { companyId: company.id, items: [...matchedIds, MEMBERSHIP_CHANGED], alsoIf: (id: number) => mayShow(company.id, id, matches) };
       }
       if (offset >= totalCount) items.length = 0;
-      return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit };
+      return { items, totalCount, hasNextPage: offset + items.length < totalCount, hasPreviousPage: offset > 0, offset, limit, ...(dependsOn ? { dependsOn } : {}) };
     },
     async user(company, userId) {
       const view = await current(company);

@@ -168,8 +168,13 @@ async function adjustAccountCount(trx: Transaction<DB>, uuid: string, delta: num
 }
 
 /** §10 #28: a membership change bumps the user's updatedAt. */
+function touchUserPlan(userId: number, now: number): WritePlan<unknown> {
+  return { key: 'membership-touch-user', parameters: [now, userId], build: (creator) => creator.updateTable('users').set({ updated_at: now }).where('id', '=', userId) };
+}
+
 async function touchUser(trx: Transaction<DB>, userId: number, now: number): Promise<void> {
-  await runCompiled(trx, 'membership-touch-user', [now, userId], () => trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId));
+  const touch = touchUserPlan(userId, now);
+  await runCompiled(trx, touch.key, touch.parameters, () => touch.build(trx));
 }
 
 /**
@@ -180,11 +185,6 @@ async function touchUser(trx: Transaction<DB>, userId: number, now: number): Pro
  * than the count, the touch and snapshotUser one by one.
  */
 async function countStoreAndTouchUser(trx: Transaction<DB>, storeId: number, delta: number, userId: number, now: number): Promise<string> {
-  const touch: WritePlan<unknown> = {
-    key: 'membership-touch-user',
-    parameters: [now, userId],
-    build: (creator) => creator.updateTable('users').set({ updated_at: now }).where('id', '=', userId),
-  };
   const count: WritePlan<{ email: string | null }> = {
     key: 'membership-store-count-email',
     parameters: [delta, storeId, userId],
@@ -195,7 +195,7 @@ async function countStoreAndTouchUser(trx: Transaction<DB>, storeId: number, del
         .where('id', '=', storeId)
         .returning((eb) => eb.selectFrom('users').select('email').where('id', '=', userId).as('email')),
   };
-  const [row] = await runCompiledTogether(trx, touch, count);
+  const [row] = await runCompiledTogether(trx, touchUserPlan(userId, now), count);
   if (typeof row?.email !== 'string') throw new AppError('INTERNAL');
   return row.email;
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Company } from '../../domain/companies/company-types.js';
+import type { CompanyUsersShown } from '../../domain/company-users/company-user-types.js';
 import type { B2bPrincipal } from '../../domain/company-roles/b2b-principal.js';
 import type { Services } from '../../services.js';
 import { type B2bCaller, countNamedStore, throttledError } from '../../http/b2b-caller.js';
@@ -34,11 +35,11 @@ export interface B2bContext {
   /** false once a resolver called notCacheable() */
   readonly cacheable: boolean;
   /**
-   * What the Company-user reads of this request showed (`users`: a page's users and membership, or
-   * null for a filtered one; `user`: that user), for the per-item answer cache (http/answer-cache.ts).
+   * What the Company-user reads of this request showed (`users`: its page's dependsOn; `user`: that
+   * user), for the per-item answer cache (http/answer-cache.ts).
    */
-  showed(companyId: number, items: readonly number[] | null, alsoIf?: (item: number) => boolean): void;
-  readonly shown: readonly { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean }[];
+  showed(shown: CompanyUsersShown): void;
+  readonly shown: readonly CompanyUsersShown[];
 }
 
 export type TokenState =
@@ -60,13 +61,13 @@ export function createB2bContext(options: {
   // version reading (two pragmas on SQLite), so it is asked once per Company, hit or miss
   const companies = new Map<string, Company | undefined | Promise<Company | undefined>>();
   let cacheable = true;
-  const shown: { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean }[] = [];
+  const shown: CompanyUsersShown[] = [];
   return {
     services,
     log: options.log,
     shown,
-    showed(companyId, items, alsoIf) {
-      shown.push({ companyId, items, ...(alsoIf ? { alsoIf } : {}) });
+    showed(what) {
+      shown.push(what);
     },
     notCacheable() {
       cacheable = false;

@@ -431,14 +431,14 @@ export const userResolvers: B2bResolverMap = {
         },
         ...(Object.keys(invalid).length > 0 ? { invalid } : {}),
       });
-      if (page.dependsOn) ctx.showed(page.dependsOn.companyId, page.dependsOn.items, page.dependsOn.alsoIf);
+      if (page.dependsOn) ctx.showed(page.dependsOn);
       return { totalCount: page.totalCount, ...relayPage(page, (user) => encodeUserCursor(user.id), toUserNode) };
     },
 
     async user(_root, args: { companyId: number; userId: number }, ctx: B2bContext) {
       const principal = await ctx.principal();
       const user = await ctx.services.companyUsers.get(principal, { userId: args.userId }, { companyId: args.companyId });
-      ctx.showed(user.companyId, [user.id]);
+      ctx.showed({ companyId: user.companyId, items: [user.id] });
       return toUserNode(user);
     },
   },

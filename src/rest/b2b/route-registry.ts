@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { answerKey, createAnswerCache, createItemAnswerCache } from '../../http/answer-cache.js';
 import { companyUsersTenant } from '../../domain/domain-events.js';
+import type { CompanyUsersShown } from '../../domain/company-users/company-user-types.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -9,7 +10,7 @@ declare module 'fastify' {
      * which users (null: any change in the Company may change it). The answer is then kept per
      * item (http/answer-cache.ts createItemAnswerCache) instead of per data version.
      */
-    answerDependsOn: { companyId: number; items: readonly number[] | null; alsoIf?: (item: number) => boolean } | null;
+    answerDependsOn: CompanyUsersShown | null;
   }
 }
 import type { B2bRouteDoc } from './openapi.js';
