@@ -45,6 +45,15 @@ async function openConsole(hash: string, server = base): Promise<Page> {
   return page;
 }
 
+/** A promise and what resolves it (a request held in the browser until the test lets it go). */
+function latch(): { done: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { done, open };
+}
+
 const text = async (page: Page, selector: string) => ((await page.locator(selector).first().textContent()) ?? '').trim();
 
 beforeAll(async () => {
@@ -158,6 +167,67 @@ describe('the console on a loopback demo server, in Chromium', () => {
     expect(changed).toEqual(expected);
     expect(changed).toContainEqual(['firstName', JSON.stringify(event?.before.firstName), '"Pierre-Console"']);
     await page.close();
+  });
+
+  it('Events: an Apply while a poll is on its way shows each event once, and only the new filter\'s', async () => {
+    expect((await call('PUT', `${base}/api/v3/io/users/124`, { firstName: 'Pierre-Before' }, B2B)).status).toBe(200);
+    const page = await openConsole('#/events');
+    await page.locator('[data-testid="event-row"]').first().waitFor();
+    // the next poll, under the old (empty) filter, is held in the browser until Apply has loaded under the new one
+    const gate = latch();
+    const held = latch();
+    await page.route(/\/_roster\/events\?/, async (route) => {
+      const url = new URL(route.request().url());
+      if (!url.searchParams.has('type') && url.searchParams.has('since')) {
+        held.open();
+        await gate.done;
+      }
+      await route.continue();
+    });
+    await held.done;
+    // one event the new filter shows, then one it does not: the held poll (sent after both) answers both
+    expect((await call('PUT', `${base}/api/v3/io/users/124`, { firstName: 'Pierre-Apply' }, B2B)).status).toBe(200);
+    const gql = (query: string, variables: Json) => call('POST', `${base}/accounts/${ACCOUNT}/graphql`, { query, variables }, { 'X-Auth-Token': 'demo-account-token-full' });
+    const added = await gql('mutation ($storeId: ID!) { user { addUserToStore(input: { user: { id: "bc/account/user/1002" }, storeId: $storeId }) { storeId } } }', { storeId: 'bc/account/store/1000002' });
+    expect(added.body.errors).toBeUndefined();
+    const type = 'company.user.updated';
+    const shown = (await admin('GET', `/events?type=${type}`)).body.events as { seq: number }[];
+    const all = (await admin('GET', '/events')).body.events as { seq: number; type: string }[];
+    expect(all[all.length - 1]?.type).toBe('store.user.added');
+
+    await page.getByLabel('Type or prefix').fill(type);
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const seqs = () => page.locator('[data-testid="event-row"]').evaluateAll((rows) => rows.map((r) => Number(r.querySelector('td')?.textContent)));
+    await expect.poll(async () => (await seqs()).sort((a, b) => a - b), { timeout: 10_000 }).toEqual(shown.map((e) => e.seq));
+    gate.open();
+    // the held poll has answered (the store.user.added event and the PUT's again) and two polls under the new filter ran: nothing was added
+    await page.waitForTimeout(2_500);
+    expect((await seqs()).sort((a, b) => a - b)).toEqual(shown.map((e) => e.seq));
+    expect(await page.locator('[data-testid="event-row"]', { hasText: 'store.user.added' }).count()).toBe(0);
+
+    // Apply again: its load is held until a poll under the same filter has loaded the same rows
+    await page.unrouteAll();
+    const applyGate = latch();
+    const applyHeld = latch();
+    let first = true;
+    await page.route(/\/_roster\/events\?/, async (route) => {
+      const url = new URL(route.request().url());
+      if (first && url.searchParams.get('type') === type && !url.searchParams.has('since')) {
+        first = false;
+        applyHeld.open();
+        await applyGate.done;
+      }
+      await route.continue();
+    });
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await applyHeld.done;
+    await expect.poll(async () => (await seqs()).sort((a, b) => a - b), { timeout: 10_000 }).toEqual(shown.map((e) => e.seq));
+    applyGate.open();
+    await page.waitForTimeout(1_500);
+    expect((await seqs()).sort((a, b) => a - b)).toEqual(shown.map((e) => e.seq));
+    await page.close();
+    const removed = await gql('mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId } } }', { storeId: 'bc/account/store/1000002', userId: 'bc/account/user/1002' });
+    expect(removed.body.errors).toBeUndefined();
   });
 
   it('Faults: a rule added in the console makes the API fail; removing it in the console removes it', async () => {
