@@ -13,6 +13,7 @@ import { createAccountSchema } from './account-schema.js';
 import { type AccountContext, createAccountLoaders } from './context.js';
 import { formatExecutionError, type GraphqlErrorBody, INTERNAL_MESSAGE, requestError } from './errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
+import { keepStorePages, readsStorePages } from './store-pages.js';
 
 /**
  * POST /accounts/{account_uuid}/graphql (account-graphql.md §1, §7, §9, §11 #1-#4, #13).
@@ -120,6 +121,8 @@ function readBody(text: string): GraphqlRequestBody | string {
 /** A query response as sent, with the headers that belong to it. */
 interface CachedResponse {
   body: string;
+  /** a kept page of store users (store-pages.ts): the body as it is now, or undefined (build it again) */
+  fill?: () => Promise<string | undefined>;
   complexity?: string | undefined;
   operationType?: string | undefined;
   operationName?: string | undefined;
@@ -215,7 +218,13 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const scope = { database: services.database, version };
       const cacheKey = answerKey(String(principal.apiAccountId), text);
       const hit = responses.get(scope, cacheKey) ?? itemResponses.get(services.database, cacheKey);
-      if (hit) return sendResponse(reply, hit);
+      if (hit?.fill === undefined) {
+        if (hit) return sendResponse(reply, hit);
+      } else {
+        // a page of store users: its totals as they are now, if it still shows the same users
+        const filled = await hit.fill();
+        if (filled !== undefined && itemResponses.get(services.database, cacheKey) === hit) return sendResponse(reply, { ...hit, body: filled });
+      }
       const body = readBody(text);
       if (typeof body === 'string') return httpError(reply, 400, 'BAD_REQUEST', body);
 
@@ -226,13 +235,17 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
         log: request.log,
         loaders: createAccountLoaders(services),
         shown: [],
+        storePages: [],
       };
       engine ??= createGraphqlEngine(createAccountSchema(), ACCOUNT_LIMITS);
       const response = await execute(engine, body, context);
       const json = JSON.stringify(response.body);
       const sent: CachedResponse = { body: json, ...response.headers };
       if (response.cacheable) {
-        if (mark && response.document && context.shown.length > 0 && readsOnlyAccountUsers(response.document)) {
+        const pages = mark && response.document && context.storePages && context.storePages.length > 0 && readsStorePages(response.document) ? keepStorePages(response.body, context.storePages, services.accounts) : undefined;
+        if (mark && pages) {
+          itemResponses.keep(services.database, cacheKey, { ...sent, fill: pages.fill }, { shows: [...context.shown, ...pages.shows], mark });
+        } else if (mark && response.document && context.shown.length > 0 && readsOnlyAccountUsers(response.document)) {
           itemResponses.keep(services.database, cacheKey, sent, { shows: context.shown, mark });
         } else await responses.keep(scope, cacheKey, sent, () => services.readVersion.take());
       }

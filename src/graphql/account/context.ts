@@ -6,6 +6,7 @@ import type { App, StoreMember } from '../../domain/users/user-types.js';
 import type { AccountPrincipal } from '../../auth/account-auth.js';
 import type { Services } from '../../services.js';
 import { type BatchLoader, createBatchLoader } from './batch-loader.js';
+import type { StorePageShown } from './store-pages.js';
 
 /** Everything a resolver may use, built per request (services come from the request, never a closure). */
 export interface AccountContext {
@@ -20,6 +21,11 @@ export interface AccountContext {
    * per-item answer cache: pushed by `account.users`.
    */
   shown: { tenant: string; items: readonly number[] | null }[];
+  /**
+   * The pages of store users this request showed (store-pages.ts), pushed by `Store.users`; null
+   * once it showed one that cannot be kept per item (a filter, paging backward).
+   */
+  storePages: StorePageShown[] | null;
 }
 
 export interface AccountLoaders {
