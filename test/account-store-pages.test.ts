@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoWithScopeTokens, expectData, gql, NOW, scopeToken, STORE_2 } from './account-support.js';
+import { demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_2 } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -23,9 +23,6 @@ const WITHOUT_TOTALS = 'query ($first: Int) { account { stores(first: 5) { edges
 const FILTERED = 'query { account { stores(first: 5) { edges { node { users(first: 5, filters: { ids: ["bc/account/user/1001"] }) { edges { node { id } } } } } } } }';
 const ALIASED = 'query { account { stores(first: 5) { edges { node { members: users(first: 2) { edges { node { id } } collectionInfo { totalItems } } } } } } }';
 
-const ADD_TO_ACCOUNT = 'mutation ($email: String!) { account { addUserToAccount(input: { email: $email }) { account { id } } } }';
-const ADD_TO_STORE = 'mutation ($user: UserIdentityInput!, $storeId: ID!) { user { addUserToStore(input: { user: $user, storeId: $storeId }) { storeId } } }';
-const REMOVE_FROM_STORE = 'mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId } } }';
 const USER_BY_EMAIL = 'query ($email: String!) { account { users(filters: { email: $email }) { edges { node { id } } } } }';
 const STORE_MEMBERS = `query { account { stores(first: 5) { edges { node { storeHash users(first: 50) { edges { cursor node { id } } } } } } } }`;
 
@@ -73,9 +70,9 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
   it('serve pages through member changes outside them with the totals of now, and build them again when their users change', async () => {
     // five more users in the account, three of them members of the store (ids ascending by creation)
     const emails = ['pages.a@example.com', 'pages.b@example.com', 'pages.c@example.com', 'pages.d@example.com', 'pages.e@example.com'];
-    for (const email of emails) expectData(await gql(t, ADD_TO_ACCOUNT, { email }));
+    for (const email of emails) expectData(await gql(t, MEMBERSHIP.addToAccount, { email }));
     const ids = await Promise.all(emails.map(userId));
-    for (const id of ids.slice(0, 3)) expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${id}` }, storeId: STORE }));
+    for (const id of ids.slice(0, 3)) expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${id}` }, storeId: STORE }));
     const start = await members();
     expect(start.length).toBeGreaterThanOrEqual(4);
     const first2 = { first: 2 };
@@ -94,7 +91,7 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
 
     // a member added after every page but the one that shows all: the totals move, the users shown do not
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${ids[3]}` }, storeId: STORE }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${ids[3]}` }, storeId: STORE }));
     const before = totalOf(await same('after an add at the end: first page', PAGE, first2, true)).collectionInfo.totalItems;
     expect(before).toBe(start.length + 1);
     await same('after an add at the end: a middle page', PAGE, middle, true);
@@ -106,7 +103,7 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
     const after = now.slice(3).map((m: { id: number }) => m.id);
     for (const [i, id] of after.entries()) {
       t.clock.advance(60_000);
-      expectData(await gql(t, REMOVE_FROM_STORE, { storeId: STORE, userId: `bc/account/user/${id}` }));
+      expectData(await gql(t, MEMBERSHIP.removeFromStore, { storeId: STORE, userId: `bc/account/user/${id}` }));
       const page = totalOf(await same(`middle page after ${i + 1} removed behind it`, PAGE, middle, true));
       expect(page.pageInfo.hasNextPage).toBe(i < after.length - 1);
       expect(page.collectionInfo.totalItems).toBe(now.length - i - 1);
@@ -115,20 +112,20 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
     // a user joins inside the first page's range: it is built again
     t.clock.advance(60_000);
     const second = now[1].id;
-    expectData(await gql(t, REMOVE_FROM_STORE, { storeId: STORE, userId: `bc/account/user/${second}` }));
+    expectData(await gql(t, MEMBERSHIP.removeFromStore, { storeId: STORE, userId: `bc/account/user/${second}` }));
     await same('a shown user removed: first page', PAGE, first2, false);
     await same('a shown user removed: again', PAGE, first2, true);
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${second}` }, storeId: STORE }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${second}` }, storeId: STORE }));
     await same('a user back inside the first page', PAGE, first2, false);
 
     // a shown member added again changes nothing: still kept; its row changed outside the API: built again
     t.clock.advance(60_000);
     const shownId = now[0].id;
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${shownId}` }, storeId: STORE }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${shownId}` }, storeId: STORE }));
     await same('a shown member added again', PAGE, first2, true);
     // another shown user added to another store: its row's updatedAt moves, which the page shows
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${second}` }, storeId: 'bc/account/store/1000001' }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${second}` }, storeId: 'bc/account/store/1000001' }));
     await same('a shown user in another store', PAGE, first2, false);
     await t.database.kysely.updateTable('users').set({ first_name: 'Renamed' }).where('id', '=', shownId).execute();
     const renamed = await same('a shown user renamed on the same connection', PAGE, first2, false);
@@ -142,7 +139,7 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
     await same('filtered', FILTERED, undefined, false);
     await same('aliased', ALIASED, undefined, false);
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: `bc/account/user/${ids[4]}` }, storeId: STORE }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: `bc/account/user/${ids[4]}` }, storeId: STORE }));
     await same('filtered after a write', FILTERED, undefined, false);
     await same('aliased after a write', ALIASED, undefined, false);
   });

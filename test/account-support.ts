@@ -26,6 +26,14 @@ export const ALL_SCOPES = [
   'account_users_delete',
 ] as const;
 
+/** The membership mutations with the smallest answers, for tests that write to read what follows. */
+export const MEMBERSHIP = {
+  addToAccount: 'mutation ($email: String!) { account { addUserToAccount(input: { email: $email }) { account { id } } } }',
+  removeFromAccount: 'mutation ($email: String!) { account { removeUserFromAccount(input: { email: $email }) { userId } } }',
+  addToStore: 'mutation ($user: UserIdentityInput!, $storeId: ID!) { user { addUserToStore(input: { user: $user, storeId: $storeId }) { storeId } } }',
+  removeFromStore: 'mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId } } }',
+} as const;
+
 export interface GqlResponse {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;

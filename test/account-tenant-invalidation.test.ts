@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_A as ACCOUNT, demoWithScopeTokens, expectData, gql, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
+import { ACCOUNT_A as ACCOUNT, demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -22,10 +22,6 @@ const QUERIES: Record<string, { query: string; variables?: Record<string, unknow
   'store users': { query: 'query { account { stores(first: 5) { edges { node { id storeHash users(first: 50) { edges { node { id email permissions status } } collectionInfo { totalItems } } } } } } }' },
 };
 
-const ADD_TO_STORE = 'mutation ($user: UserIdentityInput!, $storeId: ID!) { user { addUserToStore(input: { user: $user, storeId: $storeId }) { storeId } } }';
-const REMOVE_FROM_STORE = 'mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId } } }';
-const ADD_TO_ACCOUNT = 'mutation ($email: String!) { account { addUserToAccount(input: { email: $email }) { account { id } } } }';
-const REMOVE_FROM_ACCOUNT = 'mutation ($email: String!) { account { removeUserFromAccount(input: { email: $email }) { userId } } }';
 
 describe.each(dialects)('Account answers per item on %s', (dialect) => {
   let t: TestApp;
@@ -56,23 +52,23 @@ describe.each(dialects)('Account answers per item on %s', (dialect) => {
     await allAgree('warm'); // the reader's answers now come from its cache
 
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_STORE, { user: { id: 'bc/account/user/1002' }, storeId: `bc/account/store/${STORE_2.id}` }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: 'bc/account/user/1002' }, storeId: `bc/account/store/${STORE_2.id}` }));
     await allAgree('after addUserToStore');
 
     t.clock.advance(60_000);
-    expectData(await gql(t, REMOVE_FROM_STORE, { storeId: `bc/account/store/${STORE_2.id}`, userId: 'bc/account/user/1002' }));
+    expectData(await gql(t, MEMBERSHIP.removeFromStore, { storeId: `bc/account/store/${STORE_2.id}`, userId: 'bc/account/user/1002' }));
     await allAgree('after removeUserFromStore');
 
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_ACCOUNT, { email: 'fresh.tenant@example.com' }));
+    expectData(await gql(t, MEMBERSHIP.addToAccount, { email: 'fresh.tenant@example.com' }));
     await allAgree('after addUserToAccount');
 
     t.clock.advance(60_000);
-    expectData(await gql(t, ADD_TO_STORE, { user: { email: 'fresh.tenant@example.com' }, storeId: `bc/account/store/${STORE_1.hash}` }));
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { email: 'fresh.tenant@example.com' }, storeId: `bc/account/store/${STORE_1.hash}` }));
     await allAgree('after adding the new user to a store');
 
     t.clock.advance(60_000);
-    expectData(await gql(t, REMOVE_FROM_ACCOUNT, { email: 'fresh.tenant@example.com' }));
+    expectData(await gql(t, MEMBERSHIP.removeFromAccount, { email: 'fresh.tenant@example.com' }));
     await allAgree('after removeUserFromAccount');
 
     // outside the API: a user's row on the server's connection, then from another connection
