@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_2 } from './account-support.js';
+import { compareWithFresh, demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_2 } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -51,22 +51,13 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
   };
   /** the store's members (id order) and their cursors, as a token that never asked sees them */
   const members = async () => {
-    const data = expectData(await gql(t, STORE_MEMBERS, undefined, { token: `fresh-reader-${fresh++}` }));
+    const data = expectData(await gql(t, STORE_MEMBERS, undefined, { token: freshToken() }));
     const store = data.account.stores.edges.find((e: { node: { storeHash: string } }) => e.node.storeHash === STORE_2.hash);
     return store.node.users.edges.map((e: { cursor: string; node: { id: string } }) => ({ id: Number(e.node.id.split('/').pop()), cursor: e.cursor }));
   };
-  /** the reader's answer equals a never-asked token's; `kept`: it was given without running the document */
-  const same = async (label: string, query: string, variables: Record<string, unknown> | undefined, kept: boolean) => {
-    const before = storeReads;
-    const cached = await gql(t, query, variables, { token: reader });
-    const readsOfReader = storeReads - before;
-    const truth = await gql(t, query, variables, { token: `fresh-reader-${fresh++}` });
-    expectData(truth);
-    expect(cached.body, label).toEqual(truth.body);
-    // on PostgreSQL any write in the cluster (another test file's) may move every tenant: kept or not is asserted on SQLite
-    if (dialect === 'sqlite') expect(readsOfReader, `${label}: ${kept ? 'kept' : 'built again'}`).toBe(kept ? 0 : 1);
-    return truth.body.data;
-  };
+  /** a hit: the answer given without running the document (no `account.stores` read) */
+  const freshToken = () => `fresh-reader-${fresh++}`;
+  const same = compareWithFresh(() => t, dialect, { reader, freshToken }, () => storeReads);
   const totalOf = (data: any) => data.account.stores.edges.find((e: any) => e.node.storeHash === STORE_2.hash).node.users;
 
   it('serve pages through member changes outside them with the totals of now, and build them again when their users change', async () => {

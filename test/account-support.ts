@@ -34,6 +34,25 @@ export const MEMBERSHIP = {
   removeFromStore: 'mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId } } }',
 } as const;
 
+/**
+ * Asks as `reader` (whose answers may be kept) and as `freshToken()` (a token that never asked:
+ * nothing is kept for it), expects the same body, and, on SQLite (where only the test's own writes
+ * reach its database; on PostgreSQL any write in the cluster may move every tenant), whether the
+ * reader's answer was kept: `reads()` did not move while it was given. Returns the answer's data.
+ */
+export function compareWithFresh(app: () => TestApp, dialect: string, tokens: { reader: string; freshToken: () => string }, reads: () => number) {
+  return async (label: string, query: string, variables: Record<string, unknown> | undefined, kept: boolean): Promise<any> => {
+    const before = reads();
+    const cached = await gql(app(), query, variables, { token: tokens.reader });
+    const read = reads() - before;
+    const truth = await gql(app(), query, variables, { token: tokens.freshToken() });
+    expectData(truth);
+    expect(cached.body, label).toEqual(truth.body);
+    if (dialect === 'sqlite') expect(read, `${label}: ${kept ? 'kept' : 'built again'}`).toBe(kept ? 0 : 1);
+    return truth.body.data;
+  };
+}
+
 export interface GqlResponse {
   status: number;
   headers: Record<string, string | string[] | number | undefined>;

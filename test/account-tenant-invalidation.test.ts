@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCOUNT_A as ACCOUNT, demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
+import { ACCOUNT_A as ACCOUNT, compareWithFresh, demoWithScopeTokens, expectData, gql, MEMBERSHIP, NOW, scopeToken, STORE_1, STORE_2 } from './account-support.js';
 import { dialects } from './helpers/dialects.js';
 import { createTestApp, type TestApp } from './helpers/test-app.js';
 
@@ -14,6 +14,7 @@ const READ_SCOPES = ['account_read', 'account_stores_read', 'account_users_read'
 const FRESH_TOKENS = 12;
 
 const QUERIES: Record<string, { query: string; variables?: Record<string, unknown> }> = {
+  'users page, names only': { query: 'query ($first: Int) { account { users(first: $first) { edges { node { id email firstName lastName status } } collectionInfo { totalItems } } } }', variables: { first: 3 } },
   'users page': { query: 'query ($first: Int, $after: String) { account { users(first: $first, after: $after) { edges { cursor node { id email firstName status updatedAt } } pageInfo { hasNextPage endCursor } collectionInfo { totalItems } } } }', variables: { first: 2 } },
   'users, all': { query: 'query { account { users(first: 50) { edges { node { id firstName lastName status updatedAt lastLoginAt } } collectionInfo { totalItems } } } }' },
   'one user by id': { query: 'query ($id: ID!) { account { users(filters: { ids: [$id] }) { edges { node { id email updatedAt status } } } } }', variables: { id: 'bc/account/user/1002' } },
@@ -78,6 +79,41 @@ describe.each(dialects)('Account answers per item on %s', (dialect) => {
     await outside.kysely.updateTable('users').set({ first_name: 'Outside' }).where('id', '=', 1002).execute();
     await allAgree('after a row changed from another connection');
     expect(JSON.stringify((await gql(t, QUERIES['users, all']?.query ?? '', undefined, { token: reader })).body)).toContain('Outside');
+  });
+});
+
+describe.each(dialects)('Account answers without updatedAt on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    const fixture = demoWithScopeTokens([READ_SCOPES]) as { accounts: { apiAccounts: { name: string; token: string; scopes: string[] }[] }[] };
+    for (let i = 0; i < 8; i += 1) fixture.accounts[0]?.apiAccounts.push({ name: `fresh ${i}`, token: `fresh-reader-${i}`, scopes: [...READ_SCOPES] });
+    t = await createTestApp({ dialect, now: NOW, sqliteFile: true, fixture });
+  });
+  afterAll(async () => t.close());
+
+  it('are kept through a membership write of their users (which bumps only updatedAt); answers that show updatedAt follow it', async () => {
+    const accounts = t.app.services.accounts;
+    const listMembers = accounts.listMembers;
+    let reads = 0;
+    accounts.listMembers = (...args: Parameters<typeof listMembers>) => {
+      reads += 1;
+      return listMembers(...args);
+    };
+    const names = QUERIES['users page, names only'] as { query: string; variables: Record<string, unknown> };
+    const stamped = QUERIES['users page'] as { query: string; variables: Record<string, unknown> };
+    let fresh = 0;
+    const ask = compareWithFresh(() => t, dialect, { reader: scopeToken(READ_SCOPES), freshToken: () => `fresh-reader-${fresh++}` }, () => reads);
+    const same = (label: string, { query, variables }: { query: string; variables: Record<string, unknown> }, kept: boolean) => ask(label, query, variables, kept);
+    const shown = (await same('names: first', names, false)).account.users.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(shown).toContain('bc/account/user/1002');
+    await same('updatedAt: first', stamped, false);
+    await same('names: again', names, true);
+
+    t.clock.advance(60_000);
+    expectData(await gql(t, MEMBERSHIP.addToStore, { user: { id: 'bc/account/user/1002' }, storeId: `bc/account/store/${STORE_2.id}` }));
+    await same('names: after a shown user joined a store', names, true);
+    await same('updatedAt: after a shown user joined a store', stamped, false);
+    expectData(await gql(t, MEMBERSHIP.removeFromStore, { storeId: `bc/account/store/${STORE_2.id}`, userId: 'bc/account/user/1002' }));
   });
 });
 

@@ -146,8 +146,19 @@ export function webhooksTenant(storeHash: string): string {
   return `webhooks:${storeHash}`;
 }
 
-/** The Account API's user rows (shared by every account a user belongs to); items: user ids. */
+/**
+ * The Account API's user rows (shared by every account a user belongs to) as the API shows them but
+ * for `updatedAt`; items: user ids. No declared write changes them today (the API never edits a
+ * user's names, locale or status): only writes the ledger cannot explain do, which move everything.
+ */
 export const ACCOUNT_USER_ROWS_TENANT = 'account-users';
+
+/**
+ * The users' `updatedAt`, which every membership write bumps (§10 #28); items: user ids. Apart from
+ * ACCOUNT_USER_ROWS_TENANT so that an answer that does not show `updatedAt` is kept through the
+ * membership writes of its users (a user created by an invite is named by the membership it got).
+ */
+export const ACCOUNT_USER_TOUCHES_TENANT = 'account-user-touches';
 
 /** Who is in an account, and each member's status there; items: user ids and MEMBERSHIP_CHANGED. */
 export function accountMembersTenant(accountUuid: string): string {
@@ -189,11 +200,11 @@ function tenantsOf(events: readonly WorldEventInput[]): Map<string, number[]> | 
     }
     if (event.type.startsWith('account.user.') || event.type.startsWith('store.user.')) {
       // the Account API (domain/users/membership-service.ts): the user's row is touched (updatedAt)
-      // in every case; a member added or removed changes who is in the account or store
+      // in every case, nothing else of it; a member added or removed changes who is in the account or store
       const { accountUuid, storeId, userId } = event.subject ?? {};
       if (typeof userId !== 'number' || typeof accountUuid !== 'string') return null;
       const membership = event.type.endsWith('.added') || event.type.endsWith('.removed');
-      add(ACCOUNT_USER_ROWS_TENANT, userId);
+      add(ACCOUNT_USER_TOUCHES_TENANT, userId);
       if (event.type.startsWith('account.user.')) add(accountMembersTenant(accountUuid), userId, ...(membership ? [MEMBERSHIP_CHANGED] : []));
       else if (typeof storeId === 'number') add(storeMembersTenant(storeId), userId, ...(membership ? [MEMBERSHIP_CHANGED] : []));
       else return null;

@@ -1,17 +1,17 @@
 import type { Database } from '../../db/database.js';
 import { ledgerOf, type TenantLedger } from '../../db/tenant-ledger.js';
 import { createLedgerViewStore } from '../ledger-views.js';
-import { ACCOUNT_USER_ROWS_TENANT, accountMembersTenant, storeMembersTenant } from '../domain-events.js';
+import { ACCOUNT_USER_ROWS_TENANT, ACCOUNT_USER_TOUCHES_TENANT, accountMembersTenant, storeMembersTenant } from '../domain-events.js';
 import { findStoreMember, listAllStoreMembers } from '../stores/store-repository.js';
 import type { AccountMember, StoreMember } from './user-types.js';
 import { findAccountMember, listAllAccountMembers } from '../accounts/account-repository.js';
 
 /**
  * Read models of the Account API's member lists (issue #16), as the Company users views are for
- * the B2B side: every member of an account (or of a store) in id order, frozen, kept under two
- * tenant stamps (db/tenant-ledger.ts): the account's (or store's) membership and the user rows
- * (`account-users`, shared by every account). A membership write names the users it added, removed
- * or changed there; a user-row write names the user: the view re-reads only those of them that can
+ * the B2B side: every member of an account (or of a store) in id order, frozen, kept under three
+ * tenant stamps (db/tenant-ledger.ts): the account's (or store's) membership, the user rows and the
+ * users' `updatedAt` (shared by every account). A membership write names the users it added, removed
+ * or changed there; a write of a user's row names the user: the view re-reads only those of them that can
  * be in it (an added member always comes with its account's or store's tenant). Anything the ledger
  * cannot explain reads the whole list again. Pages, counts and id filters are then memory.
  */
@@ -31,6 +31,7 @@ const MAX_PATCH = 32;
 interface View<M> {
   own: number;
   rows: number;
+  touches: number;
   /** id ascending, frozen */
   members: readonly M[];
 }
@@ -55,7 +56,7 @@ export function createMemberViews(database: Database, options: { maxMembers?: nu
   const store = createLedgerViewStore<string, View<{ id: number }>>({
     maxHeld: MAX_VIEWED_MEMBERS,
     sizeOf: (view) => view.members.length,
-    isNewer: (kept, view) => kept.own > view.own || kept.rows > view.rows,
+    isNewer: (kept, view) => kept.own > view.own || kept.rows > view.rows || kept.touches > view.touches,
   });
 
   function current<M extends { id: number }>(
@@ -67,28 +68,30 @@ export function createMemberViews(database: Database, options: { maxMembers?: nu
     if (!ledger?.sync()) return undefined;
     const own = ledger.stamp(tenant);
     const rows = ledger.stamp(ACCOUNT_USER_ROWS_TENANT);
+    const touches = ledger.stamp(ACCOUNT_USER_TOUCHES_TENANT);
     const view = store.get(ledger, tenant) as View<M> | undefined;
-    if (view && view.own === own && view.rows === rows) {
+    if (view && view.own === own && view.rows === rows && view.touches === touches) {
       stats.hits += 1;
       return view.members;
     }
-    return store.refreshOnce(ledger, tenant, `${own}:${rows}`, () => refresh(ledger, tenant, view, own, rows, readAll, readOne));
+    return store.refreshOnce(ledger, tenant, `${own}:${rows}:${touches}`, () => refresh(ledger, tenant, view, { own, rows, touches }, readAll, readOne));
   }
 
-  /** `view` brought to the stamps `own` and `rows`: the members the ledger names re-read, or the whole list */
+  /** `view` brought to `stamps`: the members the ledger names re-read, or the whole list */
   async function refresh<M extends { id: number }>(
     ledger: TenantLedger,
     tenant: string,
     view: View<M> | undefined,
-    own: number,
-    rows: number,
+    stamps: { own: number; rows: number; touches: number },
     readAll: (limit: number) => Promise<M[]>,
     readOne: (id: number) => Promise<M | undefined>,
   ): Promise<readonly M[] | undefined> {
     let members: M[] | undefined;
     if (view) {
       const joined = ledger.changedSince(tenant, view.own);
-      const renamed = ledger.changedSince(ACCOUNT_USER_ROWS_TENANT, view.rows);
+      const rowsChanged = ledger.changedSince(ACCOUNT_USER_ROWS_TENANT, view.rows);
+      const touched = ledger.changedSince(ACCOUNT_USER_TOUCHES_TENANT, view.touches);
+      const renamed = rowsChanged === undefined || touched === undefined ? undefined : [...rowsChanged, ...touched];
       if (joined !== undefined && renamed !== undefined) {
         // a user row change matters only to a member already here
         const ids = [...new Set([...joined, ...renamed.filter((id) => indexOfMember(view.members, id) >= 0)])].filter((id) => id >= 0);
@@ -118,7 +121,7 @@ export function createMemberViews(database: Database, options: { maxMembers?: nu
     // Kept at the stamps taken before the read: whatever moved since is re-read by the next use (a
     // write that settled meanwhile names its users, whether this read saw it or not). Keeping it only
     // when nothing moved during the read never kept a view under steady writes on PostgreSQL.
-    store.keep(ledger, tenant, { own, rows, members }, view);
+    store.keep(ledger, tenant, { ...stamps, members }, view);
     return members;
   }
 

@@ -4,6 +4,7 @@ import { authenticateAccountToken } from '../../auth/account-auth.js';
 import { accountGraphqlErrors } from '../../http/error-formats.js';
 import { answerKey, createAnswerCache, createItemAnswerCache } from '../../http/answer-cache.js';
 import { ledgerMark } from '../../db/tenant-ledger.js';
+import { ACCOUNT_USER_TOUCHES_TENANT } from '../../domain/domain-events.js';
 import { logOperation } from '../../http/request-log.js';
 import type { RateLimitDecision } from '../../domain/rate-limits/rate-limiter.js';
 import { createGraphqlEngine, type GraphqlEngine } from '../engine/graphql-engine.js';
@@ -244,9 +245,9 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       if (response.cacheable) {
         const pages = mark && response.document && context.storePages && context.storePages.length > 0 && readsStorePages(response.document) ? keepStorePages(response.body, context.storePages, services.accounts) : undefined;
         if (mark && pages) {
-          itemResponses.keep(services.database, cacheKey, { ...sent, fill: pages.fill }, { shows: [...context.shown, ...pages.shows], mark });
+          itemResponses.keep(services.database, cacheKey, { ...sent, fill: pages.fill }, { shows: shownBy(response.document, [...context.shown, ...pages.shows]), mark });
         } else if (mark && response.document && context.shown.length > 0 && readsOnlyAccountUsers(response.document)) {
-          itemResponses.keep(services.database, cacheKey, sent, { shows: context.shown, mark });
+          itemResponses.keep(services.database, cacheKey, sent, { shows: shownBy(response.document, context.shown), mark });
         } else await responses.keep(scope, cacheKey, sent, () => services.readVersion.take());
       }
       return sendResponse(reply, sent);
@@ -302,6 +303,23 @@ const ACCOUNT_USER_FIELDS = new Set([
   'collectionInfo',
   'totalItems',
 ]);
+
+/**
+ * What a kept answer depends on, of what its reads showed: the users' `updatedAt` (which every
+ * membership write bumps, domain-events.ts ACCOUNT_USER_TOUCHES_TENANT) only when the document asks
+ * for it somewhere, so an answer of names and e-mails is kept through its users' membership writes.
+ */
+function shownBy(document: DocumentNode | undefined, shown: AccountContext['shown']): AccountContext['shown'] {
+  if (document === undefined || asksFor(document, 'updatedAt')) return shown;
+  return shown.filter((s) => s.tenant !== ACCOUNT_USER_TOUCHES_TENANT);
+}
+
+/** Does a field of this name appear anywhere in the document (its operations and fragments)? */
+function asksFor(document: DocumentNode, field: string): boolean {
+  const inSet = (set: SelectionSetNode | undefined): boolean =>
+    set?.selections.some((selection) => (selection.kind === Kind.FIELD ? selection.name.value === field || inSet(selection.selectionSet) : selection.kind === Kind.INLINE_FRAGMENT && inSet(selection.selectionSet))) ?? false;
+  return document.definitions.some((definition) => (definition.kind === Kind.OPERATION_DEFINITION || definition.kind === Kind.FRAGMENT_DEFINITION) && inSet(definition.selectionSet));
+}
 
 function readsOnlyAccountUsers(document: DocumentNode): boolean {
   const fieldsAllowed = (set: SelectionSetNode | undefined): boolean =>

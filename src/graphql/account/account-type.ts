@@ -1,7 +1,7 @@
 import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLString } from 'graphql';
 import type { Store } from '../../domain/stores/store-repository.js';
 import type { AccountMember, App } from '../../domain/users/user-types.js';
-import { ACCOUNT_USER_ROWS_TENANT, accountMembersTenant, MEMBERSHIP_CHANGED } from '../../domain/domain-events.js';
+import { ACCOUNT_USER_ROWS_TENANT, ACCOUNT_USER_TOUCHES_TENANT, accountMembersTenant, MEMBERSHIP_CHANGED } from '../../domain/domain-events.js';
 import { AppError } from '../../shared/errors.js';
 import { AppConnectionType } from './app-type.js';
 import { connectionArgs } from './connection-types.js';
@@ -53,6 +53,7 @@ export const AccountType = new GraphQLObjectType<AccountSource, AccountContext>(
         const ids = [...(filter?.userIds ?? []), ...page.items.map(idOf)];
         context.shown.push(
           { tenant: ACCOUNT_USER_ROWS_TENANT, items: ids },
+          { tenant: ACCOUNT_USER_TOUCHES_TENANT, items: ids },
           { tenant: accountMembersTenant(s.uuid), items: filter?.userIds !== undefined && filter.emailKey === undefined ? ids : [...ids, MEMBERSHIP_CHANGED] },
         );
         return toConnection<AccountMember, unknown>(page, idOf, accountUserNode, () => accounts.countMembers(s.uuid, filter));

@@ -1,6 +1,6 @@
 import { type DocumentNode, type FragmentDefinitionNode, Kind, type SelectionSetNode } from 'graphql';
 import type { PageRequest } from '../../domain/accounts/keyset-page.js';
-import { ACCOUNT_USER_ROWS_TENANT, storeMembersTenant } from '../../domain/domain-events.js';
+import { ACCOUNT_USER_ROWS_TENANT, ACCOUNT_USER_TOUCHES_TENANT, storeMembersTenant } from '../../domain/domain-events.js';
 import type { Store } from '../../domain/stores/store-repository.js';
 import type { AccountService } from '../../domain/users/account-service.js';
 import { UNDECLARED_WRITES_ONLY } from '../../db/tenant-ledger.js';
@@ -131,6 +131,7 @@ export function keepStorePages(body: { data?: unknown }, pages: readonly StorePa
     // is checked at each hit
     { tenant: storeMembersTenant(page.store.id), items: page.ids },
     { tenant: ACCOUNT_USER_ROWS_TENANT, items: page.ids },
+    { tenant: ACCOUNT_USER_TOUCHES_TENANT, items: page.ids },
   ]);
   // the account's stores (and the API account's token): changed only by writes the ledger cannot explain
   shows.push({ tenant: UNDECLARED_WRITES_ONLY, items: null });
