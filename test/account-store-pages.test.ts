@@ -16,6 +16,9 @@ const STORE = `bc/account/store/${STORE_2.hash}`;
 
 const PAGE = `query ($first: Int, $after: String) { account { stores(first: 5) { edges { node { storeHash users(first: $first, after: $after) {
   edges { cursor node { id email firstName status permissions updatedAt } } pageInfo { hasNextPage endCursor } collectionInfo { totalItems } } } } } } }`;
+/** the totals before the page info in the text */
+const TOTALS_FIRST = `query ($first: Int) { account { stores(first: 5) { edges { node { storeHash users(first: $first) {
+  collectionInfo { totalItems } edges { node { id email } } pageInfo { endCursor hasNextPage } } } } } } }`;
 const WITH_FRAGMENT = `query { account { users(first: 2) { edges { node { id } } } stores(first: 5) { edges { node { ...Members } } } } }
   fragment Members on Store { storeHash users(first: 50) { edges { node { ...Row } } collectionInfo { totalItems } } }
   fragment Row on User { id email permissions }`;
@@ -75,6 +78,7 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
       ['a middle page', PAGE, middle],
       ['all, through fragments', WITH_FRAGMENT, undefined],
       ['no totals', WITHOUT_TOTALS, first2],
+      ['totals first', TOTALS_FIRST, first2],
     ];
     const all = async (label: string, kept: (name: string) => boolean) => {
       for (const [name, query, variables] of queries) await same(`${label}: ${name}`, query, variables, kept(name));
@@ -90,6 +94,7 @@ describe.each(dialects)('Store user pages kept per item on %s', (dialect) => {
     await same('after an add at the end: a middle page', PAGE, middle, true);
     await same('after an add at the end: all', WITH_FRAGMENT, undefined, false);
     await same('after an add at the end: no totals', WITHOUT_TOTALS, first2, true);
+    expect(totalOf(await same('after an add at the end: totals first', TOTALS_FIRST, first2, true)).collectionInfo.totalItems).toBe(start.length + 1);
 
     // the members after the middle page leave one by one: it stays kept, and its hasNextPage turns false
     const now = await members();

@@ -14,7 +14,7 @@ import { createAccountSchema } from './account-schema.js';
 import { type AccountContext, createAccountLoaders } from './context.js';
 import { formatExecutionError, type GraphqlErrorBody, INTERNAL_MESSAGE, requestError } from './errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.js';
-import { keepStorePages, readsStorePages } from './store-pages.js';
+import { keepStorePages, readsStorePages, USER_ROW_FIELDS } from './store-pages.js';
 
 /**
  * POST /accounts/{account_uuid}/graphql (account-graphql.md §1, §7, §9, §11 #1-#4, #13).
@@ -219,9 +219,8 @@ export async function accountGraphqlRoutes(app: FastifyInstance): Promise<void> 
       const scope = { database: services.database, version };
       const cacheKey = answerKey(String(principal.apiAccountId), text);
       const hit = responses.get(scope, cacheKey) ?? itemResponses.get(services.database, cacheKey);
-      if (hit?.fill === undefined) {
-        if (hit) return sendResponse(reply, hit);
-      } else {
+      if (hit && !hit.fill) return sendResponse(reply, hit);
+      if (hit?.fill) {
         // a page of store users: its totals as they are now, if it still shows the same users
         const filled = await hit.fill();
         if (filled !== undefined && itemResponses.get(services.database, cacheKey) === hit) return sendResponse(reply, { ...hit, body: filled });
@@ -280,21 +279,13 @@ interface Executed {
  * then shows only the account's users (what \`account.users\` reports in context.shown). Store-scoped
  * fields (permissions, apps, stores) and everything else keep the data-version cache.
  */
-const ACCOUNT_USER_FIELDS = new Set([
-  '__typename',
+const ACCOUNT_USER_FIELDS = new Set<string>([
+  ...USER_ROW_FIELDS,
   'account',
-  'id',
   'users',
   'edges',
   'cursor',
   'node',
-  'email',
-  'firstName',
-  'lastName',
-  'locale',
-  'lastLoginAt',
-  'status',
-  'updatedAt',
   'pageInfo',
   'hasNextPage',
   'hasPreviousPage',

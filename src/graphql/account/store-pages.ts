@@ -24,7 +24,8 @@ export interface StorePageShown {
 
 type Shape = { readonly [field: string]: Shape | true };
 
-const USER_FIELDS = ['__typename', 'id', 'email', 'firstName', 'lastName', 'locale', 'lastLoginAt', 'status', 'updatedAt'] as const;
+/** The User fields that come from the user's row and its status in the account (or store): what kept answers may show of a user */
+export const USER_ROW_FIELDS = ['__typename', 'id', 'email', 'firstName', 'lastName', 'locale', 'lastLoginAt', 'status', 'updatedAt'] as const;
 const leaves = (...names: readonly string[]): Shape => Object.fromEntries(names.map((name) => [name, true]));
 const connection = (node: Shape, pageInfo: Shape): Shape => ({
   __typename: true,
@@ -34,11 +35,11 @@ const connection = (node: Shape, pageInfo: Shape): Shape => ({
 });
 /** What a kept store page may ask: the store's own fields and its users as their membership shows them (no apps: they have their own rows) */
 const STORES: Shape = connection(
-  { ...leaves('__typename', 'id', 'name', 'storeHash'), users: connection(leaves(...USER_FIELDS, 'permissions'), leaves('__typename', 'hasNextPage', 'startCursor', 'endCursor')) },
+  { ...leaves('__typename', 'id', 'name', 'storeHash'), users: connection(leaves(...USER_ROW_FIELDS, 'permissions'), leaves('__typename', 'hasNextPage', 'startCursor', 'endCursor')) },
   leaves('__typename', 'hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'),
 );
 /** `account.users` is checked by its own rules (account-graphql-routes.ts readsOnlyAccountUsers): anything of the user rows */
-const ACCOUNT_USERS: Shape = connection(leaves(...USER_FIELDS), leaves('__typename', 'hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'));
+const ACCOUNT_USERS: Shape = connection(leaves(...USER_ROW_FIELDS), leaves('__typename', 'hasNextPage', 'hasPreviousPage', 'startCursor', 'endCursor'));
 const QUERY: Shape = { __typename: true, account: { __typename: true, id: true, users: ACCOUNT_USERS, stores: STORES } };
 
 /**
@@ -114,16 +115,19 @@ export function keepStorePages(body: { data?: unknown }, pages: readonly StorePa
   }
   const template = JSON.stringify(body);
   for (const undo of restore) undo();
+  // cut where each slot is in the text (in the text's order, whatever the document's), each found exactly once
+  const markers = slots.map((_, i) => JSON.stringify(`\u0000roster-slot-${i}\u0000`));
+  const at = markers.map((marker) => template.indexOf(marker));
+  if (at.some((start, i) => start < 0 || template.indexOf(markers[i] as string, start + 1) >= 0)) return undefined;
+  const order = slots.map((_, i) => i).sort((a, b) => (at[a] as number) - (at[b] as number));
+  const holes = order.map((i) => slots[i] as Slot);
   const parts: string[] = [];
-  let rest = template;
-  for (let i = 0; i < slots.length; i += 1) {
-    const marker = JSON.stringify(`\u0000roster-slot-${i}\u0000`);
-    const [before, ...after] = rest.split(marker);
-    if (before === undefined || after.length !== 1) return undefined;
-    parts.push(before);
-    rest = after[0] as string;
+  let from = 0;
+  for (const i of order) {
+    parts.push(template.slice(from, at[i]));
+    from = (at[i] as number) + (markers[i] as string).length;
   }
-  parts.push(rest);
+  parts.push(template.slice(from));
 
   const shows: KeptStorePages['shows'] = pages.flatMap((page) => [
     // the users' memberships of the store (their permissions: today only writes the ledger cannot
@@ -148,7 +152,7 @@ export function keepStorePages(body: { data?: unknown }, pages: readonly StorePa
         now.set(page, { hasNextPage, totalItems: await accounts.countStoreMembers(page.store) });
       }
       let text = parts[0] as string;
-      for (const [i, slot] of slots.entries()) text += JSON.stringify(now.get(slot.page)?.[slot.field]) + (parts[i + 1] as string);
+      for (const [k, hole] of holes.entries()) text += JSON.stringify(now.get(hole.page)?.[hole.field]) + (parts[k + 1] as string);
       return text;
     },
   };

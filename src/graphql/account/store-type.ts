@@ -1,4 +1,4 @@
-import { GraphQLID, GraphQLNonNull, GraphQLObjectType, type GraphQLResolveInfo, GraphQLString } from 'graphql';
+import { GraphQLID, GraphQLNonNull, GraphQLObjectType, GraphQLString, responsePathAsArray } from 'graphql';
 import { pageInMemory } from '../../domain/accounts/keyset-page.js';
 import type { Store } from '../../domain/stores/store-repository.js';
 import type { App, StoreMember } from '../../domain/users/user-types.js';
@@ -11,13 +11,6 @@ import { requireScopes } from './scope-guard.js';
 import { AccountUsersFiltersInput, storeUserNode, toMemberFilter, UserConnectionType, type UsersFiltersArg } from './user-type.js';
 
 const memberIdOf = (m: StoreMember) => m.id;
-
-/** the response keys from the answer's root to a field (`info.path`, innermost last) */
-function responsePath(path: GraphQLResolveInfo['path'] | undefined): (string | number)[] {
-  const keys: (string | number)[] = [];
-  for (let at = path; at !== undefined; at = at.prev) keys.unshift(at.key);
-  return keys;
-}
 const appIdOf = (a: App) => a.id;
 
 export const StoreType = new GraphQLObjectType<Store, AccountContext>({
@@ -36,7 +29,7 @@ export const StoreType = new GraphQLObjectType<Store, AccountContext>({
         const page = await context.loaders.storeMembers(request, filter).load(s.id);
         // what the answer may be kept with (store-pages.ts): a page without filters, forward
         if (filter === undefined && request.direction === 'forward' && request.beforeId === undefined) {
-          context.storePages?.push({ path: responsePath(info.path), store: s, request, ids: page.items.map(memberIdOf) });
+          context.storePages?.push({ path: responsePathAsArray(info.path), store: s, request, ids: page.items.map(memberIdOf) });
         } else context.storePages = null;
         return toConnection(page, memberIdOf, storeUserNode, () => context.services.accounts.countStoreMembers(s, filter));
       }),
