@@ -116,6 +116,7 @@ export function createServices(deps: ServiceDeps): Services {
         }
       : {}),
     persist: (trx, written) => outbox.persist(trx, written),
+    persistsFor: (type, storeHash) => outbox.persistsFor(type, storeHash),
   };
   webhookDelivery = createWebhookDispatcher({ database: deps.database, clock: deps.clock, events: journal, settings: webhookSettings });
   const overrides =

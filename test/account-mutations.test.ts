@@ -28,10 +28,10 @@ const ADD_TO_STORE = 'mutation ($user: UserIdentityInput!, $storeId: ID!) { user
 const REMOVE_FROM_STORE =
   'mutation ($storeId: ID!, $userId: ID!) { user { removeUserFromStore(input: { storeId: $storeId, userId: $userId }) { storeId user { id email firstName lastName locale permissions status apps { edges { node { id name } } } } } } }';
 
-/** The demo world, with john.doe granted app 4869 in Plant Market (to see grants in a removal payload). */
+/** The demo world, with john.doe granted apps 7488 and 4869 in Plant Market (to see grants, by id, in a removal payload). */
 function fixture() {
   const demo = accountDemo();
-  demo.accounts[0].stores[0].users[1].apps = [4869];
+  demo.accounts[0].stores[0].users[1].apps = [7488, 4869];
   return demo;
 }
 
@@ -266,7 +266,9 @@ describe.each(dialects)('Account API mutations on %s', (dialect) => {
               locale: 'en-US',
               permissions: ['Manage_Orders', 'Edit_Orders', 'Add_Orders', 'Read_Channels', 'No_Permission_Required'],
               status: 'ACTIVE',
-              apps: { edges: [{ node: { id: 'bc/account/app/4869', name: 'ShipperHQ' } }] },
+              apps: {
+                edges: [{ node: { id: 'bc/account/app/4869', name: 'ShipperHQ' } }, { node: { id: 'bc/account/app/7488', name: 'Buy Buttons' } }],
+              },
             },
           },
         },

@@ -87,7 +87,12 @@ async function snapshotOf(database: Database): Promise<string> {
   let snapshot: string;
   if (database.pgSnapshot) snapshot = await database.pgSnapshot();
   else snapshot = (await sql<{ s: string }>`SELECT pg_current_snapshot()::text AS s`.execute(database.kysely)).rows[0]?.s ?? '';
-  pgLedgerOf(database)?.observe(snapshot);
+  const ledger = pgLedgerOf(database);
+  ledger?.observe(snapshot);
+  // a write that registers after its commit may be what this reading shows completed: the
+  // requests on this reading go on once it has said what it touched (tenant-ledger.ts startUnregistered)
+  const explained = ledger?.explained();
+  if (explained) await explained;
   return snapshot;
 }
 

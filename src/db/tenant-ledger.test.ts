@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createStamps } from './tenant-ledger.js';
+import { createPgLedger, createStamps } from './tenant-ledger.js';
 
 /**
  * The tenants' stamps and logs (no storage: the same code serves both engines' ledgers, whose
@@ -66,5 +66,75 @@ describe('tenant ledger stamps', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+/**
+ * PostgreSQL: a write run as one statement of its own learns its transaction id only after its
+ * commit (runAsOneStatement), so a reading can show it completed before anyone registered it. The
+ * reading waits for the writes on their way then; only a transaction none of them turns out to be
+ * moves every tenant.
+ */
+describe('PostgreSQL ledger: writes that register after their commit', () => {
+  const touched = (tenant: string, ...items: number[]) => new Map([[tenant, items]]);
+  const settled = async (promise: Promise<void> | undefined) => {
+    if (promise === undefined) return 'no wait';
+    let done = false;
+    void promise.then(() => {
+      done = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    return done ? 'settled' : 'waiting';
+  };
+
+  it('a reading that shows such a write completed waits for it, then only its tenants move', async () => {
+    const ledger = createPgLedger();
+    ledger.observe('100:100:');
+    const a = ledger.stamp('a');
+    const b = ledger.stamp('b');
+    const token = ledger.startUnregistered();
+    ledger.observe('100:101:');
+    expect([ledger.stamp('a'), ledger.stamp('b')]).toEqual([a, b]);
+    const wait = ledger.explained();
+    expect(await settled(wait)).toBe('waiting');
+    ledger.endUnregistered(token, '100', touched('a', 7));
+    expect(await settled(wait)).toBe('settled');
+    expect(ledger.stamp('a')).toBeGreaterThan(a);
+    expect(ledger.stamp('b')).toBe(b);
+    expect(ledger.changedSince('a', a)).toEqual([7]);
+    // a reading after it has nothing to wait for
+    ledger.observe('101:101:');
+    expect(ledger.explained()).toBeUndefined();
+  });
+
+  it('a completed transaction that none of the writes started before the reading turns out to be moves everything', async () => {
+    const ledger = createPgLedger();
+    ledger.observe('100:100:');
+    const b = ledger.stamp('b');
+    const first = ledger.startUnregistered();
+    ledger.observe('100:102:'); // 100 and 101 completed; 'first' can be one of them at most
+    const wait = ledger.explained();
+    const second = ledger.startUnregistered(); // after the reading: cannot be what it showed
+    ledger.endUnregistered(first, '101', touched('a', 1));
+    expect(await settled(wait)).toBe('settled');
+    expect(ledger.stamp('b')).toBeGreaterThan(b);
+    expect(ledger.changedSince('b', b)).toBeUndefined();
+    const c = ledger.stamp('c');
+    ledger.endUnregistered(second, '102', touched('a', 2));
+    // registered before any reading showed it: settled at once, nothing else moves
+    expect(ledger.stamp('c')).toBe(c);
+  });
+
+  it('without such writes on their way, an unknown completed transaction moves everything at once; a failed one moves everything', async () => {
+    const ledger = createPgLedger();
+    ledger.observe('100:100:');
+    const b = ledger.stamp('b');
+    ledger.observe('100:101:');
+    expect(ledger.explained()).toBeUndefined();
+    expect(ledger.stamp('b')).toBeGreaterThan(b);
+    const after = ledger.stamp('b');
+    const token = ledger.startUnregistered();
+    ledger.endUnregistered(token, undefined, touched('a', 1));
+    expect(ledger.stamp('b')).toBeGreaterThan(after);
   });
 });

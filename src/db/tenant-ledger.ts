@@ -1,7 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, type Transaction } from 'kysely';
 import { preparedStatement } from './sqlite-statements.js';
-import { DECLARED_END, PG_XID_SQL } from './pg-statements.js';
+import { isRetryableConflict } from './db-errors.js';
+import { DECLARED_END, PG_XID_SQL, registerPreparedText } from './pg-statements.js';
 import { requestMemo } from '../shared/request-scope.js';
 import type { Database } from './database.js';
 import type { DB } from './tables.js';
@@ -325,6 +326,17 @@ export interface PgLedger extends TenantLedger {
   register(xid: string, tenants: TouchedTenants): void;
   /** after the commit of a registered write */
   settle(xid: string): void;
+  /**
+   * A write that can learn its transaction id only after its commit (one statement on its own,
+   * runAsOneStatement) is on its way: a reading that shows a transaction completed that no one
+   * registered may be showing that write, so the transaction waits (`explained`) instead of moving
+   * every tenant at once. `end` gives what the write touched (xid undefined: it failed, or did not
+   * say); once no such write is on its way, a transaction still waiting moves every tenant.
+   */
+  startUnregistered(): number;
+  endUnregistered(token: number, xid: string | undefined, tenants: TouchedTenants): void;
+  /** undefined when every completed transaction the readings showed is explained; else settles when they are */
+  explained(): Promise<void> | undefined;
 }
 
 const pgLedgers = new WeakMap<Database, PgLedger>();
@@ -337,6 +349,39 @@ export function createPgLedger(): PgLedger {
   const writes = new Map<number, { tenants: TouchedTenants; applied: boolean }>();
   /** what the last explained readings say: transactions below `xmax` not in `running` completed */
   let known: { xmax: number; running: Set<number> } | undefined;
+  /**
+   * Writes on their way that register only after their commit (by token), and the completed
+   * transactions no one registered meanwhile, each with the last such write started when a reading
+   * showed it: only a write started by then can be it. Once every one of those has ended, a
+   * transaction still here was not this process's: every tenant moves.
+   */
+  let tokens = 0;
+  const unregistered = new Set<number>();
+  const waiting = new Map<number, number>();
+  const waiters: { bound: number; resolve: () => void }[] = [];
+  const oldestUnregistered = () => {
+    let oldest = Number.POSITIVE_INFINITY;
+    for (const token of unregistered) if (token < oldest) oldest = token;
+    return oldest;
+  };
+  const settleWaiting = () => {
+    const oldest = oldestUnregistered();
+    let unexplained = false;
+    for (const [x, bound] of waiting) {
+      if (bound < oldest) {
+        waiting.delete(x);
+        unexplained = true;
+      }
+    }
+    if (unexplained) stamps.moveAll();
+    for (let i = waiters.length - 1; i >= 0; i -= 1) {
+      const waiter = waiters[i] as { bound: number; resolve: () => void };
+      if (waiter.bound < oldest || waiting.size === 0) {
+        waiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  };
 
   const parse = (snapshot: string) => {
     const [, xmax, xip] = snapshot.split(':');
@@ -373,8 +418,11 @@ export function createPgLedger(): PgLedger {
       let unexplained = false;
       const completed = (x: number) => {
         const write = writes.get(x);
-        if (write === undefined) unexplained = true;
-        else {
+        if (write === undefined) {
+          // maybe a write that registers after its commit: the reading waits for it (see startUnregistered)
+          if (unregistered.size > 0) waiting.set(x, tokens);
+          else unexplained = true;
+        } else {
           if (!write.applied) stamps.touch(write.tenants);
           writes.delete(x);
         }
@@ -397,6 +445,26 @@ export function createPgLedger(): PgLedger {
     },
     unexplainedWrite() {
       stamps.moveAll();
+    },
+    startUnregistered() {
+      tokens += 1;
+      unregistered.add(tokens);
+      return tokens;
+    },
+    endUnregistered(token, xid, tenants) {
+      unregistered.delete(token);
+      if (xid !== undefined && waiting.delete(Number(xid))) stamps.touch(tenants);
+      else if (xid !== undefined) {
+        this.register(xid, tenants);
+        this.settle(xid);
+      } else stamps.moveAll();
+      settleWaiting();
+    },
+    explained() {
+      if (waiting.size === 0) return undefined;
+      let bound = 0;
+      for (const b of waiting.values()) if (b > bound) bound = b;
+      return new Promise<void>((resolve) => waiters.push({ bound, resolve }));
     },
     register(xid, tenants) {
       const x = Number(xid);
@@ -551,4 +619,56 @@ export async function runOutsideTenants(database: Database, query: { compile(): 
   }
   const result = await database.kysely.executeQuery(compiled);
   return { numAffectedRows: result.numAffectedRows ?? 0n };
+}
+
+/** A write written as one SQL statement with data-modifying WITH clauses (PostgreSQL's dialect), see runAsOneStatement. */
+export interface OneStatementWrite {
+  /** names the text for the prepared-statement cache (pg-statements.ts) */
+  key: string;
+  /** a SELECT list without FROM as its last part: the transaction id is appended to it */
+  sql: string;
+  parameters: readonly unknown[];
+}
+
+const oneStatementTexts = new Map<string, string>();
+
+/**
+ * Runs a write as one statement of its own where the engine can (PostgreSQL: a statement is atomic
+ * without BEGIN and COMMIT, and one round trip replaces the six to eight of a transaction that
+ * reads, locks and writes step by step); undefined where it cannot (SQLite has no writes in WITH,
+ * and nothing to save: its statements are in-process), or inside a transaction of this request:
+ * then the caller runs its transaction. The statement reports its transaction id; `declare` says,
+ * from its row, what it touched (an empty map when it wrote nothing), and the ledger registers
+ * and settles it at once, as runOutsideTenants does. A serialization failure or deadlock runs it
+ * again (nothing of it was committed).
+ */
+export async function runAsOneStatement<R>(database: Database, write: OneStatementWrite, declare: (row: R | undefined) => TouchedTenants): Promise<{ row: R | undefined } | undefined> {
+  if (database.dialect !== 'postgres' || requestMemo()?.has(IN_TRANSACTION)) return undefined;
+  let text = oneStatementTexts.get(write.key);
+  if (text === undefined) {
+    text = `${write.sql}, pg_current_xact_id()::text ${DECLARED_END}`;
+    oneStatementTexts.set(write.key, text);
+    registerPreparedText(text);
+  }
+  const pg = pgLedgers.get(database);
+  const token = pg?.startUnregistered();
+  let row: (R & { roster_xid?: string }) | undefined;
+  let tenants: TouchedTenants = null;
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        row = (await database.kysely.executeQuery<R & { roster_xid?: string }>(CompiledQuery.raw(text, [...write.parameters]))).rows[0];
+        break;
+      } catch (error) {
+        if (attempt < 3 && isRetryableConflict(error)) continue;
+        throw error;
+      }
+    }
+    tenants = declare(row);
+  } finally {
+    // a failed statement or declaration: what it touched is not known, everything moves
+    const xid = row?.roster_xid;
+    if (pg && token !== undefined) pg.endUnregistered(token, typeof xid === 'string' ? xid : undefined, tenants);
+  }
+  return { row };
 }

@@ -18,7 +18,8 @@ export interface Store {
 /** How an input names a store (account-graphql.md §10 #9): by hash, or by numeric store id. */
 export type StoreRef = { hash: string } | { id: number } | { hashOrId: string };
 
-interface StoreRow {
+/** a row of stores as the store queries read it (and membership-statements.ts returns it) */
+export interface StoreRow {
   id: number;
   store_hash: string;
   account_uuid: string;
@@ -29,7 +30,7 @@ interface StoreRow {
 /** (not `user_count`: it moves with every membership; counts come from the member lists, and a Store stays valid while only memberships change) */
 const storeColumns = ['id', 'store_hash', 'account_uuid', 'name', 'owner_user_id'] as const;
 
-function toStore(row: StoreRow): Store {
+export function toStore(row: StoreRow): Store {
   return {
     id: row.id,
     hash: row.store_hash,
@@ -101,7 +102,8 @@ export async function findStore(db: Kysely<DB>, uuid: string, ref: StoreRef): Pr
   return match ? toStore(match) : undefined;
 }
 
-interface StoreMemberRow {
+/** a store membership row as the member queries read it (and membership-statements.ts returns it) */
+export interface StoreMemberRow {
   store_id: number;
   id: number;
   email: string;

@@ -7,13 +7,14 @@ import { runCompiled, runCompiledTogether, type WritePlan } from '../../db/shape
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
-import { commitWithEvents, declareNothingChanged } from '../domain-events.js';
+import { commitAsOneStatement, commitWithEvents, declareNothingChanged } from '../domain-events.js';
 import type { EventSink, WorldEventInput } from '../domain-events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
-import { findStore, findStoreMember, type Store, type StoreRef } from '../stores/store-repository.js';
+import { findStore, findStoreMember, type Store, type StoreRef, toStore, toStoreMember } from '../stores/store-repository.js';
 import { DEFAULT_STORE_PERMISSIONS } from '../stores/permission-catalogue.js';
 import type { NormalizedEmail } from './email.js';
 import type { RemovedStoreMember } from './user-types.js';
+import { type AddToStoreRow, addMemberToStoreStatement, type RemoveFromStoreRow, removeMemberFromStoreStatement } from './membership-statements.js';
 
 /**
  * Account and store memberships (account-graphql.md §4.5-§4.8, §10 #1-#12, §11 #8-#14).
@@ -265,6 +266,10 @@ export async function removeUserFromAccount(deps: MembershipDeps, uuid: string, 
 /** §4.7, §10 #5-#10: by id for a member, by e-mail for anyone (added to the account first). Idempotent. */
 export async function addUserToStore(deps: MembershipDeps, uuid: string, storeRef: StoreRef, identity: UserIdentity): Promise<AddUserToStoreOutcome> {
   const now = deps.clock.now();
+  // a member of the account (the common case) as one statement where the database can; a user
+  // to invite or to add to the account first goes through the transaction below
+  const one = await addMemberToStoreAtOnce(deps, uuid, storeRef, identity, now);
+  if (one !== undefined) return one;
   try {
     return await commit(deps, async (trx, events) => {
       const store = await findStore(trx, uuid, storeRef);
@@ -335,6 +340,8 @@ export async function removeUserFromStore(
   userId: number,
 ): Promise<{ store: Store; member: RemovedStoreMember }> {
   const now = deps.clock.now();
+  const one = await removeFromStoreAtOnce(deps, uuid, storeRef, userId, now);
+  if (one !== undefined) return one;
   return commit(deps, async (trx, events) => {
     const store = await findStore(trx, uuid, storeRef);
     if (!store) throw new AppError('STORE_NOT_FOUND');
@@ -355,4 +362,66 @@ export async function removeUserFromStore(
     });
     return { store, member: { ...member, apps } };
   });
+}
+
+/**
+ * addUserToStore for a user who is a member of the account, as one statement (membership-statements.ts);
+ * undefined, having written nothing, where that cannot run or when the user is not a member (an
+ * e-mail: maybe unknown, to be invited or added to the account first; an id: USER_NOT_FOUND, thrown).
+ */
+async function addMemberToStoreAtOnce(deps: MembershipDeps, uuid: string, storeRef: StoreRef, identity: UserIdentity, now: number): Promise<AddUserToStoreOutcome | undefined> {
+  const statement = addMemberToStoreStatement(uuid, storeRef, identity, JSON.stringify(DEFAULT_STORE_PERMISSIONS), now);
+  const done = await commitAsOneStatement<AddToStoreRow>(deps.database, deps.events, [{ type: 'store.user.added' }], statement, (row) => {
+    const events: WorldEventInput[] = [];
+    if (row?.store && row.user_id !== null && row.status !== null && row.added === 1 && row.email !== null) {
+      events.push({
+        type: 'store.user.added',
+        subject: { accountUuid: uuid, storeId: row.store.id, storeHash: row.store.store_hash, userId: row.user_id },
+        before: null,
+        after: memberSnapshot(row.user_id, row.email, row.status, DEFAULT_STORE_PERMISSIONS),
+      });
+    } else if (row?.added !== 1) declareNothingChanged(events); // a lock at most
+    return events;
+  });
+  if (done === undefined) return undefined;
+  const { row } = done;
+  if (!row?.store) throw new AppError('STORE_NOT_FOUND');
+  if (row.user_id === null || row.status === null) {
+    // same answer whether or not the user exists elsewhere (§10 #5)
+    if ('userId' in identity) throw new AppError('USER_NOT_FOUND');
+    return undefined;
+  }
+  if (row.added === 1 && row.email === null) throw new AppError('INTERNAL');
+  return { store: toStore(row.store), userId: row.user_id, invited: false, added: row.added === 1 };
+}
+
+/** removeUserFromStore as one statement (membership-statements.ts); undefined, having run nothing, where it cannot run. */
+async function removeFromStoreAtOnce(
+  deps: MembershipDeps,
+  uuid: string,
+  storeRef: StoreRef,
+  userId: number,
+  now: number,
+): Promise<{ store: Store; member: RemovedStoreMember } | undefined> {
+  const statement = removeMemberFromStoreStatement(uuid, storeRef, userId, now);
+  const done = await commitAsOneStatement<RemoveFromStoreRow>(deps.database, deps.events, [{ type: 'store.user.removed' }], statement, (row) => {
+    const events: WorldEventInput[] = [];
+    if (row?.store && row.member && row.removed === 1) {
+      events.push({
+        type: 'store.user.removed',
+        subject: { accountUuid: uuid, storeId: row.store.id, storeHash: row.store.store_hash, userId },
+        before: { id: userId, email: row.member.email, status: row.member.status, permissions: JSON.parse(row.member.permissions) as string[], apps: row.apps.map((a) => a.id) },
+        after: null,
+      });
+    } else if (row?.removed !== 1) declareNothingChanged(events);
+    return events;
+  });
+  if (done === undefined) return undefined;
+  const { row } = done;
+  if (!row?.store) throw new AppError('STORE_NOT_FOUND');
+  if (!row.member) throw new AppError('USER_NOT_FOUND');
+  if (row.store.owner_user_id === userId) throw new AppError('STORE_OWNER_NOT_REMOVABLE');
+  // removed meanwhile by a concurrent request
+  if (row.removed !== 1) throw new AppError('USER_NOT_FOUND');
+  return { store: toStore(row.store), member: { ...toStoreMember(row.member), apps: row.apps.map((a) => ({ id: a.id, name: a.name })) } };
 }

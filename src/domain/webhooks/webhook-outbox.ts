@@ -28,6 +28,12 @@ const NOTICES: Record<string, { scope: string; user: boolean }> = {
 
 export interface WebhookOutbox {
   persist(trx: Transaction<DB>, events: readonly WorldEventInput[]): Promise<void>;
+  /**
+   * whether `persist` may write a delivery for an event of this type (of this store) now: false when
+   * deliveries are off, the type notifies nobody, or the store's hooks as this request saw them
+   * (kept by the ledger, as `persist` reads them) have none for it
+   */
+  persistsFor(type: string, storeHash?: string): boolean;
   /** true once a delivery was written since the last call (the dispatcher's cue to look) */
   takeEnqueued(): boolean;
 }
@@ -58,6 +64,15 @@ export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator; enab
       const was = enqueued;
       enqueued = false;
       return was;
+    },
+    persistsFor(type, storeHash) {
+      const notice = NOTICES[type];
+      if (!deps.enabled() || notice === undefined) return false;
+      const database = deps.database;
+      const entry = storeHash === undefined ? undefined : hooksByStore.get(storeHash);
+      if (database === undefined || storeHash === undefined || !entry || !validAsSeen(database, webhooksTenant(storeHash), entry.since)) return true;
+      const scopes = registrationsFor(notice.scope);
+      return entry.hooks.some((hook) => scopes.includes(hook.scope));
     },
     async persist(trx, events) {
       // mode `off` (webhooks.md §7.5): no deliveries at all
