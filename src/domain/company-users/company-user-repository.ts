@@ -4,6 +4,7 @@ import type { DB } from '../../db/tables.js';
 import { predefinedRoles } from '../company-roles/permission-codes.js';
 import type { CompanyUser, ExtraField, ListCompanyUsersQuery } from './company-user-types.js';
 import { runCompiled, runCompiledTogether, type WritePlan } from '../../db/shaped-query.js';
+import type { OneStatementWrite } from '../../db/tenant-ledger.js';
 import { isStorableId, isStorableStoreHash, isStorableText, MAX_STORED_ID } from '../../db/lookup-guards.js';
 
 /**
@@ -34,7 +35,7 @@ const USER_COLUMNS = [
 const RETURNED_USER_COLUMNS = USER_COLUMNS.map((column) => column.slice('cu.'.length) as StripAlias<typeof column>);
 type StripAlias<C> = C extends `cu.${infer Name}` ? Name : never;
 
-interface UserRow {
+export interface UserRow {
   id: number;
   store_hash: string;
   company_id: number;
@@ -361,6 +362,68 @@ function userUpdate(id: number, c: UserChanges, now: number, before: CompanyUser
               .whereRef('cr.id', '=', 'company_users.company_role_id')
               .as('custom_role_name'),
         ]),
+  };
+}
+
+/** What an update gives (undefined: keep the value the row has when the write runs; `role`: the role it keeps, see userUpdateStatement). */
+export interface GivenUserChanges {
+  email?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  phone?: string | undefined;
+  uuid?: string | null | undefined;
+  extraFields?: ExtraField[] | undefined;
+  role?: { role: number; customRoleId: number | null } | undefined;
+}
+
+export interface UserUpdateRow {
+  /** the row as the statement locked it (null: no such user, nothing written) */
+  before: (Omit<UserRow, 'custom_role_name'> & Record<string, unknown>) | null;
+  /** the row as it left it (null: not written: the role was no longer the one given) */
+  after: UserRow | null;
+}
+
+/**
+ * An update of a user that changes no role (a role change moves its Company's row too, in the
+ * transaction), with the user's customer profile, as one statement (domain-events.ts
+ * commitAsOneStatement; PostgreSQL's dialect): the row locked, each field the update gives
+ * written and each other one kept as the locked row has it (as the transaction's nextFrom does),
+ * the customer's names and phone written and its e-mail only when the user's changed (as
+ * customerProfileUpdate does). With a `role`, it writes only while the row still has that role,
+ * and answers `after: null` otherwise (nothing written). Lock order as the transaction's: the
+ * user's row, then the customer.
+ */
+export function userUpdateStatement(id: number, given: GivenUserChanges, now: number): OneStatementWrite {
+  const returned = RETURNED_USER_COLUMNS.map((column) => `cu.${column}`).join(', ');
+  const email = given.email?.trim();
+  return {
+    key: 'company-user-update-at-once',
+    sql: `WITH b AS (SELECT * FROM company_users WHERE id = $1::int FOR UPDATE),
+u AS (UPDATE company_users AS cu SET email = coalesce($2::text, b.email), email_key = coalesce($3::text, b.email_key),
+  first_name = coalesce($4::text, b.first_name), last_name = coalesce($5::text, b.last_name), phone = coalesce($6::text, b.phone),
+  uuid = CASE WHEN $7::boolean THEN $8::text ELSE b.uuid END, extra_fields = coalesce($9::text, b.extra_fields), updated_at = $10::bigint
+  FROM b WHERE cu.id = b.id AND (NOT $11::boolean OR (b.role = $12::int AND b.company_role_id IS NOT DISTINCT FROM $13::int))
+  RETURNING ${returned}, (SELECT cr.name FROM company_roles cr WHERE cr.store_hash = cu.store_hash AND cr.id = cu.company_role_id) AS custom_role_name),
+c AS (UPDATE customers SET email = CASE WHEN u.email = b.email THEN customers.email ELSE u.email END,
+  email_key = CASE WHEN u.email = b.email THEN customers.email_key ELSE $3::text END,
+  first_name = u.first_name, last_name = u.last_name, phone = u.phone, updated_at = $10::bigint
+  FROM u CROSS JOIN b WHERE customers.id = u.customer_id AND customers.store_hash = u.store_hash RETURNING customers.id)
+SELECT (SELECT row_to_json(b) FROM b) AS before, (SELECT row_to_json(u) FROM u) AS after, (SELECT count(*) FROM c)::int AS customers`,
+    parameters: [
+      id,
+      email ?? null,
+      given.email === undefined ? null : emailKey(given.email),
+      given.firstName ?? null,
+      given.lastName ?? null,
+      given.phone ?? null,
+      given.uuid !== undefined,
+      given.uuid ?? null,
+      given.extraFields === undefined ? null : JSON.stringify(given.extraFields),
+      now,
+      given.role !== undefined,
+      given.role?.role ?? null,
+      given.role?.customRoleId ?? null,
+    ],
   };
 }
 

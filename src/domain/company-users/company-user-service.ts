@@ -12,7 +12,7 @@ import { type AuthorizeDecision, authorize } from '../company-roles/authorize.js
 import { actingCompanyId, type B2bPrincipal } from '../company-roles/b2b-principal.js';
 import { customerProfileUpdate, findCustomerByEmail, insertCustomer, updateCustomerProfile } from '../customers/customer-repository.js';
 import { createVersionedCache } from '../../db/storage-version.js';
-import { commitWithEvents, companyUsersTenant, MEMBERSHIP_CHANGED } from '../domain-events.js';
+import { commitAsOneStatement, commitWithEvents, companyUsersTenant, declareNothingChanged, MEMBERSHIP_CHANGED, type WorldEventInput } from '../domain-events.js';
 import { type LedgerMark, ledgerMark, validSince } from '../../db/tenant-ledger.js';
 import type { EventSink } from '../domain-events.js';
 import { type DataVersion, createDataVersion } from '../../db/data-version.js';
@@ -33,8 +33,11 @@ import {
   insertUser,
   readUserSnapshot,
   snapshotOf,
+  toCompanyUser,
   type UserFilters,
+  type UserUpdateRow,
   updateUserWith,
+  userUpdateStatement,
 } from './company-user-repository.js';
 import type {
   CompanyUser,
@@ -395,7 +398,32 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
         if (customer && customer.id !== user.customerId) throw emailExistsError(newEmail); // §14 #17
       }
       const now = deps.clock.now();
-      const outcome = await translateUnique(newEmail, () =>
+      // an update that keeps the user's role (as this request read it) where the database can run
+      // it as one statement; a role change, or a role changed meanwhile, in the transaction below
+      const keepsRole = role === undefined || (role.role === user.role && role.customRoleId === (user.hasCustomRole ? user.companyRoleId : null));
+      const atOnce = async () => {
+        const statement = userUpdateStatement(user.id, { email, firstName, lastName, phone, uuid, extraFields, role }, now);
+        const reports = [{ type: 'company.user.updated' as const, storeHash: principal.storeHash }];
+        let written: { previousRole: number; role: number; updated: CompanyUser } | undefined;
+        const done = await commitAsOneStatement<UserUpdateRow>(deps.database, deps.events, reports, statement, (row) => {
+          const events: WorldEventInput[] = [];
+          if (!row?.before || !row.after) {
+            declareNothingChanged(events);
+            return events;
+          }
+          const before = snapshotOf(toCompanyUser({ ...row.before, custom_role_name: null }));
+          const updated = toCompanyUser(row.after);
+          const changed = changesUser(nextFrom(before), before);
+          events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated), ...(changed ? {} : { silent: true }) });
+          written = { previousRole: before.role, role: updated.role, updated };
+          return events;
+        });
+        if (done === undefined) return undefined;
+        if (!done.row?.before) throw new AppError('B2B_USER_NOT_FOUND');
+        return written === undefined ? undefined : { stamp: undefined, ...written };
+      };
+      const outcome = await translateUnique(newEmail, async () =>
+        (keepsRole ? await atOnce() : undefined) ??
         commitWithEvents(deps.database, deps.events, async (trx, events) => {
           // lock order of every company-user write: the user's row, then the customer, then the Company
           const before = await readUserSnapshot(trx, user.id, { lock: true });
