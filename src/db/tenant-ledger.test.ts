@@ -137,4 +137,20 @@ describe('PostgreSQL ledger: writes that register after their commit', () => {
     ledger.endUnregistered(token, undefined, touched('a', 1));
     expect(ledger.stamp('b')).toBeGreaterThan(after);
   });
+
+  it('a reading does not wait long for a write that stays on its way (blocked on a lock): everything moves instead', async () => {
+    const ledger = createPgLedger();
+    ledger.observe('100:100:');
+    const b = ledger.stamp('b');
+    const token = ledger.startUnregistered();
+    ledger.observe('100:101:');
+    const wait = ledger.explained();
+    expect(await settled(wait)).toBe('waiting');
+    await wait;
+    expect(ledger.stamp('b')).toBeGreaterThan(b);
+    const moved = ledger.stamp('b');
+    // its late answer: the transaction was seen completed already, nothing moves again
+    ledger.endUnregistered(token, '100', touched('a', 1));
+    expect(ledger.stamp('b')).toBe(moved);
+  });
 });

@@ -464,7 +464,21 @@ export function createPgLedger(): PgLedger {
       if (waiting.size === 0) return undefined;
       let bound = 0;
       for (const b of waiting.values()) if (b > bound) bound = b;
-      return new Promise<void>((resolve) => waiters.push({ bound, resolve }));
+      return new Promise<void>((resolve) => {
+        waiters.push({ bound, resolve });
+        // a write blocked on a lock (another process's open transaction) must not hold every
+        // reading: past MAX_WAIT_MS what still waits is taken as unexplained (everything moves;
+        // such a write's late registration then finds its transaction completed and moves nothing)
+        setTimeout(() => {
+          if (!waiters.some((waiter) => waiter.resolve === resolve)) return;
+          for (const [x, b] of waiting) if (b <= bound) waiting.delete(x);
+          stamps.moveAll();
+          settleWaiting();
+          const still = waiters.findIndex((waiter) => waiter.resolve === resolve);
+          if (still >= 0) waiters.splice(still, 1);
+          resolve();
+        }, MAX_WAIT_MS).unref();
+      });
     },
     register(xid, tenants) {
       const x = Number(xid);
@@ -487,6 +501,8 @@ export function createPgLedger(): PgLedger {
   };
 }
 
+/** how long a reading waits for writes that register after their commit (createPgLedger explained) */
+const MAX_WAIT_MS = 20;
 /** transaction ids between two readings that the ledger tells apart one by one (more: everything moves) */
 const MAX_SPAN = 4096;
 const MAX_PENDING = 10_000;
