@@ -383,6 +383,18 @@ export interface UserUpdateRow {
   after: UserRow | null;
 }
 
+const USER_UPDATE_AT_ONCE = `WITH b AS (SELECT * FROM company_users WHERE id = $1::int FOR UPDATE),
+u AS (UPDATE company_users AS cu SET email = coalesce($2::text, b.email), email_key = coalesce($3::text, b.email_key),
+  first_name = coalesce($4::text, b.first_name), last_name = coalesce($5::text, b.last_name), phone = coalesce($6::text, b.phone),
+  uuid = CASE WHEN $7::boolean THEN $8::text ELSE b.uuid END, extra_fields = coalesce($9::text, b.extra_fields), updated_at = $10::bigint
+  FROM b WHERE cu.id = b.id AND (NOT $11::boolean OR (b.role = $12::int AND b.company_role_id IS NOT DISTINCT FROM $13::int))
+  RETURNING ${RETURNED_USER_COLUMNS.map((column) => `cu.${column}`).join(', ')}, (SELECT cr.name FROM company_roles cr WHERE cr.store_hash = cu.store_hash AND cr.id = cu.company_role_id) AS custom_role_name),
+c AS (UPDATE customers SET email = CASE WHEN u.email = b.email THEN customers.email ELSE u.email END,
+  email_key = CASE WHEN u.email = b.email THEN customers.email_key ELSE $3::text END,
+  first_name = u.first_name, last_name = u.last_name, phone = u.phone, updated_at = $10::bigint
+  FROM u CROSS JOIN b WHERE customers.id = u.customer_id AND customers.store_hash = u.store_hash RETURNING customers.id)
+SELECT (SELECT row_to_json(b) FROM b) AS before, (SELECT row_to_json(u) FROM u) AS after, (SELECT count(*) FROM c)::int AS customers`;
+
 /**
  * An update of a user that changes no role (a role change moves its Company's row too, in the
  * transaction), with the user's customer profile, as one statement (domain-events.ts
@@ -394,21 +406,10 @@ export interface UserUpdateRow {
  * user's row, then the customer.
  */
 export function userUpdateStatement(id: number, given: GivenUserChanges, now: number): OneStatementWrite {
-  const returned = RETURNED_USER_COLUMNS.map((column) => `cu.${column}`).join(', ');
   const email = given.email?.trim();
   return {
     key: 'company-user-update-at-once',
-    sql: `WITH b AS (SELECT * FROM company_users WHERE id = $1::int FOR UPDATE),
-u AS (UPDATE company_users AS cu SET email = coalesce($2::text, b.email), email_key = coalesce($3::text, b.email_key),
-  first_name = coalesce($4::text, b.first_name), last_name = coalesce($5::text, b.last_name), phone = coalesce($6::text, b.phone),
-  uuid = CASE WHEN $7::boolean THEN $8::text ELSE b.uuid END, extra_fields = coalesce($9::text, b.extra_fields), updated_at = $10::bigint
-  FROM b WHERE cu.id = b.id AND (NOT $11::boolean OR (b.role = $12::int AND b.company_role_id IS NOT DISTINCT FROM $13::int))
-  RETURNING ${returned}, (SELECT cr.name FROM company_roles cr WHERE cr.store_hash = cu.store_hash AND cr.id = cu.company_role_id) AS custom_role_name),
-c AS (UPDATE customers SET email = CASE WHEN u.email = b.email THEN customers.email ELSE u.email END,
-  email_key = CASE WHEN u.email = b.email THEN customers.email_key ELSE $3::text END,
-  first_name = u.first_name, last_name = u.last_name, phone = u.phone, updated_at = $10::bigint
-  FROM u CROSS JOIN b WHERE customers.id = u.customer_id AND customers.store_hash = u.store_hash RETURNING customers.id)
-SELECT (SELECT row_to_json(b) FROM b) AS before, (SELECT row_to_json(u) FROM u) AS after, (SELECT count(*) FROM c)::int AS customers`,
+    sql: USER_UPDATE_AT_ONCE,
     parameters: [
       id,
       email ?? null,
