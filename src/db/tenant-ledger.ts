@@ -648,6 +648,11 @@ export interface OneStatementWrite {
 
 const oneStatementTexts = new Map<string, string>();
 
+/** whether runAsOneStatement would run a write here (PostgreSQL, outside a transaction of this request) */
+export function canRunAsOneStatement(database: Database): boolean {
+  return database.dialect === 'postgres' && !requestMemo()?.has(IN_TRANSACTION);
+}
+
 /**
  * Runs a write as one statement of its own where the engine can (PostgreSQL: a statement is atomic
  * without BEGIN and COMMIT, and one round trip replaces the six to eight of a transaction that
@@ -659,7 +664,7 @@ const oneStatementTexts = new Map<string, string>();
  * again (nothing of it was committed).
  */
 export async function runAsOneStatement<R>(database: Database, write: OneStatementWrite, declare: (row: R | undefined) => TouchedTenants): Promise<{ row: R | undefined } | undefined> {
-  if (database.dialect !== 'postgres' || requestMemo()?.has(IN_TRANSACTION)) return undefined;
+  if (!canRunAsOneStatement(database)) return undefined;
   let text = oneStatementTexts.get(write.key);
   if (text === undefined) {
     text = `${write.sql}, pg_current_xact_id()::text ${DECLARED_END}`;

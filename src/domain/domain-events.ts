@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { DB } from '../db/tables.js';
-import { beginLedgerWrite, type LedgerWrite, type OneStatementWrite, runAsOneStatement } from '../db/tenant-ledger.js';
+import { beginLedgerWrite, canRunAsOneStatement, type LedgerWrite, type OneStatementWrite, runAsOneStatement } from '../db/tenant-ledger.js';
 import { runInTransaction } from '../db/transaction.js';
 
 /**
@@ -122,29 +122,56 @@ export async function commitWithEvents<T>(
  * nothing, where the statement cannot run (SQLite, inside a transaction) or when the sink may
  * write something with one of the events it `reports` (the webhook outbox): the caller runs its
  * transaction then.
- * Two such writes of one entity at the same moment may be journalled in the order their answers
- * arrive rather than the order they committed (commitWithEvents orders them under their locks).
+ * `entity` names what the write changes (a user, an account's memberships): such writes of one
+ * entity run one after another in this process, each emitting its events before the next is sent,
+ * so that their events keep the order they committed in (PostgreSQL may run two statements sent
+ * together in either order, and their answers may arrive in either; commitWithEvents orders events
+ * under the rows' locks instead). A transaction of the same entity that locks after such a write
+ * commits needs a round trip more before it takes its place, by which time the write's answer is in.
  */
 export async function commitAsOneStatement<R>(
   database: Database,
   sink: EventSink | undefined,
   reports: readonly { type: WorldEventType; storeHash?: string }[],
+  entity: string,
   write: OneStatementWrite,
   eventsOf: (row: R | undefined) => WorldEventInput[],
 ): Promise<{ row: R | undefined } | undefined> {
+  if (!canRunAsOneStatement(database)) return undefined;
   if (sink?.persist && (sink.persistsFor === undefined || reports.some((event) => sink.persistsFor?.(event.type, event.storeHash)))) return undefined;
-  let events: WorldEventInput[] = [];
-  const done = await runAsOneStatement<R>(database, write, (row) => {
-    events = eventsOf(row);
-    return tenantsOf(events);
-  });
-  if (done === undefined) return undefined;
-  for (const event of events) {
-    if (sink?.reserve) sink.reserve().emit(event);
-    else sink?.emit(event);
+  let running = oneStatementWrites.get(database);
+  if (!running) {
+    running = new Map();
+    oneStatementWrites.set(database, running);
   }
-  return done;
+  const before = running.get(entity);
+  let done: () => void = () => undefined;
+  const mine = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  const turn = before ? before.then(() => mine) : mine;
+  running.set(entity, turn);
+  try {
+    if (before) await before;
+    let events: WorldEventInput[] = [];
+    const result = await runAsOneStatement<R>(database, write, (row) => {
+      events = eventsOf(row);
+      return tenantsOf(events);
+    });
+    if (result === undefined) return undefined;
+    for (const event of events) {
+      if (sink?.reserve) sink.reserve().emit(event);
+      else sink?.emit(event);
+    }
+    return result;
+  } finally {
+    done();
+    if (running.get(entity) === turn) running.delete(entity);
+  }
 }
+
+/** per database, the one-statement writes of each entity on their way (commitAsOneStatement) */
+const oneStatementWrites = new WeakMap<Database, Map<string, Promise<void>>>();
 
 const changedNothing = new WeakSet<readonly WorldEventInput[]>();
 

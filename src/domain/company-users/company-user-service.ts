@@ -405,7 +405,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
         const statement = userUpdateStatement(user.id, { email, firstName, lastName, phone, uuid, extraFields, role }, now);
         const reports = [{ type: 'company.user.updated' as const, storeHash: principal.storeHash }];
         let written: { previousRole: number; role: number; updated: CompanyUser } | undefined;
-        const done = await commitAsOneStatement<UserUpdateRow>(deps.database, deps.events, reports, statement, (row) => {
+        const done = await commitAsOneStatement<UserUpdateRow>(deps.database, deps.events, reports, `company-user:${user.id}`, statement, (row) => {
           const events: WorldEventInput[] = [];
           if (!row?.before || !row.after) {
             declareNothingChanged(events);

@@ -7,6 +7,8 @@ import { runCompiled, runCompiledTogether, type WritePlan } from '../../db/shape
 import type { DB, MemberStatus } from '../../db/tables.js';
 import type { Clock } from '../../shared/clock.js';
 import { AppError } from '../../shared/errors.js';
+import { canRunAsOneStatement } from '../../db/tenant-ledger.js';
+import { withoutEmail } from '../accounts/account-repository.js';
 import { commitAsOneStatement, commitWithEvents, declareNothingChanged } from '../domain-events.js';
 import type { EventSink, WorldEventInput } from '../domain-events.js';
 import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.js';
@@ -366,12 +368,16 @@ export async function removeUserFromStore(
 
 /**
  * addUserToStore for a user who is a member of the account, as one statement (membership-statements.ts);
- * undefined, having written nothing, where that cannot run or when the user is not a member (an
- * e-mail: maybe unknown, to be invited or added to the account first; an id: USER_NOT_FOUND, thrown).
+ * undefined, having written nothing, where that cannot run or when the user is not a member (named by
+ * e-mail: unknown, to be invited, or to be added to the account first; by id: USER_NOT_FOUND, thrown).
  */
 async function addMemberToStoreAtOnce(deps: MembershipDeps, uuid: string, storeRef: StoreRef, identity: UserIdentity, now: number): Promise<AddUserToStoreOutcome | undefined> {
-  const statement = addMemberToStoreStatement(uuid, storeRef, identity, JSON.stringify(DEFAULT_STORE_PERMISSIONS), now);
-  const done = await commitAsOneStatement<AddToStoreRow>(deps.database, deps.events, [{ type: 'store.user.added' }], statement, (row) => {
+  if (!canRunAsOneStatement(deps.database)) return undefined;
+  // an e-mail names its user first (one indexed read): a user's writes run one after another (below)
+  const userId = 'userId' in identity ? identity.userId : (await withoutEmail(deps.database, { emailKey: identity.email.key }))?.userIds?.[0];
+  if (userId === undefined) return undefined; // unknown: invited by the transaction
+  const statement = addMemberToStoreStatement(uuid, storeRef, userId, JSON.stringify(DEFAULT_STORE_PERMISSIONS), now);
+  const done = await commitAsOneStatement<AddToStoreRow>(deps.database, deps.events, [{ type: 'store.user.added' }], accountMember(uuid, userId), statement, (row) => {
     const events: WorldEventInput[] = [];
     if (row?.store && row.user_id !== null && row.status !== null && row.added === 1 && row.email !== null) {
       events.push({
@@ -404,7 +410,7 @@ async function removeFromStoreAtOnce(
   now: number,
 ): Promise<{ store: Store; member: RemovedStoreMember } | undefined> {
   const statement = removeMemberFromStoreStatement(uuid, storeRef, userId, now);
-  const done = await commitAsOneStatement<RemoveFromStoreRow>(deps.database, deps.events, [{ type: 'store.user.removed' }], statement, (row) => {
+  const done = await commitAsOneStatement<RemoveFromStoreRow>(deps.database, deps.events, [{ type: 'store.user.removed' }], accountMember(uuid, userId), statement, (row) => {
     const events: WorldEventInput[] = [];
     if (row?.store && row.member && row.removed === 1) {
       events.push({
@@ -424,4 +430,13 @@ async function removeFromStoreAtOnce(
   // removed meanwhile by a concurrent request
   if (row.removed !== 1) throw new AppError('USER_NOT_FOUND');
   return { store: toStore(row.store), member: { ...toStoreMember(row.member), apps: row.apps.map((a) => ({ id: a.id, name: a.name })) } };
+}
+
+/**
+ * What one-statement membership writes run one after another on (domain-events.ts
+ * commitAsOneStatement): a user's memberships in an account (a store can be named by hash or by id;
+ * a user by e-mail is resolved to its id first).
+ */
+function accountMember(uuid: string, userId: number): string {
+  return `account-member:${uuid}:${userId}`;
 }

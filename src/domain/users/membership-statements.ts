@@ -1,7 +1,6 @@
 import type { OneStatementWrite } from '../../db/tenant-ledger.js';
 import type { MemberStatus } from '../../db/tables.js';
 import type { StoreMemberRow, StoreRef, StoreRow } from '../stores/store-repository.js';
-import type { NormalizedEmail } from './email.js';
 
 /**
  * The store membership writes of the Account API's mutations, each as one statement (issue #16:
@@ -30,7 +29,7 @@ function storeLookup(ref: StoreRef, first: number): { shape: string; sql: string
 export interface AddToStoreRow {
   /** null: no such store in the account (nothing written) */
   store: StoreRow | null;
-  /** null: the user is not a member of the account (or, by e-mail, unknown): nothing written */
+  /** null: the user is not a member of the account: nothing written */
   user_id: number | null;
   status: MemberStatus | null;
   /** 1: the store membership was added (counted, the user touched); 0: it was there */
@@ -40,18 +39,16 @@ export interface AddToStoreRow {
 }
 
 /**
- * addUserToStore for a member of the account, named by id or by e-mail: the account membership
- * locked (a no-op UPDATE, as the transaction's lockAccountMember), the store membership inserted
- * unless it exists, the store's count and the user's updatedAt moved when it was.
+ * addUserToStore for a member of the account (by id; an e-mail is resolved to its user first): the
+ * account membership locked (a no-op UPDATE, as the transaction's lockAccountMember), the store
+ * membership inserted unless it exists, the store's count and the user's updatedAt moved when it was.
  */
-export function addMemberToStoreStatement(uuid: string, ref: StoreRef, identity: { userId: number } | { email: NormalizedEmail }, permissions: string, now: number): OneStatementWrite {
+export function addMemberToStoreStatement(uuid: string, ref: StoreRef, userId: number, permissions: string, now: number): OneStatementWrite {
   const store = storeLookup(ref, 5);
-  const byId = 'userId' in identity;
-  const user = byId ? '$2::int' : '(SELECT id FROM users WHERE email_key = $2::text)';
   return {
-    key: `membership-add-to-store:${byId ? 'id' : 'email'}:${store.shape}`,
+    key: `membership-add-to-store:${store.shape}`,
     sql: `WITH s AS (${store.sql}),
-m AS (UPDATE account_users SET status = status WHERE account_uuid = $1::text AND user_id = ${user} AND EXISTS (SELECT 1 FROM s) RETURNING user_id, status),
+m AS (UPDATE account_users SET status = status WHERE account_uuid = $1::text AND user_id = $2::int AND EXISTS (SELECT 1 FROM s) RETURNING user_id, status),
 i AS (INSERT INTO store_users (store_id, user_id, account_uuid, status, permissions, last_login_at, created_at, updated_at)
   SELECT s.id, m.user_id, $1::text, m.status, $3::text, NULL::bigint, $4::bigint, $4::bigint FROM s CROSS JOIN m
   ON CONFLICT (store_id, user_id) DO NOTHING RETURNING user_id),
@@ -59,7 +56,7 @@ c AS (UPDATE stores SET user_count = user_count + 1 WHERE id = (SELECT id FROM s
 t AS (UPDATE users SET updated_at = $4::bigint WHERE id = (SELECT user_id FROM i) AND EXISTS (SELECT 1 FROM c) RETURNING email)
 SELECT (SELECT row_to_json(s) FROM s) AS store, (SELECT user_id FROM m) AS user_id, (SELECT status FROM m) AS status,
   (SELECT count(*) FROM i)::int AS added, (SELECT email FROM t) AS email`,
-    parameters: [uuid, byId ? identity.userId : identity.email.key, permissions, now, ...store.parameters],
+    parameters: [uuid, userId, permissions, now, ...store.parameters],
   };
 }
 
