@@ -85,7 +85,7 @@ describe('one-statement writes of one entity keep their order', () => {
     } as unknown as Database;
     return { database, sent };
   };
-  const write = (name: string) => ({ key: 'order-test', sql: 'SELECT 1', parameters: [name] });
+  const write = (name: string) => ({ key: 'order-test', build: () => 'SELECT 1', parameters: [name] });
 
   it('sends a write of an entity after the one before it answered, and emits their events in that order', async () => {
     const { database, sent } = reversing();

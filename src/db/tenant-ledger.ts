@@ -641,8 +641,11 @@ export async function runOutsideTenants(database: Database, query: { compile(): 
 export interface OneStatementWrite {
   /** names the text for the prepared-statement cache (pg-statements.ts) */
   key: string;
-  /** a SELECT list without FROM as its last part: the transaction id is appended to it */
-  sql: string;
+  /**
+   * the SQL, a SELECT list without FROM as its last part (the transaction id is appended to it):
+   * built on the key's first run only, so the same for every write of a key (as runCompiled's `build`)
+   */
+  build(): string;
   parameters: readonly unknown[];
 }
 
@@ -667,7 +670,7 @@ export async function runAsOneStatement<R>(database: Database, write: OneStateme
   if (!canRunAsOneStatement(database)) return undefined;
   let text = oneStatementTexts.get(write.key);
   if (text === undefined) {
-    text = `${write.sql}, pg_current_xact_id()::text ${DECLARED_END}`;
+    text = `${write.build()}, pg_current_xact_id()::text ${DECLARED_END}`;
     oneStatementTexts.set(write.key, text);
     registerPreparedText(text);
   }

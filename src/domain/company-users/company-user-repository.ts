@@ -409,7 +409,7 @@ export function userUpdateStatement(id: number, given: GivenUserChanges, now: nu
   const email = given.email?.trim();
   return {
     key: 'company-user-update-at-once',
-    sql: USER_UPDATE_AT_ONCE,
+    build: () => USER_UPDATE_AT_ONCE,
     parameters: [
       id,
       email ?? null,
@@ -465,8 +465,12 @@ export async function readUserSnapshot(db: Db, id: number, options: { lock?: boo
     const query = db.selectFrom('company_users').selectAll().where('id', '=', id);
     return options.lock ? lockedForUpdate(db, query) : query;
   });
-  // the role's name is not part of the snapshot
-  return row ? snapshotOf(toCompanyUser({ ...row, custom_role_name: null })) : undefined;
+  return row ? snapshotOfRow(row) : undefined;
+}
+
+/** The event snapshot of a stored row (as selected with `*`, or as a statement's JSON gives it): the role's name is not part of it. */
+export function snapshotOfRow(row: Omit<UserRow, 'custom_role_name'>): CompanyUserSnapshot {
+  return snapshotOf(toCompanyUser({ ...row, custom_role_name: null }));
 }
 
 export async function deleteUserRow(db: Db, id: number): Promise<number> {

@@ -33,6 +33,7 @@ import {
   insertUser,
   readUserSnapshot,
   snapshotOf,
+  snapshotOfRow,
   toCompanyUser,
   type UserFilters,
   type UserUpdateRow,
@@ -411,7 +412,7 @@ export function createCompanyUserService(deps: CompanyUserServiceDeps): CompanyU
             declareNothingChanged(events);
             return events;
           }
-          const before = snapshotOf(toCompanyUser({ ...row.before, custom_role_name: null }));
+          const before = snapshotOfRow(row.before);
           const updated = toCompanyUser(row.after);
           const changed = changesUser(nextFrom(before), before);
           events.push({ type: 'company.user.updated', subject: { storeHash: principal.storeHash, companyId: user.companyId, userId: user.id }, before, after: snapshotOf(updated), ...(changed ? {} : { silent: true }) });

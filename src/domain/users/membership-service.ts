@@ -15,7 +15,7 @@ import { listMembershipAppsBatch, membershipKey } from '../apps/app-repository.j
 import { findStore, findStoreMember, type Store, type StoreRef, toStore, toStoreMember } from '../stores/store-repository.js';
 import { DEFAULT_STORE_PERMISSIONS } from '../stores/permission-catalogue.js';
 import type { NormalizedEmail } from './email.js';
-import type { RemovedStoreMember } from './user-types.js';
+import type { RemovedStoreMember, StoreMember } from './user-types.js';
 import { type AddToStoreRow, addMemberToStoreStatement, type RemoveFromStoreRow, removeMemberFromStoreStatement } from './membership-statements.js';
 
 /**
@@ -410,13 +410,15 @@ async function removeFromStoreAtOnce(
   now: number,
 ): Promise<{ store: Store; member: RemovedStoreMember } | undefined> {
   const statement = removeMemberFromStoreStatement(uuid, storeRef, userId, now);
+  let member: StoreMember | undefined;
   const done = await commitAsOneStatement<RemoveFromStoreRow>(deps.database, deps.events, [{ type: 'store.user.removed' }], accountMember(uuid, userId), statement, (row) => {
     const events: WorldEventInput[] = [];
-    if (row?.store && row.member && row.removed === 1) {
+    if (row?.member) member = toStoreMember(row.member);
+    if (row?.store && member && row.removed === 1) {
       events.push({
         type: 'store.user.removed',
         subject: { accountUuid: uuid, storeId: row.store.id, storeHash: row.store.store_hash, userId },
-        before: { id: userId, email: row.member.email, status: row.member.status, permissions: JSON.parse(row.member.permissions) as string[], apps: row.apps.map((a) => a.id) },
+        before: { id: userId, email: member.email, status: member.status, permissions: member.permissions, apps: row.apps.map((a) => a.id) },
         after: null,
       });
     } else if (row?.removed !== 1) declareNothingChanged(events);
@@ -425,11 +427,11 @@ async function removeFromStoreAtOnce(
   if (done === undefined) return undefined;
   const { row } = done;
   if (!row?.store) throw new AppError('STORE_NOT_FOUND');
-  if (!row.member) throw new AppError('USER_NOT_FOUND');
+  if (!member) throw new AppError('USER_NOT_FOUND');
   if (row.store.owner_user_id === userId) throw new AppError('STORE_OWNER_NOT_REMOVABLE');
   // removed meanwhile by a concurrent request
   if (row.removed !== 1) throw new AppError('USER_NOT_FOUND');
-  return { store: toStore(row.store), member: { ...toStoreMember(row.member), apps: row.apps.map((a) => ({ id: a.id, name: a.name })) } };
+  return { store: toStore(row.store), member: { ...member, apps: row.apps } };
 }
 
 /**

@@ -14,14 +14,14 @@ import type { StoreMemberRow, StoreRef, StoreRow } from '../stores/store-reposit
  */
 
 /** the store an input names, as findStore picks it (a hash that is all digits could also be another store's id: the hash wins) */
-function storeLookup(ref: StoreRef, first: number): { shape: string; sql: string; parameters: unknown[] } {
+function storeLookup(ref: StoreRef, first: number): { shape: string; sql: () => string; parameters: unknown[] } {
   const select = 'SELECT id, store_hash, account_uuid, name, owner_user_id FROM stores WHERE account_uuid = $1::text AND';
-  if ('hash' in ref) return { shape: 'hash', sql: `${select} store_hash = $${first}::text ORDER BY id LIMIT 1`, parameters: [ref.hash] };
-  if ('id' in ref) return { shape: 'id', sql: `${select} id = $${first}::int ORDER BY id LIMIT 1`, parameters: [ref.id] };
+  if ('hash' in ref) return { shape: 'hash', sql: () => `${select} store_hash = $${first}::text ORDER BY id LIMIT 1`, parameters: [ref.hash] };
+  if ('id' in ref) return { shape: 'id', sql: () => `${select} id = $${first}::int ORDER BY id LIMIT 1`, parameters: [ref.id] };
   const hash = `$${first}::text`;
   return {
     shape: 'hash-or-id',
-    sql: `${select} (store_hash = ${hash} OR id = $${first + 1}::int) ORDER BY (store_hash = ${hash}) DESC, id LIMIT 1`,
+    sql: () => `${select} (store_hash = ${hash} OR id = $${first + 1}::int) ORDER BY (store_hash = ${hash}) DESC, id LIMIT 1`,
     parameters: [ref.hashOrId, Number(ref.hashOrId)],
   };
 }
@@ -47,7 +47,7 @@ export function addMemberToStoreStatement(uuid: string, ref: StoreRef, userId: n
   const store = storeLookup(ref, 5);
   return {
     key: `membership-add-to-store:${store.shape}`,
-    sql: `WITH s AS (${store.sql}),
+    build: () => `WITH s AS (${store.sql()}),
 m AS (UPDATE account_users SET status = status WHERE account_uuid = $1::text AND user_id = $2::int AND EXISTS (SELECT 1 FROM s) RETURNING user_id, status),
 i AS (INSERT INTO store_users (store_id, user_id, account_uuid, status, permissions, last_login_at, created_at, updated_at)
   SELECT s.id, m.user_id, $1::text, m.status, $3::text, NULL::bigint, $4::bigint, $4::bigint FROM s CROSS JOIN m
@@ -75,7 +75,7 @@ export function removeMemberFromStoreStatement(uuid: string, ref: StoreRef, user
   const store = storeLookup(ref, 4);
   return {
     key: `membership-remove-from-store:${store.shape}`,
-    sql: `WITH s AS (${store.sql}),
+    build: () => `WITH s AS (${store.sql()}),
 m AS (SELECT su.store_id, u.id, u.email, u.first_name, u.last_name, u.locale, su.status, su.permissions, su.last_login_at, u.updated_at, su.updated_at AS membership_updated_at
   FROM store_users su JOIN users u ON u.id = su.user_id WHERE su.store_id = (SELECT id FROM s) AND su.user_id = $2::int),
 g AS (SELECT a.id, a.name FROM store_user_apps g JOIN store_apps sa ON sa.store_id = g.store_id AND sa.app_id = g.app_id

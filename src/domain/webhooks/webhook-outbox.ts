@@ -46,18 +46,23 @@ export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator; enab
    * notifies nobody costs no statement (on PostgreSQL a round trip of the ten a user update took).
    */
   const hooksByStore = new Map<string, { hooks: readonly Webhook[]; since: LedgerMark }>();
+  /** the store's active hooks as kept, while the ledger says they still are (undefined: read them) */
+  const keptHooks = (database: Database, storeHash: string): readonly Webhook[] | undefined => {
+    const entry = hooksByStore.get(storeHash);
+    return entry && validAsSeen(database, webhooksTenant(storeHash), entry.since) ? entry.hooks : undefined;
+  };
   async function activeHooks(trx: Transaction<DB>, storeHash: string, scopes: readonly string[]): Promise<readonly Webhook[]> {
     const database = deps.database;
     if (database === undefined) return listActiveWebhooksFor(trx, storeHash, scopes);
-    let entry = hooksByStore.get(storeHash);
-    if (!entry || !validAsSeen(database, webhooksTenant(storeHash), entry.since)) {
+    let hooks = keptHooks(database, storeHash);
+    if (hooks === undefined) {
       const since = markAsSeen(database);
       if (since === undefined) return listActiveWebhooksFor(trx, storeHash, scopes);
-      entry = { hooks: await listActiveWebhooksOfStore(trx, storeHash), since };
+      hooks = await listActiveWebhooksOfStore(trx, storeHash);
       if (hooksByStore.size >= 1_000) hooksByStore.clear();
-      hooksByStore.set(storeHash, entry);
+      hooksByStore.set(storeHash, { hooks, since });
     }
-    return entry.hooks.filter((hook) => scopes.includes(hook.scope));
+    return hooks.filter((hook) => scopes.includes(hook.scope));
   }
   return {
     takeEnqueued() {
@@ -68,11 +73,10 @@ export function createWebhookOutbox(deps: { clock: Clock; ids: IdGenerator; enab
     persistsFor(type, storeHash) {
       const notice = NOTICES[type];
       if (!deps.enabled() || notice === undefined) return false;
-      const database = deps.database;
-      const entry = storeHash === undefined ? undefined : hooksByStore.get(storeHash);
-      if (database === undefined || storeHash === undefined || !entry || !validAsSeen(database, webhooksTenant(storeHash), entry.since)) return true;
+      const hooks = deps.database === undefined || storeHash === undefined ? undefined : keptHooks(deps.database, storeHash);
+      if (hooks === undefined) return true;
       const scopes = registrationsFor(notice.scope);
-      return entry.hooks.some((hook) => scopes.includes(hook.scope));
+      return hooks.some((hook) => scopes.includes(hook.scope));
     },
     async persist(trx, events) {
       // mode `off` (webhooks.md §7.5): no deliveries at all
